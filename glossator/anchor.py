@@ -1,0 +1,284 @@
+"""Quote (+ prefix/suffix) → one place in the page text, or a diagnostic that says why not.
+
+Matching compares *folded* text (SPEC §4): Unicode NFC, curly quotes, apostrophes,
+dashes and no-break spaces as their plain forms, white space collapsed; case kept.
+The result is given in page-text offsets, and the exported selector is sliced from the
+page text verbatim, so it is exactly what a client sees in the DOM.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .model import Anchor
+
+CONTEXT_UNITS = 32  # W3C / Hypothesis clients reject longer prefix/suffix (UTF-16 units)
+
+_FOLD_TABLE = str.maketrans(
+    {
+        **{c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc"},
+        **{c: '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"},
+        **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
+        **{c: " " for c in "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"},
+    }
+)
+_SPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
+
+
+class _OffsetMap:
+    """Maps an index of a derived string back to the source: piecewise identity."""
+
+    def __init__(self) -> None:
+        self.derived: list[int] = [0]
+        self.source: list[int] = [0]
+
+    def add(self, derived: int, source: int) -> None:
+        self.derived.append(derived)
+        self.source.append(source)
+
+    def __call__(self, index: int) -> int:
+        k = bisect.bisect_right(self.derived, index) - 1
+        return self.source[k] + (index - self.derived[k])
+
+
+def _nfc(text: str) -> tuple[str, _OffsetMap | None]:
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    mapping = _OffsetMap()
+    out: list[str] = []
+    length = 0
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", text[i:j])
+        out.append(cluster)
+        length += len(cluster)
+        mapping.add(length, j)
+        i = j
+    return "".join(out), mapping
+
+
+def _collapse(text: str) -> tuple[str, _OffsetMap]:
+    mapping = _OffsetMap()
+    out: list[str] = []
+    last = 0
+    removed = 0
+    for match in _SPACE_RUN.finditer(text):
+        out.append(text[last : match.start()])
+        out.append(" ")
+        folded_at = match.start() - removed
+        removed += match.end() - match.start() - 1
+        mapping.add(folded_at + 1, match.end())
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out), mapping
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    text: str
+    _collapse_map: _OffsetMap
+    _nfc_map: _OffsetMap | None
+
+    def to_page(self, index: int) -> int:
+        middle = self._collapse_map(index)
+        return self._nfc_map(middle) if self._nfc_map else middle
+
+
+def fold_text(page: str) -> FoldedText:
+    normalised, nfc_map = _nfc(page.translate(_FOLD_TABLE))
+    collapsed, collapse_map = _collapse(normalised)
+    return FoldedText(collapsed, collapse_map, nfc_map)
+
+
+def fold(text: str) -> str:
+    """A quote, prefix or suffix in the form matching compares."""
+    normalised = unicodedata.normalize("NFC", text.translate(_FOLD_TABLE))
+    return _SPACE_RUN.sub(" ", normalised)
+
+
+# --- results --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotFound:
+    closest: str  # the nearest passage, as the page shows it
+    similarity: int  # 0-100
+    differences: tuple[str, ...]  # "`600` where the article has `1,700`", …
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    context: str  # "…words before [quote] words after…"
+    prefix: str  # a prefix that selects this occurrence alone
+    line_hint: str = ""
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    occurrences: tuple[Occurrence, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class NoMatchWithContext:
+    """The quote occurs, but not with the given prefix/suffix."""
+
+    count: int
+    occurrences: tuple[Occurrence, ...]
+
+
+AnchorResult = Anchor | NotFound | Ambiguous | NoMatchWithContext
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def context_before(page: str, start: int) -> str:
+    prefix = page[max(0, start - CONTEXT_UNITS) : start]
+    while _utf16_len(prefix) > CONTEXT_UNITS:
+        prefix = prefix[1:]
+    return prefix
+
+
+def context_after(page: str, end: int) -> str:
+    suffix = page[end : end + CONTEXT_UNITS]
+    while _utf16_len(suffix) > CONTEXT_UNITS:
+        suffix = suffix[:-1]
+    return suffix
+
+
+def make_anchor(annotation_id: str, page: str, start: int, end: int) -> Anchor:
+    return Anchor(annotation_id, start, end, page[start:end], context_before(page, start), context_after(page, end))
+
+
+def _occurrences(haystack: str, needle: str, limit: int = 10_000) -> list[int]:
+    found = []
+    at = haystack.find(needle)
+    while at != -1 and len(found) < limit:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def _fits_prefix(folded: str, at: int, prefix: str) -> bool:
+    wanted = prefix.strip()
+    if not wanted:
+        return True
+    return folded[max(0, at - len(wanted) - 2) : at].rstrip().endswith(wanted)
+
+
+def _fits_suffix(folded: str, end: int, suffix: str) -> bool:
+    wanted = suffix.strip()
+    if not wanted:
+        return True
+    return folded[end : end + len(wanted) + 2].lstrip().startswith(wanted)
+
+
+def _describe_occurrences(folded: FoldedText, page: str, starts: list[int], length: int) -> tuple[Occurrence, ...]:
+    text = folded.text
+    described = []
+    for at in starts[:8]:
+        # grow the prefix word by word until it selects this occurrence alone
+        words_before = text[:at].rstrip().split(" ")
+        prefix = ""
+        for count in range(1, min(len(words_before), 12) + 1):
+            candidate = " ".join(words_before[-count:]) + " "
+            if sum(1 for other in starts if _fits_prefix(text, other, candidate)) == 1:
+                prefix = candidate
+                break
+        page_start, page_end = folded.to_page(at), folded.to_page(at + length)
+        before = " ".join(page[max(0, page_start - 40) : page_start].split())
+        after = " ".join(page[page_end : page_end + 40].split())
+        quote = " ".join(page[page_start:page_end].split())
+        described.append(Occurrence(f"…{before} [{quote}] {after}…", prefix))
+    return tuple(described)
+
+
+def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
+    text = folded.text
+    if not text.strip():
+        return NotFound("", 0, ())
+    alignment = fuzz.partial_ratio_alignment(quote, text, processor=None)
+    if alignment is None:
+        return NotFound("", 0, ())
+    start, end = alignment.dest_start, alignment.dest_end
+    # widen to whole words so the passage reads naturally
+    while start > 0 and text[start - 1] != " ":
+        start -= 1
+    while end < len(text) and text[end] != " ":
+        end += 1
+    passage = text[start:end].strip()
+    page_passage = " ".join(page[folded.to_page(start) : folded.to_page(end)].split())
+    differences = []
+    quote_words, passage_words = quote.split(" "), passage.split(" ")
+    matcher = difflib.SequenceMatcher(a=quote_words, b=passage_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        theirs, ours = " ".join(quote_words[a1:a2]), " ".join(passage_words[b1:b2])
+        if op == "replace":
+            differences.append(f"the quote has `{theirs}` where the article has `{ours}`")
+        elif op == "delete":
+            differences.append(f"the quote has `{theirs}`, which the article does not")
+        elif op == "insert":
+            differences.append(f"the article has `{ours}` here, which the quote lacks")
+    if not differences and quote != passage:
+        differences.append("they differ in case or punctuation")
+    return NotFound(page_passage, round(alignment.score), tuple(differences[:4]))
+
+
+def anchor_quote(
+    annotation_id: str,
+    folded: FoldedText,
+    page: str,
+    quote: str,
+    prefix: str | None = None,
+    suffix: str | None = None,
+) -> AnchorResult:
+    needle = fold(quote).strip()
+    if not needle:
+        return NotFound("", 0, ())
+    starts = _occurrences(folded.text, needle)
+    if not starts:
+        return _closest(folded, page, needle)
+    chosen = starts
+    if prefix or suffix:
+        folded_prefix = fold(prefix or "")
+        folded_suffix = fold(suffix or "")
+        chosen = [
+            at
+            for at in starts
+            if _fits_prefix(folded.text, at, folded_prefix)
+            and _fits_suffix(folded.text, at + len(needle), folded_suffix)
+        ]
+        if not chosen:
+            return NoMatchWithContext(len(starts), _describe_occurrences(folded, page, starts, len(needle)))
+    if len(chosen) > 1:
+        return Ambiguous(_describe_occurrences(folded, page, chosen, len(needle)), len(chosen))
+    at = chosen[0]
+    start = folded.to_page(at)
+    end = folded.to_page(at + len(needle) - 1) + 1
+    # the last folded character may stand for several page characters (a composed
+    # character); extend over any combining marks that follow it
+    while end < len(page) and unicodedata.combining(page[end]):
+        end += 1
+    return make_anchor(annotation_id, page, start, end)
+
+
+def find_all(folded: FoldedText, text: str) -> list[tuple[int, int]]:
+    """Every place `text` occurs, as page-text spans (used by `new` and the tests)."""
+    needle = fold(text).strip()
+    if not needle:
+        return []
+    return [
+        (folded.to_page(at), folded.to_page(at + len(needle) - 1) + 1)
+        for at in _occurrences(folded.text, needle)
+    ]

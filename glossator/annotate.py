@@ -1,0 +1,114 @@
+"""One article and its annotations → page text, anchors and highlighted body HTML.
+
+This is the per-article unit of work (parallel builds run it in workers): Markdown
+is parsed once, every quote is anchored against the page text, and highlights are
+inserted into the same token stream that is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .anchor import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, anchor_quote, fold_text
+from .diagnostics import Diagnostic, error
+from .highlight import Highlight, apply_highlights
+from .markdown import parse, render_tokens
+from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig
+from .textmap import page_text
+
+
+@dataclass(frozen=True)
+class AnnotatedArticle:
+    article: Article
+    annotations: tuple[Annotation, ...]  # anchored ones in reading order, then article-level ones
+    page_text: str
+    body_html: str
+    anchors: Mapping[str, Anchor]
+    numbers: Mapping[str, int]  # note numbers of anchored annotations, in reading order
+
+
+def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorResult) -> Diagnostic:
+    pos = annotation.position_of("quote")
+    where = f"content/{article.slug}.md"
+    if isinstance(result, NotFound):
+        hints = []
+        if result.closest:
+            hints.append(f"the closest passage ({result.similarity}% similar) is:\n“{result.closest}”")
+            hints.extend(result.differences)
+        hints.append("copy the words exactly from the article; curly and straight quotes, dashes and "
+                     "line breaks do not matter, but spelling and case do")
+        return error(pos.path, pos.line, pos.col, f"quote not found in {where}", *hints, title="Quote not found")
+    if isinstance(result, Ambiguous):
+        hints = [f"occurrence {n}: {occ.context}" + (f"\n→ add `prefix: \"{occ.prefix}\"` to choose it"
+                                                     if occ.prefix else "")
+                 for n, occ in enumerate(result.occurrences, 1)]
+        if result.total > len(result.occurrences):
+            hints.append(f"… and {result.total - len(result.occurrences)} more; a longer quote is better")
+        return error(pos.path, pos.line, pos.col,
+                     f"quote occurs {result.total} times in {where}; it must select exactly one place",
+                     *hints, title="Ambiguous quote")
+    assert isinstance(result, NoMatchWithContext)
+    context_pos = annotation.position_of("prefix") if annotation.prefix else annotation.position_of("suffix")
+    hints = [f"occurrence {n}: {occ.context}" + (f"\n→ `prefix: \"{occ.prefix}\"` would choose it"
+                                                 if occ.prefix else "")
+             for n, occ in enumerate(result.occurrences, 1)]
+    return error(context_pos.path, context_pos.line, context_pos.col,
+                 f"the quote occurs {result.count} time{'s' if result.count != 1 else ''} in {where}, "
+                 "but never with this prefix/suffix around it",
+                 *hints, "prefix and suffix must be the words right before and after the quote",
+                 title="Prefix or suffix does not match")
+
+
+def highlight_label(number: int, annotation: Annotation, config: SiteConfig) -> str:
+    label = f"Note {number}: {KIND_LABELS[annotation.kind].lower()}"
+    if annotation.verdict:
+        verdict = config.verdict(annotation.verdict)
+        label += f", {verdict.label.lower() if verdict else annotation.verdict}"
+    return label
+
+
+def annotate_article(
+    article: Article, annotations: Sequence[Annotation], config: SiteConfig
+) -> tuple[AnnotatedArticle | None, list[Diagnostic]]:
+    tokens = parse(article.body)
+    text = page_text(tokens)
+    folded = fold_text(text.text)
+    diagnostics: list[Diagnostic] = []
+    anchors: dict[str, Anchor] = {}
+    for annotation in annotations:
+        if annotation.quote is None:
+            continue
+        result = anchor_quote(annotation.id, folded, text.text, annotation.quote, annotation.prefix,
+                              annotation.suffix)
+        if isinstance(result, Anchor):
+            anchors[annotation.id] = result
+        else:
+            diagnostics.append(_quote_diagnostic(annotation, article, result))
+    if diagnostics:
+        return None, diagnostics
+    anchored = sorted((a for a in annotations if a.id in anchors),
+                      key=lambda a: (anchors[a.id].start, -anchors[a.id].end, a.id))
+    whole = [a for a in annotations if a.quote is None]
+    numbers = {a.id: n for n, a in enumerate(anchored, 1)}
+    highlights = [
+        Highlight(
+            a.id,
+            anchors[a.id].start,
+            anchors[a.id].end,
+            f"k-{a.kind}" + (f" v-{a.verdict}" if a.verdict else ""),
+            numbers[a.id],
+            highlight_label(numbers[a.id], a, config),
+        )
+        for a in anchored
+    ]
+    body_html = render_tokens(apply_highlights(tokens, text, highlights))
+    return AnnotatedArticle(
+        article=article,
+        annotations=(*anchored, *whole),
+        page_text=text.text,
+        body_html=body_html,
+        anchors=MappingProxyType(anchors),
+        numbers=MappingProxyType(numbers),
+    ), []

@@ -1,0 +1,108 @@
+"""Command line: build | check | serve | new. Exit 0 success, 1 content errors, 2 usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import pipeline
+from .diagnostics import Diagnostic, format_github, format_text, on_github_actions
+from .project import Project
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Glossator: annotated-article archives.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--root", default=".", help="the archive to work on (default: current directory)")
+        return sub
+
+    build = command("build", "build the site")
+    build.add_argument("--out", help="output directory (default: ROOT/site)")
+    build.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/archive/")
+    build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    build.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+
+    check = command("check", "validate every article and annotation file; write nothing")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    serve = command("serve", "build, serve on http://127.0.0.1:8000, rebuild on changes")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--out", help="output directory (default: ROOT/site)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+
+    new = command("new", "append an annotation stub for words of an article")
+    new.add_argument("slug", help="the article: content/SLUG.md")
+    new.add_argument("quote", help="words copied from the article")
+    new.add_argument("--kind", choices=("claim", "sourcing", "context"), default="claim")
+    return parser
+
+
+def print_diagnostics(diagnostics: list[Diagnostic], root: Path) -> None:
+    if not diagnostics:
+        return
+    print(format_text(diagnostics, root), file=sys.stderr)
+    if on_github_actions():
+        print(format_github(diagnostics))
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = [f"{errors} error{'s' * (errors != 1)}"]
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    print(", ".join(parts), file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = Path(args.root)
+    if not root.is_dir():
+        print(f"error: --root {args.root}: no such directory", file=sys.stderr)
+        return EXIT_USAGE
+    project = Project.at(root, getattr(args, "out", None))
+    try:
+        if args.command == "build":
+            return _build(project, args)
+        if args.command == "check":
+            diagnostics = pipeline.check(project, pipeline.terminal_progress())
+            print_diagnostics(diagnostics, project.root)
+            failing = any(d.is_error or args.strict for d in diagnostics)
+            if not diagnostics:
+                print("ok: no problems found", file=sys.stderr)
+            return EXIT_CONTENT if failing else EXIT_OK
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(project, host=args.host, port=args.port, open_browser=args.open)
+        if args.command == "new":
+            from .stub import new_stub
+
+            return new_stub(project, args.slug, args.quote, args.kind)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    return EXIT_USAGE
+
+
+def _build(project: Project, args: argparse.Namespace) -> int:
+    clash = pipeline.out_dir_inside_inputs(project)
+    if clash is not None:
+        print(f"error: --out {project.out} would overwrite the archive's own files ({clash})", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    result = pipeline.build(project, base_url=args.base_url, drafts=args.drafts,
+                            progress=pipeline.terminal_progress())
+    print_diagnostics(result.diagnostics, project.root)
+    if not result.ok:
+        print("build failed; the previous site was left as it was", file=sys.stderr)
+        return EXIT_CONTENT
+    seconds = time.perf_counter() - started
+    print(f"built {result.articles} articles, {result.annotations} annotations into "
+          f"{project.out} in {seconds:.2f} s", file=sys.stderr)
+    return EXIT_OK

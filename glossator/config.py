@@ -1,0 +1,74 @@
+"""site.yaml → SiteConfig, with the default verdict scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import schema
+from .diagnostics import Diagnostic, error
+from .model import SiteConfig, Verdict
+from .yamlio import YamlProblem, decode_utf8, parse_yaml, to_plain
+
+DEFAULT_VERDICTS = (
+    Verdict("accurate", "Accurate", 5, "The claim is correct and nothing significant is missing."),
+    Verdict("mostly-accurate", "Mostly accurate", 4, "Correct, but needs clarification or additional information."),
+    Verdict("mixed", "Mixed", 3, "Partly correct and partly wrong or unsupported."),
+    Verdict("misleading", "Misleading", 2, "Contains some truth but leaves a false impression."),
+    Verdict("inaccurate", "Inaccurate", 1, "The claim is false."),
+    Verdict("unsupported", "Unsupported", None, "No evidence is offered, and none could be found."),
+    Verdict("unverifiable", "Unverifiable", None, "It cannot be checked with the information available."),
+)
+
+DEFAULTS = SiteConfig(
+    title="Glossator archive",
+    description="Annotated news articles: claims checked, sources traced, context added.",
+    base_url="http://127.0.0.1:8000/",
+    repo_url="",
+    repo_branch="main",
+    language="en",
+    verdicts=DEFAULT_VERDICTS,
+)
+
+
+def load_config(path: Path, rel: str = "site.yaml", base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Read site.yaml (optional). Problems come back as diagnostics with the defaults in force."""
+    config = DEFAULTS
+    diagnostics: list[Diagnostic] = []
+    if path.is_file():
+        text, bad = decode_utf8(path.read_bytes())
+        if text is None:
+            assert bad is not None
+            return _with_base(config, base_url), [error(rel, bad[0], bad[1], f"not UTF-8 (byte {bad[2]})")]
+        try:
+            root = parse_yaml(text)
+        except YamlProblem as problem:
+            return _with_base(config, base_url), [error(rel, problem.line, problem.col, problem.message, problem.hint)]
+        data = to_plain(root) or {}
+        diagnostics = schema.diagnose("site.schema.json", data, root, rel)
+        if not diagnostics and isinstance(data, dict):
+            verdicts = config.verdicts
+            if "verdicts" in data:
+                verdicts = tuple(
+                    Verdict(v["id"], v["label"], v.get("rating"), v.get("description", ""))
+                    for v in data["verdicts"]
+                )
+            config = SiteConfig(
+                title=data.get("title", config.title),
+                description=data.get("description", config.description),
+                base_url=data.get("base_url", config.base_url),
+                repo_url=data.get("repo_url", config.repo_url).rstrip("/"),
+                repo_branch=data.get("repo_branch", config.repo_branch),
+                language=data.get("language", config.language),
+                verdicts=verdicts,
+                max_file_bytes=data.get("max_file_bytes", config.max_file_bytes),
+            )
+    return _with_base(config, base_url), diagnostics
+
+
+def _with_base(config: SiteConfig, base_url: str | None) -> SiteConfig:
+    url = base_url or config.base_url
+    if not url.endswith("/"):
+        url += "/"
+    if url == config.base_url:
+        return config
+    return SiteConfig(**{**config.__dict__, "base_url": url})

@@ -1,0 +1,141 @@
+"""Files → raw documents with positions. Never raises on bad input: problems are diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, error
+from .project import MAX_SLUG, Project, is_slug
+from .yamlio import YamlProblem, YNode, decode_utf8, parse_yaml
+
+ANNOTATION_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    path: str
+    slug: str
+    front: YNode | None
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class RawAnnotations:
+    path: str
+    slug: str
+    root: YNode | None
+
+
+def _bad_name_hint(stem: str) -> str:
+    return (
+        f"file names are slugs: lowercase letters, digits and hyphens, at most {MAX_SLUG} characters; "
+        f"rename it, e.g. to `{_suggest_slug(stem)}`"
+    )
+
+
+def _suggest_slug(stem: str) -> str:
+    out = "".join(c if c.isascii() and c.isalnum() else "-" for c in stem.lower())
+    out = "-".join(p for p in out.split("-") if p)
+    return (out or "article")[:MAX_SLUG]
+
+
+def read_text(project: Project, path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
+    """A file's text, refusing symlinks out of the archive, oversized files and non-UTF-8."""
+    rel = project.relative(path)
+    if not project.contains(path):
+        return None, [error(rel, 0, 0, "this file is a link to somewhere outside the archive; it was not read",
+                            "replace the link with the file itself", title="Outside the archive")]
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [error(rel, 0, 0, f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
+                                "split it, or raise `max_file_bytes` in site.yaml", title="File too large")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, 0, 0, f"cannot read this file: {exc.strerror}", title="Unreadable file")]
+    text, bad = decode_utf8(data)
+    if text is None:
+        assert bad is not None
+        return None, [error(rel, bad[0], bad[1], f"file is not valid UTF-8 text (bad byte at offset {bad[2]})",
+                            "save the file as UTF-8 in your editor", title="Not UTF-8")]
+    return text, []
+
+
+def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
+    """(front matter, its first line, body, body's first line), or None without front matter."""
+    if not text.startswith("---\n"):
+        return None
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return front, 2, body, index + 2
+    return None
+
+
+def load_article(project: Project, path: Path, max_bytes: int) -> tuple[RawArticle | None, list[Diagnostic]]:
+    rel = project.relative(path)
+    slug = path.stem
+    if not is_slug(slug):
+        return None, [error(rel, 0, 0, f"`{path.name}` is not a valid article file name", _bad_name_hint(slug),
+                            title="Bad file name")]
+    text, problems = read_text(project, path, max_bytes)
+    if text is None:
+        return None, problems
+    parts = split_front_matter(text)
+    if parts is None:
+        return None, [error(rel, 1, 1, "missing front matter",
+                            "start the file with a `---` line, then `title:`, `source:` and `published:`, "
+                            "then another `---` line", title="Missing front matter")]
+    front_text, front_line, body, body_line = parts
+    try:
+        front = parse_yaml(front_text, line_offset=front_line - 1)
+    except YamlProblem as problem:
+        return None, [error(rel, problem.line, problem.col, problem.message, problem.hint, title="YAML error")]
+    return RawArticle(rel, slug, front, body, body_line), []
+
+
+def load_annotations(project: Project, path: Path, max_bytes: int) -> tuple[RawAnnotations | None, list[Diagnostic]]:
+    rel = project.relative(path)
+    slug = path.stem
+    if not is_slug(slug):
+        return None, [error(rel, 0, 0, f"`{path.name}` is not a valid annotation file name", _bad_name_hint(slug),
+                            title="Bad file name")]
+    text, problems = read_text(project, path, max_bytes)
+    if text is None:
+        return None, problems
+    try:
+        root = parse_yaml(text)
+    except YamlProblem as problem:
+        return None, [error(rel, problem.line, problem.col, problem.message, problem.hint, title="YAML error")]
+    return RawAnnotations(rel, slug, root), []
+
+
+def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnostic]]:
+    """The article and annotation files, sorted; stray files are reported, not silently skipped."""
+    diagnostics: list[Diagnostic] = []
+    articles = sorted(project.content_dir.glob("*.md")) if project.content_dir.is_dir() else []
+    annotation_files: list[Path] = []
+    if project.annotations_dir.is_dir():
+        for path in sorted(project.annotations_dir.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.suffix in ANNOTATION_SUFFIXES and path.is_file():
+                annotation_files.append(path)
+            elif path.is_file():
+                diagnostics.append(error(project.relative(path), 0, 0,
+                                         "not an annotation file (annotation files end in .yaml)",
+                                         f"rename it to `{path.stem}.yaml` or move it out of annotations/",
+                                         title="Stray file"))
+    stems: dict[str, Path] = {}
+    for path in annotation_files:
+        if path.stem in stems:
+            diagnostics.append(error(project.relative(path), 0, 0,
+                                     f"two annotation files for `{path.stem}`: "
+                                     f"{project.relative(stems[path.stem])} and this one",
+                                     "merge them into one file", title="Duplicate file"))
+        stems.setdefault(path.stem, path)
+    return articles, annotation_files, diagnostics

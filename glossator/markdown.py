@@ -1,0 +1,94 @@
+"""The one MarkdownIt configuration: CommonMark + tables + strikethrough, raw HTML off,
+only http(s) and relative links, contributed links marked nofollow/ugc."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+
+EXTERNAL_REL = "nofollow ugc noopener"
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def link_is_safe(url: str) -> bool:
+    """http(s) or a relative link; decided after the normalisations browsers apply."""
+    squeezed = _INVISIBLE_RE.sub("", url)
+    match = _SCHEME_RE.match(squeezed)
+    if match is None:
+        # `&#106;avascript:` reaches us decoded; anything with a colon before the first
+        # slash would be a scheme to some browser, so refuse it too
+        head = re.split(r"[/?#]", squeezed, maxsplit=1)[0]
+        return ":" not in head
+    return match.group(1).lower() in ("http", "https")
+
+
+def is_external(url: str) -> bool:
+    return _SCHEME_RE.match(url.strip()) is not None or url.strip().startswith("//")
+
+
+def _harden_links(state: StateCore) -> None:
+    """External links get rel=nofollow ugc noopener; images from other hosts become links,
+    since pages load nothing from other hosts."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        for token in block.children:
+            if token.type == "link_open":
+                href = str(token.attrGet("href") or "")
+                if is_external(href):
+                    token.attrSet("rel", EXTERNAL_REL)
+            if token.type == "image" and is_external(str(token.attrGet("src") or "")):
+                opening = Token("link_open", "a", 1)
+                opening.attrSet("href", str(token.attrGet("src")))
+                opening.attrSet("rel", EXTERNAL_REL)
+                closing = Token("link_close", "a", -1)
+                children.append(opening)
+                children.extend(token.children or [])
+                children.append(closing)
+                continue
+            children.append(token)
+        block.children = children
+
+
+def _aside_tags(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in ("container_aside_open", "container_aside_close"):
+            token.tag = "aside"
+
+
+@cache
+def markdown() -> MarkdownIt:
+    # html=False: contributed Markdown may not carry markup; typographer off: the page
+    # shows the author's characters as written (exported selectors depend on it)
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
+    md.enable(["table", "strikethrough"])
+    # `::: aside` … `:::` marks a passage that is not part of the story's text flow,
+    # such as a "READ MORE" teaser; it renders as <aside>
+    md.use(container_plugin, name="aside")
+    md.core.ruler.push("glossator_aside", _aside_tags)
+    md.validateLink = link_is_safe  # type: ignore[method-assign]
+    md.core.ruler.push("glossator_links", _harden_links)
+    # highlight.py writes marked-up text runs as ready HTML (already escaped there)
+    md.add_render_rule("glossator_html", lambda self, tokens, idx, options, env: tokens[idx].content)
+    return md
+
+
+def parse(text: str) -> list[Token]:
+    return markdown().parse(text)
+
+
+def render_tokens(tokens: list[Token]) -> str:
+    md = markdown()
+    return md.renderer.render(tokens, md.options, {})
+
+
+def render_note(text: str) -> str:
+    """A note's Markdown as HTML: same safety rules as articles."""
+    return markdown().render(text)

@@ -1,0 +1,204 @@
+"""What the templates see: plain view objects built from the model, and the listings.
+
+Templates hold presentation; every decision (numbering, grouping, URLs, labels)
+is made here, in Python, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .annotate import AnnotatedArticle
+from .markdown import render_note
+from .model import KIND_LABELS, KINDS, Annotation, Link, SiteConfig, Source
+from .render import markup
+
+
+def outlet_slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    return slug or "outlet"
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}/"
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: str
+    kind: str
+    kind_label: str
+    verdict: str  # id, or ""
+    verdict_label: str
+    verdict_description: str
+    number: int  # 0 for notes on the whole article
+    quote: str  # the highlighted words as the page shows them
+    html: Markup
+    sources: tuple[Source, ...]
+    links: tuple[Link, ...]
+    by: tuple[str, ...]
+    added: dt.date
+    updated: dt.date | None
+    permalink: str  # root-relative, with base path
+
+    @property
+    def css_class(self) -> str:
+        return f"k-{self.kind}" + (f" v-{self.verdict}" if self.verdict else "")
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    article_slug: str
+    article_title: str
+    source: str
+    published: str
+    id: str
+    quote: str
+    verdict: str
+    permalink: str
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """Lightweight listing data: all that listings, feeds and the sitemap need of an article."""
+
+    slug: str
+    path: str
+    title: str
+    source: str
+    source_slug: str
+    published: str
+    author: str
+    tags: tuple[str, ...]
+    summary: str
+    kind_counts: tuple[tuple[str, int], ...]
+    verdict_counts: tuple[tuple[str, int], ...]
+    claims: tuple[ClaimEntry, ...]
+    last_modified: str  # ISO date of the newest annotation, or ""
+    new_annotations: tuple[tuple[str, str, str, str], ...]  # (added, id, kind, note text)
+
+    @property
+    def annotation_count(self) -> int:
+        return sum(n for _, n in self.kind_counts)
+
+
+def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig) -> NoteView:
+    verdict = config.verdict(annotation.verdict) if annotation.verdict else None
+    anchor = annotated.anchors.get(annotation.id)
+    return NoteView(
+        id=annotation.id,
+        kind=annotation.kind,
+        kind_label=KIND_LABELS[annotation.kind],
+        verdict=annotation.verdict or "",
+        verdict_label=verdict.label if verdict else "",
+        verdict_description=verdict.description if verdict else "",
+        number=annotated.numbers.get(annotation.id, 0),
+        quote=" ".join(anchor.exact.split()) if anchor else "",
+        html=markup(render_note(annotation.note)),
+        sources=annotation.sources,
+        links=annotation.links,
+        by=annotation.by,
+        added=annotation.added,
+        updated=annotation.updated,
+        permalink=config.base_path + article_path(annotated.article.slug) + "#" + annotation.id,
+    )
+
+
+def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary:
+    article = annotated.article
+    annotations = annotated.annotations
+    kinds = Counter(a.kind for a in annotations)
+    verdicts = Counter(a.verdict for a in annotations if a.verdict)
+    path = article_path(article.slug)
+    claims = tuple(
+        ClaimEntry(
+            article.slug, article.title, article.source, article.published, a.id,
+            " ".join(annotated.anchors[a.id].exact.split()) if a.id in annotated.anchors else "",
+            a.verdict or "", config.base_path + path + "#" + a.id,
+        )
+        for a in annotations
+        if a.kind == "claim"
+    )
+    dates = [a.last_modified.isoformat() for a in annotations]
+    return ArticleSummary(
+        slug=article.slug,
+        path=path,
+        title=article.title,
+        source=article.source,
+        source_slug=outlet_slug(article.source),
+        published=article.published,
+        author=article.author,
+        tags=article.tags,
+        summary=article.summary,
+        kind_counts=tuple((k, kinds[k]) for k in KINDS if kinds[k]),
+        verdict_counts=tuple((v.id, verdicts[v.id]) for v in config.verdicts if verdicts[v.id]),
+        claims=claims,
+        last_modified=max(dates) if dates else "",
+        new_annotations=tuple(sorted(
+            ((a.added.isoformat(), a.id, a.kind, a.note) for a in annotations), reverse=True)),
+    )
+
+
+def by_recency(summaries: Iterable[ArticleSummary]) -> list[ArticleSummary]:
+    return sorted(summaries, key=lambda s: (s.published, s.slug), reverse=True)
+
+
+@dataclass(frozen=True)
+class Totals:
+    articles: int
+    annotations: int
+    kinds: tuple[tuple[str, str, int], ...]  # (kind, label, count)
+    verdicts: tuple[tuple[str, str, int], ...]  # (verdict, label, count)
+
+
+def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
+    kinds: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    for summary in summaries:
+        kinds.update(dict(summary.kind_counts))
+        verdicts.update(dict(summary.verdict_counts))
+    return Totals(
+        articles=len(summaries),
+        annotations=sum(kinds.values()),
+        kinds=tuple((k, KIND_LABELS[k], kinds[k]) for k in KINDS),
+        verdicts=tuple((v.id, v.label, verdicts[v.id]) for v in config.verdicts),
+    )
+
+
+@dataclass(frozen=True)
+class VerdictGroup:
+    id: str
+    label: str
+    description: str
+    claims: tuple[ClaimEntry, ...]
+
+
+def claim_groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[VerdictGroup]:
+    grouped: dict[str, list[ClaimEntry]] = defaultdict(list)
+    for summary in by_recency(summaries):
+        for claim in summary.claims:
+            grouped[claim.verdict].append(claim)
+    return [VerdictGroup(v.id, v.label, v.description, tuple(grouped[v.id])) for v in config.verdicts]
+
+
+def group_by_tag(summaries: Sequence[ArticleSummary]) -> dict[str, list[ArticleSummary]]:
+    tags: dict[str, list[ArticleSummary]] = defaultdict(list)
+    for summary in by_recency(summaries):
+        for tag in summary.tags:
+            tags[tag].append(summary)
+    return dict(sorted(tags.items()))
+
+
+def group_by_outlet(summaries: Sequence[ArticleSummary]) -> dict[str, tuple[str, list[ArticleSummary]]]:
+    outlets: dict[str, tuple[str, list[ArticleSummary]]] = {}
+    for summary in by_recency(summaries):
+        outlets.setdefault(summary.source_slug, (summary.source, []))[1].append(summary)
+    return dict(sorted(outlets.items()))

@@ -1,0 +1,76 @@
+"""Where things are: the archive's folders, the built-in templates, and path containment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ENGINE_DIR = Path(__file__).resolve().parent
+BUILTIN_TEMPLATES = ENGINE_DIR.parent / "templates"
+BUILTIN_SCHEMAS = ENGINE_DIR.parent / "schemas"
+
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+MAX_SLUG = 120
+
+
+def is_slug(name: str) -> bool:
+    return len(name) <= MAX_SLUG and SLUG_RE.match(name) is not None
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    out: Path
+
+    @classmethod
+    def at(cls, root: Path | str, out: Path | str | None = None) -> Project:
+        root_path = Path(root).resolve()
+        out_path = Path(out) if out is not None else root_path / "site"
+        if not out_path.is_absolute():
+            out_path = Path.cwd() / out_path
+        return cls(root_path, out_path.resolve())
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.root / "annotations"
+
+    @property
+    def site_yaml(self) -> Path:
+        return self.root / "site.yaml"
+
+    @property
+    def templates_dirs(self) -> list[Path]:
+        """The archive's own templates first, so they override the built-in ones."""
+        own = self.root / "templates"
+        dirs = [own] if own.is_dir() and own.resolve() != BUILTIN_TEMPLATES.resolve() else []
+        return [*dirs, BUILTIN_TEMPLATES]
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def contains(self, path: Path) -> bool:
+        """True if `path`, with symlinks resolved, stays inside the archive root."""
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError):
+            return False
+        return True
+
+
+def safe_join(base: Path, relative: str) -> Path | None:
+    """base/relative, or None if the result (symlinks resolved) would leave base."""
+    base = base.resolve()
+    try:
+        candidate = (base / relative.lstrip("/")).resolve()
+        candidate.relative_to(base)
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return candidate

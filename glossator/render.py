@@ -1,0 +1,129 @@
+"""The Jinja environment: autoescape everywhere, undefined names are errors, and
+template problems come back as diagnostics pointing into the template file."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+from markupsafe import Markup
+
+from .diagnostics import Diagnostic, error
+from .model import SiteConfig
+
+# No inline script anywhere; 'wasm-unsafe-eval' is what Pagefind's WebAssembly needs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
+class TemplateProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _template_position(exc: BaseException, dirs: list[Path]) -> tuple[str, int]:
+    """The template file and line a runtime error came from (Jinja keeps them in the traceback)."""
+    for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".json", ".jsonld")):
+            return _relative(filename, dirs), line
+    return "templates", 0
+
+
+def _relative(filename: str, dirs: list[Path]) -> str:
+    path = Path(filename)
+    for base in dirs:
+        try:
+            return (base.name / path.resolve().relative_to(base.resolve())).as_posix()
+        except ValueError:
+            continue
+    return filename
+
+
+class Renderer:
+    def __init__(self, template_dirs: list[Path], config: SiteConfig, assets: Mapping[str, str]) -> None:
+        self.dirs = template_dirs
+        self.config = config
+        self.assets = assets
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+            autoescape=True,  # every template, .xml included: all fields are untrusted
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
+        self.env.filters["atom_date"] = atom_date
+        self.env.globals.update(
+            site=config,
+            base_path=config.base_path,
+            csp=CONTENT_SECURITY_POLICY,
+            asset=self.asset_url,
+            url=self.url,
+            abs_url=self.abs_url,
+        )
+
+    def asset_url(self, name: str) -> str:
+        return self.config.base_path + "static/" + self.assets[name]
+
+    def url(self, path: str = "") -> str:
+        return self.config.base_path + path.lstrip("/")
+
+    def abs_url(self, path: str = "") -> str:
+        return self.config.base_url + path.lstrip("/")
+
+    def template_files(self, name: str) -> list[str]:
+        """The template and everything it extends or includes (for dependency tracking)."""
+        seen: list[str] = []
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+                parsed = self.env.parse(source)
+            except jinja2.TemplateError:
+                continue
+            for ref in jinja2.meta.find_referenced_templates(parsed):
+                if ref:
+                    pending.append(ref)
+        return sorted(seen)
+
+    def render(self, template: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            path = _relative(exc.filename, self.dirs) if exc.filename else template
+            raise TemplateProblem(
+                error(path, exc.lineno or 0, 1, f"template syntax error: {exc.message}", title="Template error")
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(error("templates", 0, 0, f"template not found: {exc.name}")) from None
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            path, line = _template_position(exc, self.dirs)
+            raise TemplateProblem(
+                error(path, line, 1, f"template error while rendering {template}: {exc}", title="Template error")
+            ) from None
+
+
+def atom_date(value: str) -> str:
+    """YYYY, YYYY-MM or YYYY-MM-DD → an RFC 3339 timestamp, as Atom requires."""
+    parts = [*str(value).split("-"), "01", "01"][:3]
+    return "-".join(parts) + "T00:00:00Z"
+
+
+def markup(html: str) -> Markup:
+    """HTML produced by our Markdown renderer (raw HTML off, links checked): safe to insert."""
+    return Markup(html)

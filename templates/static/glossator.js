@@ -1,0 +1,2 @@
+// Glossator: margin notes, toggles and selection suggestions.
+"use strict";
