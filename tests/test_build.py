@@ -1,0 +1,172 @@
+"""Integration: build whole archives in temp dirs and read the result as a user would."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
+from .conftest import REPO, SEED_SLUG, article_md, run_cli, write_archive
+from .test_anchor import mark_texts
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        for key in ("href", "src"):
+            if values.get(key):
+                self.hrefs.append(str(values[key]))
+
+
+def parse_links(html: str) -> Links:
+    parser = Links()
+    parser.feed(html)
+    return parser
+
+
+def test_seed_article_page(seed_site: Path) -> None:
+    html = (seed_site / "articles" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
+    seed = yaml.safe_load((REPO / "annotations" / f"{SEED_SLUG}.yaml").read_text(encoding="utf-8"))
+    quotes = {a["id"]: a["quote"] for a in seed["annotations"] if "quote" in a}
+    assert len(quotes) == 11 and len(seed["annotations"]) == 12
+    body = html[html.index('<div class="page-text" id="page-text">') :]
+    body = body[: body.index('<section class="notes"')]
+    marks = mark_texts(body)
+    assert set(marks) == set(quotes)
+    for ann_id, quote in quotes.items():
+        assert marks[ann_id] == quote, ann_id
+    # the nested pair: the context note's mark sits inside the claim's mark
+    assert re.search(r'data-ann="logistical-support"[^>]*>Terrorists are <mark [^>]*data-ann="border-transit"', body)
+    # every note exists with its id, verdicts and kinds in words
+    links = parse_links(html)
+    for ann in seed["annotations"]:
+        assert ann["id"] in links.ids
+    assert "About this article" in html and 'id="about-the-outlet"' in html
+    assert ">Inaccurate<" in html and ">Unsupported<" in html and ">Sourcing note<" in html
+    # the READ MORE line is an aside without a link
+    assert re.search(r"<aside[^>]*>\s*<p>READ MORE: <mark", html)
+    # highlight → note and note → highlight links resolve on the page
+    for href in links.hrefs:
+        if href.startswith("#"):
+            assert href[1:] in links.ids, href
+
+
+def test_listings_link_every_page(seed_site: Path) -> None:
+    pages = sorted(seed_site.rglob("*.html"))
+    paths = {"/" + p.relative_to(seed_site).as_posix().removesuffix("index.html") for p in pages}
+    for page in pages:
+        for href in parse_links(page.read_text(encoding="utf-8")).hrefs:
+            if href.startswith("/") and not href.startswith("//"):
+                target = href.split("#")[0].split("?")[0]
+                assert target in paths or (seed_site / target.lstrip("/")).is_file(), (page, href)
+    home = (seed_site / "index.html").read_text(encoding="utf-8")
+    assert f"/articles/{SEED_SLUG}/" in home
+    claims = (seed_site / "claims" / "index.html").read_text(encoding="utf-8")
+    assert f"/articles/{SEED_SLUG}/#speicher-toll" in claims
+    for tag in ("turkey", "iraq"):
+        assert (seed_site / "tags" / tag / "index.html").is_file()
+    assert (seed_site / "sources" / "rt" / "index.html").is_file()
+
+
+def test_feed_and_sitemap_are_valid_xml(seed_site: Path) -> None:
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(seed_site / "feed.xml").getroot()
+    assert feed.tag == atom + "feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(atom + required) is not None
+    entries = feed.findall(atom + "entry")
+    assert len(entries) == 1 and entries[0].find(atom + "id").text.endswith(f"/articles/{SEED_SLUG}/")
+    sitemap = ET.parse(seed_site / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert any(loc.endswith(f"/articles/{SEED_SLUG}/") for loc in locs)
+    assert len(locs) == len(set(locs))
+
+
+def test_broken_annotation_fails_and_keeps_previous_site(tmp_path: Path) -> None:
+    root = write_archive(
+        tmp_path / "a",
+        {"one": article_md("One", "The quick brown fox jumps.")},
+        {"one": """\
+            article: one
+            annotations:
+              - id: fox
+                kind: claim
+                quote: "quick brown fox"
+                verdict: accurate
+                note: It is quick.
+                by: tester
+                added: 2026-01-02
+            """},
+    )
+    out = tmp_path / "site"
+    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    before = tree_digest(out)
+    broken = (root / "annotations" / "one.yaml").read_text().replace('"quick brown fox"', '"slow brown fox"')
+    (root / "annotations" / "one.yaml").write_text(broken)
+    result = run_cli("build", "--root", root, "--out", out)
+    assert result.returncode == 1
+    assert "annotations/one.yaml:5:12: error: quote not found" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(out) == before
+    assert not list(tmp_path.glob(".site.glossator-*"))  # no staging left behind
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run_cli("build", "--root", REPO, "--out", first).returncode == 0
+    assert run_cli("build", "--root", REPO, "--out", second).returncode == 0
+    assert tree_digest(first) == tree_digest(second)
+
+
+def test_sub_path_base_url(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run_cli("build", "--root", REPO, "--out", out, "--base-url", "https://example.org/archive/")
+    assert result.returncode == 0, result.stderr
+    html = (out / "articles" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
+    internal = [h for h in parse_links(html).hrefs if h.startswith("/")]
+    assert internal and all(h.startswith("/archive/") for h in internal)
+    assert 'href="https://example.org/archive/articles/' in html  # canonical
+
+
+def test_drafts_build_only_with_flag(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "a", {
+        "public": article_md("Public", "Text."),
+        "secret": article_md("Secret", "Draft text.", draft="true"),
+    })
+    out = tmp_path / "site"
+    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    assert not (out / "articles" / "secret").exists() and (out / "articles" / "public").is_dir()
+    assert run_cli("build", "--root", root, "--out", out, "--drafts").returncode == 0
+    assert (out / "articles" / "secret" / "index.html").is_file()
+
+
+def test_assets_are_content_hashed(seed_site: Path) -> None:
+    css = list((seed_site / "static").glob("glossator.*.css"))
+    assert len(css) == 1
+    digest = hashlib.sha256(css[0].read_bytes()).hexdigest()[:10]
+    assert css[0].name == f"glossator.{digest}.css"
+    assert f"/static/{css[0].name}" in (seed_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run_cli("build", "--root", tmp_path / "missing").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
