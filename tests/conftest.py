@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -92,9 +93,9 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extra_headers: dict[str, str] = {}
+    extra_headers: typing.ClassVar[dict[str, str]] = {}
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def end_headers(self) -> None:

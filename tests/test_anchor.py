@@ -16,7 +16,7 @@ from glossator.textmap import page_text
 from .test_textmap import text_content
 
 
-def resolve(body: str, quote: str, prefix: str | None = None, suffix: str | None = None):  # noqa: ANN201
+def resolve(body: str, quote: str, prefix: str | None = None, suffix: str | None = None):
     text = page_text(parse(body)).text
     return anchor_quote("a", fold_text(text), text, quote, prefix, suffix), text
 
@@ -73,7 +73,7 @@ def test_quote_across_bold_and_link() -> None:
 
 def test_quote_across_two_paragraphs() -> None:
     body = "First paragraph ends here.\n\nSecond one starts here."
-    result, text = resolve(body, "ends here. Second one")
+    result, _ = resolve(body, "ends here. Second one")
     assert isinstance(result, Anchor)
     assert result.exact == "ends here.\nSecond one"  # verbatim page text, the DOM's newline included
     html = marked(body, {"a": (result.start, result.end)})

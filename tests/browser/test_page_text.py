@@ -14,7 +14,7 @@ from tests.conftest import REPO, SEED_SLUG
 pytestmark = pytest.mark.browser
 
 
-def _marks_by_annotation(page) -> dict[str, str]:  # noqa: ANN001
+def _marks_by_annotation(page) -> dict[str, str]:
     return page.evaluate(
         """() => {
         const out = {};
@@ -36,7 +36,7 @@ def _marks_by_annotation(page) -> dict[str, str]:  # noqa: ANN001
     )
 
 
-def test_seed_page_text_and_marks_match_the_export(seed_site: Path, serve_dir, page) -> None:  # noqa: ANN001
+def test_seed_page_text_and_marks_match_the_export(seed_site: Path, serve_dir, page) -> None:
     base = serve_dir(seed_site)
     page.goto(base + f"articles/{SEED_SLUG}/")
     text = page.evaluate("document.getElementById('page-text').textContent")
