@@ -117,9 +117,10 @@ class NotFound:
 
 @dataclass(frozen=True)
 class Occurrence:
-    context: str  # "…words before [quote] words after…"
-    prefix: str  # a prefix that selects this occurrence alone
+    context: str  # "…words before [quote] words after…", as the page shows them
+    prefix: str  # a prefix that selects this occurrence alone, as the page shows it; "" if none does
     line_hint: str = ""
+    suffix: str = ""  # when no prefix selects it (e.g. at the very start), a suffix that does
 
 
 @dataclass(frozen=True)
@@ -184,23 +185,93 @@ def _fits_suffix(folded: str, end: int, suffix: str) -> bool:
     return folded[end : end + len(wanted) + 2].lstrip().startswith(wanted)
 
 
-def _describe_occurrences(folded: FoldedText, page: str, starts: list[int], length: int) -> tuple[Occurrence, ...]:
+MAX_CONTEXT_WORDS = 12  # a longer prefix than this is no help to anyone: quote more words instead
+
+
+def _words_back(text: str, at: int) -> list[int]:
+    """Where each of the words before `at` starts, nearest first."""
+    starts: list[int] = []
+    i = at
+    while i > 0 and len(starts) < MAX_CONTEXT_WORDS:
+        while i > 0 and text[i - 1] == " ":
+            i -= 1
+        while i > 0 and text[i - 1] != " ":
+            i -= 1
+        starts.append(i)
+    return starts
+
+
+def _words_ahead(text: str, end: int) -> list[int]:
+    """Where each of the words after `end` ends, nearest first."""
+    ends: list[int] = []
+    i = end
+    while i < len(text) and len(ends) < MAX_CONTEXT_WORDS:
+        while i < len(text) and text[i] == " ":
+            i += 1
+        while i < len(text) and text[i] != " ":
+            i += 1
+        ends.append(i)
+    return ends
+
+
+def _page_slice(folded: FoldedText, page: str, start: int, end: int) -> str:
+    """Folded offsets → the page's own characters (curly quotes kept), white space collapsed."""
+    return re.sub(r"\s+", " ", page[folded.to_page(start) : folded.to_page(end)])
+
+
+def _has_word(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def _unique_prefix(folded: FoldedText, page: str, starts: list[int], at: int) -> str:
+    # grow word by word until it selects this occurrence alone; a lone quote mark or
+    # comma would select it too, but a reader could not tell what it refers to
     text = folded.text
+    for word_start in _words_back(text, at):
+        candidate = text[word_start:at]
+        if _has_word(candidate) and sum(_fits_prefix(text, other, candidate) for other in starts) == 1:
+            return _page_slice(folded, page, word_start, at)
+    return ""
+
+
+def _unique_suffix(folded: FoldedText, page: str, starts: list[int], at: int, length: int) -> str:
+    text = folded.text
+    for word_end in _words_ahead(text, at + length):
+        candidate = text[at + length : word_end]
+        if _has_word(candidate) and sum(_fits_suffix(text, other + length, candidate) for other in starts) == 1:
+            return _page_slice(folded, page, at + length, word_end)
+    return ""
+
+
+def _around(page: str, start: int, end: int, reach: int = 50) -> str:
+    """`…words before [the quote] words after…`, cut at whole words."""
+    before = re.sub(r"\s+", " ", page[max(0, start - reach) : start])
+    after = re.sub(r"\s+", " ", page[end : end + reach])
+    if start > reach and " " in before.strip():
+        before = "…" + before.lstrip().split(" ", 1)[1]
+    if end + reach < len(page) and " " in after.strip():
+        after = after.rstrip().rsplit(" ", 1)[0] + "…"
+    quote = re.sub(r"\s+", " ", page[start:end])
+    return f"{before.lstrip()}[{quote}]{after.rstrip()}"
+
+
+def _describe_occurrences(
+    folded: FoldedText, page: str, starts: list[int], length: int, among: list[int] | None = None
+) -> tuple[Occurrence, ...]:
+    """Each place, with a prefix (or suffix) that tells it apart from every place in `among`
+    (all the quote's occurrences: a suggested prefix replaces the one that was given)."""
+    among = among if among is not None else starts
     described = []
     for at in starts[:8]:
-        # grow the prefix word by word until it selects this occurrence alone
-        words_before = text[:at].rstrip().split(" ")
-        prefix = ""
-        for count in range(1, min(len(words_before), 12) + 1):
-            candidate = " ".join(words_before[-count:]) + " "
-            if sum(1 for other in starts if _fits_prefix(text, other, candidate)) == 1:
-                prefix = candidate
-                break
-        page_start, page_end = folded.to_page(at), folded.to_page(at + length)
-        before = " ".join(page[max(0, page_start - 40) : page_start].split())
-        after = " ".join(page[page_end : page_end + 40].split())
-        quote = " ".join(page[page_start:page_end].split())
-        described.append(Occurrence(f"…{before} [{quote}] {after}…", prefix))
+        prefix = _unique_prefix(folded, page, among, at)
+        suffix = _unique_suffix(folded, page, among, at, length)
+        # offer the shorter of the two; a prefix when they are as long
+        if prefix and suffix and len(suffix.split()) < len(prefix.split()):
+            prefix = ""
+        elif prefix:
+            suffix = ""
+        context = _around(page, folded.to_page(at), folded.to_page(at + length))
+        described.append(Occurrence(context, prefix, suffix=suffix))
     return tuple(described)
 
 
@@ -212,6 +283,12 @@ def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
     if alignment is None:
         return NotFound("", 0, ())
     start, end = alignment.dest_start, alignment.dest_end
+    # the alignment may begin on the space or comma before a word: do not let that pull
+    # the previous word into the passage
+    while start < end and quote[:1].isalnum() and not text[start].isalnum():
+        start += 1
+    while end > start and quote[-1:].isalnum() and not text[end - 1].isalnum():
+        end -= 1
     # widen to whole words so the passage reads naturally
     while start > 0 and text[start - 1] != " ":
         start -= 1
@@ -224,7 +301,10 @@ def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
     matcher = difflib.SequenceMatcher(a=quote_words, b=passage_words, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         theirs, ours = " ".join(quote_words[a1:a2]), " ".join(passage_words[b1:b2])
-        if op == "replace":
+        if op == "replace" and a2 - a1 == b2 - b1:  # word for word: name each changed word on its own
+            differences.extend(f"the quote has `{q}` where the article has `{p}`"
+                               for q, p in zip(quote_words[a1:a2], passage_words[b1:b2], strict=True) if q != p)
+        elif op == "replace":
             differences.append(f"the quote has `{theirs}` where the article has `{ours}`")
         elif op == "delete":
             differences.append(f"the quote has `{theirs}`, which the article does not")
@@ -262,7 +342,7 @@ def anchor_quote(
         if not chosen:
             return NoMatchWithContext(len(starts), _describe_occurrences(folded, page, starts, len(needle)))
     if len(chosen) > 1:
-        return Ambiguous(_describe_occurrences(folded, page, chosen, len(needle)), len(chosen))
+        return Ambiguous(_describe_occurrences(folded, page, chosen, len(needle), among=starts), len(chosen))
     at = chosen[0]
     start = folded.to_page(at)
     end = folded.to_page(at + len(needle) - 1) + 1

@@ -11,12 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .anchor import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, anchor_quote, fold_text
-from .diagnostics import Diagnostic, error
+from .anchor import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, Occurrence, anchor_quote, fold_text
+from .diagnostics import Diagnostic, error, yaml_quoted
 from .highlight import Highlight, apply_highlights
 from .markdown import parse, render_tokens
 from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig
 from .textmap import page_text
+
+CLOSE_ENOUGH = 60  # % similarity below which the "closest passage" is no clue at all
 
 
 @dataclass(frozen=True)
@@ -34,30 +36,47 @@ def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRe
     where = f"content/{article.slug}.md"
     if isinstance(result, NotFound):
         hints = []
-        if result.closest:
+        if result.closest and result.similarity >= CLOSE_ENOUGH:
             hints.append(f"the closest passage ({result.similarity}% similar) is:\n“{result.closest}”")
             hints.extend(result.differences)
+        elif result.closest:
+            hints.append(f"nothing in {where} comes close (the best match is {result.similarity}% similar): "
+                         "is this quote from this article?")
         hints.append("copy the words exactly from the article; curly and straight quotes, dashes and "
                      "line breaks do not matter, but spelling and case do")
         return error(pos.path, pos.line, pos.col, f"quote not found in {where}", *hints, title="Quote not found")
+
+    def places(occurrences: tuple[Occurrence, ...]) -> list[str]:
+        hints = []
+        for n, occ in enumerate(occurrences, 1):
+            if occ.prefix:
+                pick = f"\n→ `prefix: {yaml_quoted(occ.prefix)}` would choose it"
+            elif occ.suffix:
+                pick = f"\n→ `suffix: {yaml_quoted(occ.suffix)}` would choose it"
+            else:
+                pick = "\n→ no short prefix or suffix picks this one out: quote more of its words"
+            hints.append(f"occurrence {n}: {occ.context}{pick}")
+        return hints
+
     if isinstance(result, Ambiguous):
-        hints = [f"occurrence {n}: {occ.context}" + (f"\n→ add `prefix: \"{occ.prefix}\"` to choose it"
-                                                     if occ.prefix else "")
-                 for n, occ in enumerate(result.occurrences, 1)]
+        hints = places(result.occurrences)
         if result.total > len(result.occurrences):
             hints.append(f"… and {result.total - len(result.occurrences)} more; a longer quote is better")
         return error(pos.path, pos.line, pos.col,
                      f"quote occurs {result.total} times in {where}; it must select exactly one place",
-                     *hints, title="Ambiguous quote")
+                     *hints, "add the `prefix:` (or `suffix:`) shown under the place you mean, "
+                     "or quote more words", title="Ambiguous quote")
     assert isinstance(result, NoMatchWithContext)
     context_pos = annotation.position_of("prefix") if annotation.prefix else annotation.position_of("suffix")
-    hints = [f"occurrence {n}: {occ.context}" + (f"\n→ `prefix: \"{occ.prefix}\"` would choose it"
-                                                 if occ.prefix else "")
-             for n, occ in enumerate(result.occurrences, 1)]
+    if result.count == 1:
+        return error(context_pos.path, context_pos.line, context_pos.col,
+                     f"the quote occurs once in {where}, but not with this prefix/suffix around it",
+                     f"it occurs here: {result.occurrences[0].context}",
+                     "a quote that occurs once needs no `prefix` or `suffix`: remove them",
+                     title="Prefix or suffix does not match")
     return error(context_pos.path, context_pos.line, context_pos.col,
-                 f"the quote occurs {result.count} time{'s' if result.count != 1 else ''} in {where}, "
-                 "but never with this prefix/suffix around it",
-                 *hints, "prefix and suffix must be the words right before and after the quote",
+                 f"the quote occurs {result.count} times in {where}, but never with this prefix/suffix around it",
+                 *places(result.occurrences), "prefix and suffix must be the words right before and after the quote",
                  title="Prefix or suffix does not match")
 
 

@@ -12,6 +12,7 @@ from .diagnostics import Diagnostic, format_github, format_text, on_github_actio
 from .project import Project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+BUILD_WARNINGS_SHOWN = 20
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/archive/")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    build.add_argument("--no-search", action="store_true", help="skip the search index (faster drafts)")
 
     check = command("check", "validate every article and annotation file; write nothing")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -75,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             failing = any(d.is_error or args.strict for d in diagnostics)
             if not diagnostics:
                 print("ok: no problems found", file=sys.stderr)
+            elif not failing:
+                print("warnings do not fail `check` (`check --strict` makes them fail)", file=sys.stderr)
             return EXIT_CONTENT if failing else EXIT_OK
         if args.command == "serve":
             from .serve import serve
@@ -96,9 +100,20 @@ def _build(project: Project, args: argparse.Namespace) -> int:
         print(f"error: --out {project.out} would overwrite the archive's own files ({clash})", file=sys.stderr)
         return EXIT_USAGE
     started = time.perf_counter()
-    result = pipeline.build(project, base_url=args.base_url, drafts=args.drafts,
+    if args.jobs < 0:
+        print("error: --jobs must be 0 (one per core) or more", file=sys.stderr)
+        return EXIT_USAGE
+    result = pipeline.build(project, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs,
+                            search=not args.no_search,
                             progress=pipeline.terminal_progress())
-    print_diagnostics(result.diagnostics, project.root)
+    shown = result.diagnostics
+    warnings = [d for d in shown if not d.is_error]
+    if len(warnings) > BUILD_WARNINGS_SHOWN:
+        # a build is not a review: list the errors, count the warnings, and say where to read them
+        shown = [d for d in shown if d.is_error] + warnings[:BUILD_WARNINGS_SHOWN]
+        print(f"{len(warnings)} warnings; the first {BUILD_WARNINGS_SHOWN} follow, "
+              "`python build.py check` lists them all", file=sys.stderr)
+    print_diagnostics(shown, project.root)
     if not result.ok:
         print("build failed; the previous site was left as it was", file=sys.stderr)
         return EXIT_CONTENT

@@ -7,6 +7,7 @@ sorts, prints (with the offending source line and a caret) and turns into an exi
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +44,39 @@ def warning(path: str, line: int, col: int, message: str, *hints: str, title: st
     return Diagnostic(path, line, col, "warning", message, tuple(h for h in hints if h), title)
 
 
+_YAML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _yaml_printable(char: str) -> bool:
+    # YAML folds its other line breaks (NEL, U+2028/9) to spaces inside quotes: escape them too
+    code = ord(char)
+    return (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or code >= 0x10000) and code not in (0xFEFF, 0x2028, 0x2029)
+
+
+def yaml_quoted(text: str) -> str:
+    """`text` as a double-quoted YAML scalar a contributor can paste (hints, `new` stubs)."""
+    out = []
+    for char in text:
+        if char in _YAML_ESCAPES:
+            out.append(_YAML_ESCAPES[char])
+        elif _yaml_printable(char):
+            out.append(char)
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.col, d.message))
+
+
+EXCERPT_WIDTH = 100  # characters of a long source line shown around the column
+
+
+def _display_width(text: str) -> int:
+    # East Asian wide characters take two terminal columns: the caret must still line up
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _source_excerpt(root: Path, diag: Diagnostic, cache: dict[str, list[str] | None]) -> list[str]:
@@ -53,18 +85,29 @@ def _source_excerpt(root: Path, diag: Diagnostic, cache: dict[str, list[str] | N
         return []
     if diag.path not in cache:
         try:
-            text = (root / diag.path).read_text(encoding="utf-8")
-            cache[diag.path] = text.replace("\r\n", "\n").split("\n")
-        except (OSError, UnicodeDecodeError):
+            # undecodable bytes become U+FFFD, so a "not UTF-8" error can show where the bad byte is
+            text = (root / diag.path).read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
+            cache[diag.path] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        except OSError:
             cache[diag.path] = None
     lines = cache[diag.path]
     if not lines or diag.line > len(lines):
         return []
-    source = lines[diag.line - 1].expandtabs(1)
-    if len(source) > 160:
-        return []
+    source = "".join(c if c.isprintable() else " " for c in lines[diag.line - 1].expandtabs(1))
+    col = min(max(diag.col - 1, 0), len(source))
+    if len(source) > EXCERPT_WIDTH:  # a window around the column, marked as cut with …
+        start = max(0, min(col - EXCERPT_WIDTH // 3, len(source) - EXCERPT_WIDTH))
+        end = start + EXCERPT_WIDTH
+        window = source[start:end]
+        col -= start
+        if start > 0:
+            window, col = "…" + window, col + 1
+        if end < len(source):
+            window += "…"
+        source = window
     gutter = f"{diag.line:>4} | "
-    return [gutter + source, " " * (len(gutter) - 2) + "| " + " " * max(diag.col - 1, 0) + "^"]
+    caret = " " * _display_width(source[:col]) + "^"
+    return [gutter + source.rstrip(), " " * (len(gutter) - 2) + "| " + caret]
 
 
 def format_text(diagnostics: Iterable[Diagnostic], root: Path | None = None) -> str:
@@ -97,7 +140,7 @@ def format_github(diagnostics: Iterable[Diagnostic]) -> str:
         if diag.line > 0:
             props += [f"line={diag.line}", f"col={diag.col}"]
         props.append(f"title={_escape_property(diag.title or 'Glossator ' + diag.severity)}")
-        body = diag.message + "".join("\n" + h for h in diag.hints)
+        body = diag.message + "".join("\nhint: " + h for h in diag.hints)
         out.append(f"::{diag.severity} {','.join(props)}::{_escape_data(body)}")
     return "\n".join(out)
 

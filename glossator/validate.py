@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any
 
 from . import schema
-from .diagnostics import Diagnostic, error
+from .diagnostics import Diagnostic, error, warning
 from .load import RawAnnotations, RawArticle
 from .model import Annotation, AnnotationSet, Article, Link, Position, SiteConfig, Source
 from .yamlio import YNode, to_plain
@@ -44,8 +46,12 @@ def _real_date(path: str, node: YNode | None, field: str) -> tuple[dt.date | Non
     try:
         return dt.date.fromisoformat(str(value)), []
     except ValueError:
-        return None, [error(path, node.line, node.col, f"`{field}` is not a real date: `{value}`",
-                            "write dates as YYYY-MM-DD with a month from 01 to 12 and a day that exists",
+        hint = "write dates as YYYY-MM-DD with a month from 01 to 12 and a day that exists"
+        year, month = str(value)[:4], str(value)[5:7]
+        if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+            days = calendar.monthrange(int(year), int(month))[1]
+            hint = f"{calendar.month_name[int(month)]} {year} has {days} days; " + hint
+        return None, [error(path, node.line, node.col, f"`{field}` is not a real date: `{value}`", hint,
                             title="Bad date")]
 
 
@@ -61,6 +67,69 @@ def _partial_date_ok(value: str) -> bool:
     return True
 
 
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_PARTIAL_SHAPE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z")
+
+# `build.py new` writes this where only the contributor can fill in the value; check
+# refuses it, so a stub cannot be merged half-written
+PLACEHOLDER = "TODO"
+_PLACEHOLDER_RE = re.compile(rf"\s*{PLACEHOLDER}\b")
+_PLACEHOLDER_HINTS = {
+    "note": "write the note: what a reader should know about the quoted words, and how you know it",
+    "by": "write your handle, e.g. your GitHub user name",
+    "title": "write the title of the source as it appears on it",
+    "url": "write the address of the source, starting with https://",
+    "publisher": "write who published the source, or remove the line",
+    "date": "write when the source was published (YYYY, YYYY-MM or YYYY-MM-DD), or remove the line",
+}
+MIN_NOTE_WORDS = 5  # fewer words than this cannot be a sentence that explains anything
+
+
+def _placeholders(path: str, item: YNode, config: SiteConfig) -> list[Diagnostic]:
+    """Values still holding the `TODO` placeholder that `build.py new` wrote."""
+    found = []
+    entries = [entry for value in item.value.values() if value.kind == "sequence"
+               for entry in value.value if entry.kind == "mapping"]  # sources and links
+    nested = [pair for entry in entries for pair in entry.value.items()]
+    for key, node in [*item.value.items(), *nested]:
+        if node.kind != "scalar" or not isinstance(node.value, str) or not _PLACEHOLDER_RE.match(node.value):
+            continue
+        hint = _PLACEHOLDER_HINTS.get(key, "replace it with the real value")
+        if key == "verdict":
+            hint = "choose one of the verdict scale: " + ", ".join(config.verdict_ids) + \
+                " (CONTRIBUTING.md says what each means)"
+        shown = node.value.strip().split("\n")[0]
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        found.append(error(path, node.line, node.col, f"`{key}` is still a placeholder: `{shown}`", hint,
+                           title="Placeholder"))
+    return found
+
+
+def _advice(path: str, item: YNode) -> list[Diagnostic]:
+    """Warnings: allowed, but a reviewer would ask for more (they fail only `check --strict`)."""
+    found = []
+    note = item.get("note")
+    if note is not None and isinstance(note.value, str) and not _PLACEHOLDER_RE.match(note.value):
+        words = len(re.findall(r"\w+", note.value))
+        if words < MIN_NOTE_WORDS:
+            found.append(warning(path, note.line, note.col,
+                                 f"the note is shorter than a sentence ({words} word{'s' * (words != 1)})",
+                                 "say what a reader should know about these words, and how you know it",
+                                 title="Short note"))
+    sources = item.get("sources")
+    for entry in sources.value if sources is not None and sources.kind == "sequence" else ():
+        if entry.kind == "mapping" and "date" not in entry.value:
+            found.append(warning(path, entry.line, entry.col, "this source has no `date`",
+                                 "add `date:` (YYYY, YYYY-MM or YYYY-MM-DD), when it was published: "
+                                 "readers weigh evidence by when it appeared", title="Undated source"))
+    added = item.get("added")
+    if (added is not None and isinstance(added.value, dt.date) and not isinstance(added.value, dt.datetime)
+            and added.value > dt.date.today()):
+        found.append(warning(path, added.line, added.col, f"`added` is in the future ({added.value})",
+                             "write the day you wrote the annotation", title="Date in the future"))
+    return found
+
+
 def validate_article(raw: RawArticle, config: SiteConfig) -> tuple[Article | None, list[Diagnostic]]:
     front = raw.front
     data = to_plain(front)
@@ -73,7 +142,9 @@ def validate_article(raw: RawArticle, config: SiteConfig) -> tuple[Article | Non
         for key in ("url", "archived"):
             problems += _check_url(raw.path, front.get(key), key)
         published = front.get("published")
-        if not problems and published is not None and not _partial_date_ok(str(data["published"])):
+        # a date of the right shape that does not exist (the schema reports other shapes)
+        shaped = published is not None and _PARTIAL_SHAPE.match(str(data.get("published", "")))
+        if shaped and not _partial_date_ok(str(data["published"])):
             problems.append(error(raw.path, published.line, published.col,
                                   f"`published` is not a real date: `{data['published']}`",
                                   "write YYYY, YYYY-MM or YYYY-MM-DD", title="Bad date"))
@@ -117,6 +188,7 @@ def validate_annotations(
         return None, [error(path, 1, 1, "the file is empty",
                             f"start it with `article: {raw.slug}` and `annotations:`", title="Empty file")]
     problems = schema.diagnose("annotations.schema.json", data, root, path)
+    schema_ok = not problems  # then every item is sound, and none needs checking on its own
     article_node = root.get("article")
     slugs = set(article_slugs)
     if article_node is not None and isinstance(article_node.value, str):
@@ -134,51 +206,87 @@ def validate_annotations(
                                   f"did you mean `{close[0]}`?" if close else
                                   "add the article first, or fix the name", title="Unknown article"))
     items_node = root.get("annotations")
+    items = [i for i in items_node.value if i.kind == "mapping"] if items_node and items_node.kind == "sequence" else []
     annotations: list[Annotation] = []
-    seen_ids: dict[str, YNode] = {}
-    if items_node is not None and items_node.kind == "sequence":
-        for item in items_node.value:
-            if item.kind != "mapping":
-                continue
-            id_node = item.get("id")
-            if id_node is not None and isinstance(id_node.value, str):
-                first = seen_ids.get(id_node.value)
-                if first is not None:
-                    problems.append(error(path, id_node.line, id_node.col,
-                                          f"duplicate id `{id_node.value}` (first used at line {first.line})",
-                                          "ids are permanent links (#id) and must be unique; choose another",
-                                          title="Duplicate id"))
-                    problems.append(error(path, first.line, first.col,
-                                          f"id `{id_node.value}` is used again at line {id_node.line}",
-                                          title="Duplicate id"))
-                else:
-                    seen_ids[id_node.value] = id_node
-            verdict_node = item.get("verdict")
-            kind_node = item.get("kind")
-            if (verdict_node is not None and isinstance(verdict_node.value, str)
-                    and kind_node is not None and kind_node.value == "claim"
-                    and verdict_node.value not in config.verdict_ids):
-                close = difflib.get_close_matches(verdict_node.value, config.verdict_ids, n=1, cutoff=0.5)
-                problems.append(error(path, verdict_node.line, verdict_node.col,
-                                      f"`{verdict_node.value}` is not on the verdict scale",
-                                      f"did you mean `{close[0]}`?" if close else "",
-                                      "the scale (site.yaml): " + ", ".join(config.verdict_ids),
-                                      title="Unknown verdict"))
-            for key in ("added", "updated"):
-                _, date_problems = _real_date(path, item.get(key), key)
-                problems += date_problems
-            for list_key in ("sources", "links"):
-                list_node = item.get(list_key)
-                if list_node is None or list_node.kind != "sequence":
-                    continue
-                for entry in list_node.value:
-                    for url_key in ("url", "archived"):
-                        problems += _check_url(path, entry.get(url_key), url_key)
-            if not problems:
-                annotations.append(_annotation(path, item))
-    if problems:
-        return None, problems
-    return AnnotationSet(path, raw.slug, tuple(annotations)), []
+    id_nodes = _id_nodes(items)
+    for item in items:
+        item_problems = _item_problems(path, item, config, id_nodes)
+        placeholders = _placeholders(path, item, config)
+        # a placeholder is reported once, as a placeholder, not also as a bad verdict or handle
+        marked = {(d.line, d.col) for d in placeholders}
+        problems += [d for d in item_problems if (d.line, d.col) not in marked] + placeholders
+        problems += _advice(path, item)
+        # every structurally sound annotation is anchored, so one run reports all quote problems too
+        if not item_problems and (schema_ok or schema.valid_annotation(to_plain(item))):
+            annotations.append(_annotation(path, item))
+    return AnnotationSet(path, raw.slug, tuple(annotations)), problems
+
+
+def _id_nodes(items: list[YNode]) -> dict[str, list[YNode]]:
+    """Each id and the nodes that use it, in file order."""
+    found: dict[str, list[YNode]] = {}
+    for item in items:
+        id_node = item.get("id")
+        if id_node is not None and isinstance(id_node.value, str):
+            found.setdefault(id_node.value, []).append(id_node)
+    return found
+
+
+def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[str, list[YNode]]) -> list[Diagnostic]:
+    """The rules the schema cannot express: unique ids, the verdict scale, real dates."""
+    problems: list[Diagnostic] = []
+    id_node = item.get("id")
+    if id_node is not None and isinstance(id_node.value, str):
+        first, *again = id_nodes[id_node.value]
+        if first is not id_node:
+            problems.append(error(path, id_node.line, id_node.col,
+                                  f"duplicate id `{id_node.value}` (first used at line {first.line})",
+                                  "ids are permanent links (#id) and must be unique; choose another",
+                                  title="Duplicate id"))
+        elif again:
+            problems.append(error(path, first.line, first.col,
+                                  f"id `{id_node.value}` is used again at line {again[0].line}",
+                                  title="Duplicate id"))
+    verdict_node, kind_node = item.get("verdict"), item.get("kind")
+    if (verdict_node is not None and isinstance(verdict_node.value, str)
+            and kind_node is not None and kind_node.value == "claim"
+            and verdict_node.value not in config.verdict_ids):
+        close = difflib.get_close_matches(verdict_node.value, config.verdict_ids, n=1, cutoff=0.5)
+        problems.append(error(path, verdict_node.line, verdict_node.col,
+                              f"`verdict: {verdict_node.value}` is not on the verdict scale",
+                              f"did you mean `{close[0]}`?" if close else "",
+                              "the scale (site.yaml): " + ", ".join(config.verdict_ids),
+                              title="Unknown verdict"))
+    dates: dict[str, dt.date] = {}
+    for key in ("added", "updated"):
+        node = item.get(key)
+        if node is not None and (isinstance(node.value, dt.date) or _DATE_SHAPE.match(str(node.value))):
+            # other shapes are the schema's to report ("write YYYY-MM-DD")
+            day, date_problems = _real_date(path, node, key)
+            problems += date_problems
+            if day is not None:
+                dates[key] = day
+    updated_node = item.get("updated")
+    if updated_node is not None and "added" in dates and "updated" in dates and dates["updated"] < dates["added"]:
+        problems.append(error(path, updated_node.line, updated_node.col,
+                              f"`updated` ({dates['updated']}) is before `added` ({dates['added']})",
+                              "`updated` is the day of the last change; it cannot precede the first",
+                              title="Bad date"))
+    for list_key in ("sources", "links"):
+        list_node = item.get(list_key)
+        if list_node is None or list_node.kind != "sequence":
+            continue
+        for entry in list_node.value:
+            for url_key in ("url", "archived"):
+                problems += _check_url(path, entry.get(url_key), url_key)
+            date_node = entry.get("date")
+            if (date_node is not None and isinstance(date_node.value, str) and _PARTIAL_SHAPE.match(date_node.value)
+                    and not _partial_date_ok(date_node.value)):
+                problems.append(error(path, date_node.line, date_node.col,
+                                      f"`date` is not a real date: `{date_node.value}`",
+                                      "write YYYY, YYYY-MM or YYYY-MM-DD with a month from 01 to 12 "
+                                      "and a day that exists", title="Bad date"))
+    return problems
 
 
 def _annotation(path: str, item: YNode) -> Annotation:
