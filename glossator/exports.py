@@ -1,124 +1,397 @@
-"""The archive as data: W3C Web Annotations and schema.org ClaimReview (pure functions)."""
+"""The archive as data (pure functions → JSON-ready values; docs/data-format.md describes them).
+
+- W3C Web Annotations: one AnnotationCollection per article and a paged one for the archive;
+- the flat, versioned research export `/data/annotations.json`;
+- schema.org ClaimReview for the article page's JSON-LD;
+- the entries of the annotations feed.
+
+Selectors come verbatim from the anchors (SPEC §6): `exact`, `prefix`, `suffix` are slices of
+the page text, `start`/`end` count code points. Nothing here re-derives or re-folds them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .annotate import AnnotatedArticle
 from .markdown import render_note
-from .model import Annotation, SiteConfig
+from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig, Source
 from .pages import article_path
 
-# Web Annotation Vocabulary motivations (https://www.w3.org/TR/annotation-vocab/#motivation):
-# a claim is assessed, a sourcing note comments on where information comes from,
-# context notes link the passage to background.
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"  # exactly this IRI: the W3C suite rejects the https form
+DATA_FORMAT = "glossator-annotations"
+DATA_VERSION = 1  # bump only for changes that break readers (docs/data-format.md, "Versions")
+ARCHIVE_PAGE_SIZE = 500  # annotations per page of /annotations.jsonld
+
+# Web Annotation Vocabulary motivations (https://www.w3.org/TR/annotation-vocab/#motivation).
+# A claim is judged true or false: `assessing`. A sourcing note says where the article's
+# information comes from and how far to trust it: `commenting`. A context note points to
+# background elsewhere: `linking`. docs/data-format.md documents the mapping.
 MOTIVATIONS = {"claim": "assessing", "sourcing": "commenting", "context": "linking"}
+# The purpose of the note body itself: what the words of the note do.
+NOTE_PURPOSES = {"claim": "assessing", "sourcing": "commenting", "context": "describing"}
 
 
 def _datetime(day: dt.date) -> str:
+    """Annotation dates are days; the model wants xsd:dateTime, so midnight UTC."""
     return day.isoformat() + "T00:00:00Z"
+
+
+def _page_url(article: Article, config: SiteConfig) -> str:
+    return config.base_url + article_path(article.slug)
+
+
+def _original_urls(article: Article) -> list[str]:
+    return [url for url in (article.url, article.archived) if url]
+
+
+# --- W3C Web Annotation -------------------------------------------------------------
 
 
 def _creators(annotation: Annotation) -> list[dict[str, str]]:
     return [{"type": "Person", "nickname": handle} for handle in annotation.by]
 
 
-def web_annotation(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig) -> dict[str, Any]:
-    page_url = config.base_url + article_path(annotated.article.slug)
-    language = annotated.article.language
-    body: list[dict[str, Any]] = [
-        {"type": "TextualBody", "value": annotation.note, "format": "text/markdown", "language": language,
-         "purpose": MOTIVATIONS[annotation.kind] if annotation.kind != "context" else "describing"},
-        {"type": "TextualBody", "value": render_note(annotation.note), "format": "text/html",
+def _note_bodies(annotation: Annotation, note_html: str, language: str) -> dict[str, Any]:
+    """The note in two formats. A Choice, because they are one note: a client shows one of
+    them (the first, HTML, by default), not both as if they were two comments."""
+    purpose = NOTE_PURPOSES[annotation.kind]
+    return {"type": "Choice", "items": [
+        {"type": "TextualBody", "purpose": purpose, "value": note_html, "format": "text/html", "language": language},
+        {"type": "TextualBody", "purpose": purpose, "value": annotation.note, "format": "text/markdown",
          "language": language},
+    ]}
+
+
+def _source_body(source: Source, consulted: dt.date) -> dict[str, Any]:
+    resource: dict[str, Any] = {"id": source.url, "label": source.title}
+    if source.publisher:
+        resource["dcterms:publisher"] = source.publisher
+    if source.date:
+        resource["dcterms:date"] = source.date
+    body: dict[str, Any] = {"type": "SpecificResource", "purpose": "linking", "source": resource}
+    if source.archived:
+        # TimeState (model §4.3.1): the source as it was on `sourceDate` (the day the annotation was
+        # added: when its author read it), and `cached`, a copy of it then. The model requires the date.
+        body["state"] = {"type": "TimeState", "sourceDate": _datetime(consulted), "cached": source.archived}
+    return body
+
+
+def _verdict_bodies(annotation: Annotation, config: SiteConfig) -> list[dict[str, Any]]:
+    if not annotation.verdict:
+        return []
+    verdict = config.verdict(annotation.verdict)
+    return [
+        # what tag-reading clients (Hypothesis and its descendants) show
+        {"type": "TextualBody", "purpose": "tagging", "value": verdict.label if verdict else annotation.verdict},
+        # the same verdict as an IRI: its section of the claims page
+        {"type": "SpecificResource", "purpose": "classifying",
+         "source": config.base_url + "claims/#verdict-" + annotation.verdict},
     ]
-    if annotation.verdict:
-        verdict = config.verdict(annotation.verdict)
-        body.append({"type": "TextualBody", "value": verdict.label if verdict else annotation.verdict,
-                     "purpose": "tagging"})
-    for link in annotation.links:
-        body.append({"type": "SpecificResource", "source": link.url, "purpose": "linking"})
-    for source in annotation.sources:
-        body.append({"type": "SpecificResource", "source": source.url, "purpose": "linking"})
-    target: dict[str, Any] | str
-    anchor = annotated.anchors.get(annotation.id)
+
+
+def _target(anchor: Anchor | None, article: Article, config: SiteConfig) -> dict[str, Any] | str:
+    page_url = _page_url(article, config)
     if anchor is None:
-        target = page_url
-    else:
-        target = {
-            "source": page_url,
-            "selector": [
-                {"type": "TextQuoteSelector", "exact": anchor.exact, "prefix": anchor.prefix,
-                 "suffix": anchor.suffix},
-                {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end},
-            ],
-        }
+        return page_url  # a note on the whole article: the page itself
+    source: dict[str, Any] = {"id": page_url, "type": "Text", "format": "text/html", "language": article.language}
+    originals = _original_urls(article)
+    if originals:
+        # our page is a copy of the outlet's article: dcterms:source names what it derives from
+        source["dcterms:source"] = originals[0] if len(originals) == 1 else originals
+    return {
+        "type": "SpecificResource",
+        "source": source,
+        "selector": [
+            {"type": "TextQuoteSelector", "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix},
+            {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end},
+        ],
+    }
+
+
+def web_annotation(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig,
+                   note_html: str | None = None) -> dict[str, Any]:
+    article = annotated.article
+    html = render_note(annotation.note) if note_html is None else note_html
+    body: list[dict[str, Any]] = [_note_bodies(annotation, html, article.language)]
+    body += _verdict_bodies(annotation, config)
+    body += [_source_body(source, annotation.added) for source in annotation.sources]
+    body += [{"type": "SpecificResource", "purpose": "linking", "source": {"id": link.url, "label": link.title}}
+             for link in annotation.links]
     item: dict[str, Any] = {
-        "id": page_url + "#" + annotation.id,
+        "id": _page_url(article, config) + "#" + annotation.id,
         "type": "Annotation",
         "motivation": MOTIVATIONS[annotation.kind],
         "creator": _creators(annotation),
         "created": _datetime(annotation.added),
         "body": body,
-        "target": target,
+        "target": _target(annotated.anchors.get(annotation.id), article, config),
     }
     if annotation.updated:
         item["modified"] = _datetime(annotation.updated)
     return item
 
 
-def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig) -> dict[str, Any]:
-    path = article_path(annotated.article.slug)
-    items = [web_annotation(a, annotated, config) for a in annotated.annotations]
-    collection_id = config.base_url + path + "annotations.jsonld"
+def _collection(collection_id: str, label: str, total: int, first: dict[str, Any] | None,
+                last_id: str) -> dict[str, Any]:
+    collection: dict[str, Any] = {"@context": ANNO_CONTEXT, "id": collection_id, "type": "AnnotationCollection",
+                                  "label": label, "total": total}
+    if total:  # model §5.1/5.2: an empty collection has no pages (a page holds at least one annotation)
+        collection.update(first=first, last=last_id)
+    return collection
+
+
+def collection_items(collection: dict[str, Any]) -> list[dict[str, Any]]:
+    """The annotations of a one-page collection (an article's)."""
+    return collection["first"]["items"] if "first" in collection else []
+
+
+def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig,
+                          items: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`/articles/<slug>/annotations.jsonld`: one collection, one embedded page."""
+    if items is None:
+        items = [web_annotation(a, annotated, config) for a in annotated.annotations]
+    collection_id = _page_url(annotated.article, config) + "annotations.jsonld"
+    first_id = collection_id + "#page-1"
+    first = {"id": first_id, "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0, "items": list(items)}
+    return _collection(collection_id, f"Annotations of “{annotated.article.title}”", len(items), first, first_id)
+
+
+def archive_collection(annotations: Sequence[dict[str, Any]], config: SiteConfig,
+                       page_size: int = ARCHIVE_PAGE_SIZE) -> list[tuple[str, dict[str, Any]]]:
+    """`/annotations.jsonld` and its pages `/annotations/page-<n>.jsonld`, as (site path, document).
+
+    The collection embeds its first page (so a small archive is one request); every page is
+    also a file of its own, linked by `next`/`prev`, so a client can walk a large archive."""
+    collection_id = config.base_url + "annotations.jsonld"
+    chunks = [annotations[i : i + page_size] for i in range(0, len(annotations), page_size)]
+
+    def page_id(n: int) -> str:
+        return f"{config.base_url}annotations/page-{n}.jsonld"
+
+    pages: list[tuple[str, dict[str, Any]]] = []
+    for n, chunk in enumerate(chunks, 1):
+        page: dict[str, Any] = {"@context": ANNO_CONTEXT, "id": page_id(n), "type": "AnnotationPage",
+                                "partOf": collection_id, "startIndex": (n - 1) * page_size, "items": list(chunk)}
+        if n > 1:
+            page["prev"] = page_id(n - 1)
+        if n < len(chunks):
+            page["next"] = page_id(n + 1)
+        pages.append((f"annotations/page-{n}.jsonld", page))
+    first = {k: v for k, v in pages[0][1].items() if k != "@context"} if pages else None
+    collection = _collection(collection_id, f"{config.title}: every annotation", len(annotations), first,
+                             page_id(len(chunks)))
+    return [("annotations.jsonld", collection), *pages]
+
+
+# --- the flat research export ---------------------------------------------------------
+
+
+def _source_record(source: Source) -> dict[str, Any]:
+    return {"title": source.title, "url": source.url, "publisher": source.publisher or None,
+            "date": source.date or None, "archived": source.archived or None}
+
+
+def annotation_record(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig,
+                      note_html: str) -> dict[str, Any]:
+    article = annotated.article
+    anchor = annotated.anchors.get(annotation.id)
+    verdict = config.verdict(annotation.verdict) if annotation.verdict else None
     return {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": collection_id,
-        "type": "AnnotationCollection",
-        "label": f"Annotations of “{annotated.article.title}”",
-        "total": len(items),
-        "first": {
-            "id": collection_id + "#page-1",
-            "type": "AnnotationPage",
-            "startIndex": 0,
-            "items": items,
-        },
+        "id": annotation.id,
+        "url": _page_url(article, config) + "#" + annotation.id,
+        "article": article.slug,
+        "article_title": article.title,
+        "outlet": article.source,
+        "kind": annotation.kind,
+        "motivation": MOTIVATIONS[annotation.kind],
+        "verdict": annotation.verdict,
+        "verdict_label": verdict.label if verdict else None,
+        "rating": verdict.rating if verdict else None,
+        "quote": annotation.quote,
+        "exact": anchor.exact if anchor else None,
+        "prefix": anchor.prefix if anchor else None,
+        "suffix": anchor.suffix if anchor else None,
+        "start": anchor.start if anchor else None,
+        "end": anchor.end if anchor else None,
+        "note": annotation.note,
+        "note_html": note_html,
+        "sources": [_source_record(s) for s in annotation.sources],
+        "links": [{"title": link.title, "url": link.url} for link in annotation.links],
+        "by": list(annotation.by),
+        "added": annotation.added.isoformat(),
+        "updated": annotation.updated.isoformat() if annotation.updated else None,
     }
 
 
+def article_record(article: Article, config: SiteConfig, count: int) -> dict[str, Any]:
+    page_url = _page_url(article, config)
+    return {
+        "slug": article.slug,
+        "url": page_url,
+        "annotations_url": page_url + "annotations.jsonld",
+        "title": article.title,
+        "outlet": article.source,
+        "published": article.published,
+        "author": article.author or None,
+        "language": article.language,
+        "tags": list(article.tags),
+        "summary": article.summary or None,
+        "original_url": article.url or None,
+        "archived_url": article.archived or None,
+        "annotation_count": count,
+    }
+
+
+def article_data_path(slug: str) -> str:
+    return f"data/articles/{slug}.json"
+
+
+def _documentation_url(config: SiteConfig) -> str | None:
+    """docs/data-format.md on the repository (GitHub's URL form, as the "suggest an annotation" link assumes)."""
+    return f"{config.repo_url}/blob/{config.repo_branch}/docs/data-format.md" if config.repo_url else None
+
+
+def _data_document(config: SiteConfig, articles: list[dict[str, Any]],
+                   annotations: list[dict[str, Any]]) -> dict[str, Any]:
+    dates = [d for r in annotations for d in (r["added"], r["updated"]) if d]
+    return {
+        "format": DATA_FORMAT,
+        "version": DATA_VERSION,
+        "documentation": _documentation_url(config),
+        "site": {"title": config.title, "url": config.base_url},
+        "updated": max(dates, default=None),
+        "kinds": [{"id": k, "label": label, "motivation": MOTIVATIONS[k]} for k, label in KIND_LABELS.items()],
+        "verdicts": [{"id": v.id, "label": v.label, "rating": v.rating, "description": v.description}
+                     for v in config.verdicts],
+        "articles": articles,
+        "annotations": annotations,
+    }
+
+
+def data_dump(per_article: Sequence[dict[str, Any]], config: SiteConfig) -> dict[str, Any]:
+    """`/data/annotations.json`: the per-article documents (`data/articles/<slug>.json`) merged."""
+    return _data_document(config, [a for doc in per_article for a in doc["articles"]],
+                          [r for doc in per_article for r in doc["annotations"]])
+
+
+# --- the annotations feed -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One annotation as the Atom feed of annotations shows it."""
+
+    id: str
+    url: str  # the permalink
+    article_title: str
+    kind_label: str
+    verdict_label: str
+    quote: str  # white space collapsed, as the notes list shows it
+    note_html: str  # our Markdown renderer's output (raw HTML off)
+    by: tuple[str, ...]
+    added: str
+    updated: str
+
+
+def newest_annotations(per_article: Sequence[dict[str, Any]], limit: int) -> list[FeedEntry]:
+    """The most recently added annotations, newest first, from the flat records."""
+    records = sorted((r for doc in per_article for r in doc["annotations"]),
+                     key=lambda r: (r["added"], r["article"], r["id"]), reverse=True)[:limit]
+    return [
+        FeedEntry(
+            id=r["id"],
+            url=r["url"],
+            article_title=r["article_title"],
+            kind_label=KIND_LABELS[r["kind"]],
+            verdict_label=r["verdict_label"] or "",
+            quote=" ".join((r["exact"] or "").split()),
+            note_html=r["note_html"],
+            by=tuple(r["by"]),
+            added=r["added"],
+            updated=r["updated"] or r["added"],
+        )
+        for r in records
+    ]
+
+
+# --- one article, every export --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleExport:
+    """An article's two data files. Written beside its page (in a worker, for parallel builds);
+    the archive-wide exports are then merged from these files, so no data crosses processes."""
+
+    collection: dict[str, Any]  # articles/<slug>/annotations.jsonld
+    data: dict[str, Any]  # data/articles/<slug>.json
+
+
+def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleExport:
+    html = {a.id: render_note(a.note) for a in annotated.annotations}  # rendered once, used twice
+    items = [web_annotation(a, annotated, config, html[a.id]) for a in annotated.annotations]
+    records = [annotation_record(a, annotated, config, html[a.id]) for a in annotated.annotations]
+    article = article_record(annotated.article, config, len(records))
+    return ArticleExport(annotation_collection(annotated, config, items), _data_document(config, [article], records))
+
+
+# --- schema.org ClaimReview -----------------------------------------------------------
+
+
+def _rating(annotation: Annotation, config: SiteConfig) -> dict[str, Any]:
+    verdict = config.verdict(annotation.verdict or "")
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label if verdict else annotation.verdict}
+    if verdict and verdict.rating is not None:
+        rating.update(ratingValue=verdict.rating, bestRating=config.best_rating, worstRating=config.worst_rating)
+    return rating
+
+
+def _appearances(article: Article, page_url: str) -> list[dict[str, Any]]:
+    """Where the claim appeared: the outlet's article and its archived copy; our copy if neither is known."""
+    urls = _original_urls(article) or [page_url]
+    return [{"@type": "CreativeWork", "url": url, "headline": article.title, "datePublished": article.published,
+             "publisher": {"@type": "Organization", "name": article.source}} for url in urls]
+
+
 def claim_reviews(annotated: AnnotatedArticle, config: SiteConfig) -> list[dict[str, Any]]:
+    """ClaimReview for every claim with a verdict, for the page's JSON-LD.
+
+    Embed with Jinja's |tojson, which escapes < > & ' so no string can close the script."""
     article = annotated.article
-    page_url = config.base_url + article_path(article.slug)
+    page_url = _page_url(article, config)
     reviews = []
     for annotation in annotated.annotations:
         if annotation.kind != "claim" or not annotation.verdict:
             continue
-        verdict = config.verdict(annotation.verdict)
         anchor = annotated.anchors.get(annotation.id)
-        rating: dict[str, Any] = {"@type": "Rating",
-                                  "alternateName": verdict.label if verdict else annotation.verdict}
-        if verdict and verdict.rating is not None:
-            rating.update(ratingValue=verdict.rating, bestRating=config.best_rating,
-                          worstRating=config.worst_rating)
-        claim: dict[str, Any] = {"@type": "Claim", "author": {"@type": "Organization", "name": article.source},
-                                 "datePublished": article.published}
-        if article.url or article.archived:
-            claim["appearance"] = {"@type": "CreativeWork", "url": article.url or article.archived}
-        reviews.append({
+        claim: dict[str, Any] = {
+            "@type": "Claim",
+            "author": {"@type": "Organization", "name": article.source},
+            "datePublished": article.published,
+            "appearance": _appearances(article, page_url),
+        }
+        review: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
             "url": page_url + "#" + annotation.id,
             "claimReviewed": " ".join(anchor.exact.split()) if anchor else article.title,
             "datePublished": annotation.added.isoformat(),
             "author": {"@type": "Organization", "name": config.title, "url": config.base_url},
-            "reviewRating": rating,
+            "reviewRating": _rating(annotation, config),
             "itemReviewed": claim,
-        })
+            "inLanguage": article.language,
+        }
+        if annotation.updated:
+            review["dateModified"] = annotation.updated.isoformat()
+        reviews.append(review)
     return reviews
 
 
 def to_json(data: Any) -> str:
     """Deterministic JSON for files (not for embedding in HTML: use the |tojson filter there)."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # compact: without `indent`, json uses its C encoder (4× faster on 10,000 exports)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
