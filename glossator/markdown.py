@@ -4,7 +4,7 @@ only http(s) and relative links, contributed links marked nofollow/ugc."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -89,6 +89,7 @@ def render_tokens(tokens: list[Token]) -> str:
     return md.renderer.render(tokens, md.options, {})
 
 
+@lru_cache(maxsize=256)  # a note is rendered for its page and again for the exports
 def render_note(text: str) -> str:
     """A note's Markdown as HTML: same safety rules as articles."""
     return markdown().render(text)

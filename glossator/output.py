@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from .annotate import AnnotatedArticle
-from .exports import annotation_collection, claim_reviews, to_json
+from .exports import (
+    archive_collection,
+    article_data_path,
+    article_export,
+    claim_reviews,
+    collection_items,
+    data_dump,
+    newest_annotations,
+    to_json,
+)
 from .model import SiteConfig
 from .pages import (
     ArticleSummary,
@@ -13,7 +24,9 @@ from .pages import (
     claim_groups,
     group_by_outlet,
     group_by_tag,
+    kind_key,
     note_view,
+    repo_edit_url,
     summarise,
     totals,
 )
@@ -23,6 +36,11 @@ from .write import Staging, collect_assets
 
 HOME_LATEST = 20
 FEED_ENTRIES = 50
+
+
+def _newest(summaries: Sequence[ArticleSummary]) -> str:
+    """A listing changes when one of its articles gains or changes an annotation (sitemap lastmod)."""
+    return max((s.last_modified for s in summaries), default="")
 
 
 def static_dirs(project: Project) -> list:
@@ -36,6 +54,22 @@ class SiteWriter:
         self.assets = collect_assets(static_dirs(project))
         self.renderer = Renderer(project.templates_dirs, config, {k: v[0] for k, v in self.assets.items()})
         self.pages: list[tuple[str, str]] = []  # (site path, lastmod) for the sitemap
+        self.last_outputs: tuple[str, ...] = ()
+
+    def _template_sources(self, names: list[str]) -> list[str]:
+        loader = self.renderer.env.loader
+        assert loader is not None
+        return [loader.get_source(self.renderer.env, name)[0] for name in names]
+
+    def article_fingerprint(self) -> str:
+        """What every article page depends on besides its own files: its templates and the assets."""
+        names = self.renderer.template_files("article.html")
+        return "\0".join([*names, *self._template_sources(names), *sorted(v[0] for v in self.assets.values())])
+
+    def site_fingerprint(self) -> str:
+        """Every template (listings included), for the whole-site "nothing changed" check."""
+        names = sorted(self.renderer.env.list_templates())
+        return "\0".join([*names, *self._template_sources(names)])
 
     def write_assets(self) -> None:
         for hashed, data in self.assets.values():
@@ -48,6 +82,8 @@ class SiteWriter:
             self.pages.append((path, lastmod))
 
     def write_article(self, annotated: AnnotatedArticle) -> ArticleSummary:
+        """Render one article's files; their paths are left in `last_outputs` (for the build cache)."""
+        self.staging.recorder = []
         config = self.config
         summary = summarise(annotated, config)
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
@@ -61,9 +97,31 @@ class SiteWriter:
             notes=[n for n in notes if n.number],
             article_notes=[n for n in notes if not n.number],
             claim_reviews=claim_reviews(annotated, config),
+            kind_key=kind_key(notes),
+            edit_url=repo_edit_url(config, annotated.article.slug, file_exists=bool(annotated.annotations)),
         )
-        self.staging.write_text(summary.path + "annotations.jsonld", to_json(annotation_collection(annotated, config)))
+        export = article_export(annotated, config)
+        self.staging.write_text(summary.path + "annotations.jsonld", to_json(export.collection))
+        self.staging.write_text(article_data_path(annotated.article.slug), to_json(export.data))
+        self.last_outputs = tuple(self.staging.recorder)
+        self.staging.recorder = None
         return summary
+
+    def _read_json(self, path: str) -> Any:
+        return json.loads(self.staging.path(path).read_text(encoding="utf-8"))
+
+    def write_exports(self, summaries: Sequence[ArticleSummary]) -> None:
+        """The archive-wide data, merged from the per-article files the workers wrote."""
+        summaries = sorted(summaries, key=lambda s: s.slug)
+        collections = [self._read_json(s.path + "annotations.jsonld") for s in summaries]
+        items = [item for c in collections for item in collection_items(c)]
+        for path, document in archive_collection(items, self.config):
+            self.staging.write_text(path, to_json(document))
+        per_article = [self._read_json(article_data_path(s.slug)) for s in summaries]
+        dump = data_dump(per_article, self.config)
+        self.staging.write_text("data/annotations.json", to_json(dump))
+        self._page("annotations.xml", "annotations-feed.xml", entries=newest_annotations(per_article, FEED_ENTRIES),
+                   updated=dump["updated"] or "1970-01-01")
 
     def write_listings(self, summaries: Sequence[ArticleSummary]) -> None:
         config = self.config
@@ -74,22 +132,21 @@ class SiteWriter:
         self._page("articles/", "articles.html", lastmod=newest, articles=recent)
         self._page("claims/", "claims.html", lastmod=newest, groups=claim_groups(summaries, config))
         tags = group_by_tag(summaries)
-        self._page("tags/", "tags.html", tags=[(tag, len(entries)) for tag, entries in tags.items()])
+        self._page("tags/", "tags.html", lastmod=newest, tags=[(tag, len(entries)) for tag, entries in tags.items()])
         for tag, entries in tags.items():
-            self._page(f"tags/{tag}/", "tag.html", tag=tag, articles=entries)
+            self._page(f"tags/{tag}/", "tag.html", lastmod=_newest(entries), tag=tag, articles=entries)
         outlets = group_by_outlet(summaries)
-        self._page("sources/", "sources.html",
+        self._page("sources/", "sources.html", lastmod=newest,
                    outlets=[(slug, name, len(entries)) for slug, (name, entries) in outlets.items()])
         for slug, (name, entries) in outlets.items():
-            self._page(f"sources/{slug}/", "source.html", outlet=name, articles=entries)
+            self._page(f"sources/{slug}/", "source.html", lastmod=_newest(entries), outlet=name, articles=entries)
         self._page("search/", "search.html")
         self._page("404.html", "404.html")
         feed_updated = newest or max((s.published for s in summaries), default="1970-01-01")
         self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)
-        annotations = sorted(
-            ((added, s, ann_id, kind, note) for s in summaries for added, ann_id, kind, note in s.new_annotations),
-            key=lambda e: (e[0], e[1].slug, e[2]), reverse=True,
-        )[:FEED_ENTRIES]
-        self._page("annotations.xml", "annotations-feed.xml", entries=annotations, updated=feed_updated)
+        self.write_exports(summaries)
         self._page("robots.txt", "robots.txt")
-        self.staging.write_text("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(self.pages)))
+        # article pages were rendered by workers, whose page lists stay in their processes
+        pages = dict(self.pages)
+        pages.update((s.path, s.last_modified) for s in summaries)
+        self.staging.write_text("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(pages.items())))

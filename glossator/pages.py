@@ -83,7 +83,6 @@ class ArticleSummary:
     verdict_counts: tuple[tuple[str, int], ...]
     claims: tuple[ClaimEntry, ...]
     last_modified: str  # ISO date of the newest annotation, or ""
-    new_annotations: tuple[tuple[str, str, str, str], ...]  # (added, id, kind, note text)
 
     @property
     def annotation_count(self) -> int:
@@ -110,6 +109,33 @@ def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteC
         updated=annotation.updated,
         permalink=config.base_path + article_path(annotated.article.slug) + "#" + annotation.id,
     )
+
+
+@dataclass(frozen=True)
+class KindKey:
+    """One row of the article page's legend: a kind of margin note and how many there are."""
+
+    kind: str
+    label: str
+    count: int
+
+
+def kind_key(notes: Sequence[NoteView]) -> tuple[KindKey, ...]:
+    """The kinds of the page's anchored notes, in the canonical order (the legend and its toggles)."""
+    counts = Counter(n.kind for n in notes if n.number)
+    return tuple(KindKey(k, KIND_LABELS[k], counts[k]) for k in KINDS if counts[k])
+
+
+def repo_edit_url(config: SiteConfig, slug: str, file_exists: bool) -> str:
+    """Where a reader proposes an annotation on `repo_url` (GitHub's URL forms): the editor of
+    annotations/<slug>.yaml, or the new-file form when the article has no annotation file yet
+    (the page's script then adds the stub as `value`). "" when the site names no repository."""
+    if not config.repo_url:
+        return ""
+    repo = config.repo_url.rstrip("/")
+    if file_exists:
+        return f"{repo}/edit/{config.repo_branch}/annotations/{slug}.yaml"
+    return f"{repo}/new/{config.repo_branch}/annotations?filename={slug}.yaml"
 
 
 def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary:
@@ -142,8 +168,6 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         verdict_counts=tuple((v.id, verdicts[v.id]) for v in config.verdicts if verdicts[v.id]),
         claims=claims,
         last_modified=max(dates) if dates else "",
-        new_annotations=tuple(sorted(
-            ((a.added.isoformat(), a.id, a.kind, a.note) for a in annotations), reverse=True)),
     )
 
 

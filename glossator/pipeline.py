@@ -6,23 +6,30 @@ Pelican, a file that fails is never skipped: its problems fail the build.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annotate import AnnotatedArticle, annotate_article
+from .batch import ArticleInput, BatchJob, BatchResult, run_batch
+from .cache import BuildCache, CachedArticle, fingerprint, link_files
 from .config import load_config
 from .diagnostics import Diagnostic, sort_diagnostics
 from .load import list_sources, load_annotations, load_article
-from .model import AnnotationSet, Archive, Article
+from .model import AnnotationSet, Archive, Article, SiteConfig
 from .output import SiteWriter
 from .project import Project
 from .render import TemplateProblem
+from .search import index_site
 from .validate import validate_annotations, validate_article
 from .write import Staging
 
 Progress = Callable[[str, int, int], None]
+SERIAL_BELOW = 64  # articles; below this, worker processes cost more than they save
+BATCH_MAX = 200
 
 
 @dataclass
@@ -79,14 +86,107 @@ def anchor_all(
             progress("anchoring", done, total)
 
 
-def check(project: Project, progress: Progress | None = None) -> list[Diagnostic]:
-    """Everything `build` verifies, with nothing written."""
-    loaded = load_archive(project, drafts=True)
-    diagnostics = list(loaded.diagnostics)
-    if loaded.archive is not None:
-        for _, problems in anchor_all(loaded.archive, progress):
-            diagnostics += problems
-    return sort_diagnostics(diagnostics)
+def plan(
+    project: Project, base_url: str | None = None
+) -> tuple[SiteConfig, list[ArticleInput], list[Path], list[Diagnostic]]:
+    """The work to do: every article with its annotation file, and annotation files without an article."""
+    config, diagnostics = load_config(project.site_yaml, "site.yaml", base_url)
+    article_paths, annotation_paths, listing_problems = list_sources(project)
+    by_stem = {path.stem: path for path in annotation_paths}
+    items = [ArticleInput(path.stem, path, by_stem.pop(path.stem, None)) for path in article_paths]
+    return config, items, sorted(by_stem.values()), [*diagnostics, *listing_problems]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batches(
+    project: Project,
+    config: SiteConfig,
+    items: list[ArticleInput],
+    *,
+    drafts: bool,
+    staging_dir: Path | None,
+    jobs: int = 0,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Every article through load → validate → anchor (→ render), over worker processes."""
+    all_slugs = frozenset(item.slug for item in items)
+    jobs = jobs or default_jobs()
+    # small archives are not worth the processes' start-up
+    if jobs == 1 or len(items) < SERIAL_BELOW:
+        batches = [items]
+    else:
+        size = max(1, min(BATCH_MAX, len(items) // (jobs * 4)))
+        batches = [items[i : i + size] for i in range(0, len(items), size)]
+    work = [BatchJob(project, config, tuple(batch), all_slugs, drafts, staging_dir) for batch in batches]
+    total = BatchResult()
+    done = 0
+
+    def gather(result: BatchResult) -> None:
+        nonlocal done
+        total.summaries += result.summaries
+        total.diagnostics += result.diagnostics
+        total.articles += result.articles
+        total.outputs.update(result.outputs)
+        done += len(result.summaries) or result.articles
+        if progress:
+            progress("articles", min(done, len(items)), len(items))
+
+    if len(work) == 1:
+        gather(run_batch(work[0]))
+    else:
+        # fork: workers start at once with the engine already imported
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(work))) as pool:
+            for result in pool.imap_unordered(run_batch, work):
+                gather(result)
+    total.summaries.sort(key=lambda s: s.slug)
+    return total
+
+
+def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> list[Diagnostic]:
+    """Everything `build` verifies, with nothing written.
+
+    Articles whose inputs are unchanged since the last successful build of `project.out`
+    are not checked again: their diagnostics (warnings only) come from the build cache,
+    which holds exactly what checking them again would find.
+    """
+    config, items, orphans, diagnostics = plan(project)
+    diagnostics += _orphan_problems(project, config, items, orphans)
+    cache = BuildCache(project)
+    unchecked = items
+    if cache.previous.articles:
+        # a writer that never writes: only its templates are read, for the cache keys
+        writer = SiteWriter(project, config, Staging.attach(project.out))
+        shared = fingerprint(repr(config), str(False), writer.article_fingerprint())
+        unchecked = []
+        for item in items:
+            entry = cache.reusable(item.slug, cache.article_key(item, shared))
+            if entry is None:
+                unchecked.append(item)
+            else:
+                diagnostics += entry.diagnostics
+    result = run_batches(project, config, unchecked, drafts=True, staging_dir=None, jobs=jobs, progress=progress)
+    return sort_diagnostics([*diagnostics, *result.diagnostics])
+
+
+def _orphan_problems(
+    project: Project, config: SiteConfig, items: list[ArticleInput], orphans: list[Path]
+) -> list[Diagnostic]:
+    """Annotation files whose article does not exist: validated for their own errors too."""
+    slugs = {item.slug for item in items}
+    problems: list[Diagnostic] = []
+    for path in orphans:
+        raw, found = load_annotations(project, path, config.max_file_bytes)
+        problems += found
+        if raw is not None:
+            problems += validate_annotations(raw, config, slugs)[1]
+    return problems
 
 
 def terminal_progress(stream=sys.stderr) -> Progress | None:
@@ -120,10 +220,16 @@ class BuildResult:
     diagnostics: list[Diagnostic]
     articles: int = 0
     annotations: int = 0
+    rebuilt: tuple[str, ...] = ()  # slugs whose pages were rendered (the rest came from the cache)
+    up_to_date: bool = False  # nothing changed: the site was left as it was
 
     @property
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
+
+
+def _slug_of(diagnostic: Diagnostic) -> str:
+    return Path(diagnostic.path).stem
 
 
 def build(
@@ -131,34 +237,69 @@ def build(
     *,
     base_url: str | None = None,
     drafts: bool = False,
+    jobs: int = 0,
     progress: Progress | None = None,
+    use_cache: bool = True,
+    search: bool = True,
 ) -> BuildResult:
     """Build the whole site into project.out, or leave it untouched and return the errors."""
-    loaded = load_archive(project, base_url=base_url, drafts=drafts)
-    if not loaded.ok:
-        return BuildResult(sort_diagnostics(loaded.diagnostics))
-    archive = loaded.archive
-    assert archive is not None
-    diagnostics = list(loaded.diagnostics)
+    config, items, orphans, diagnostics = plan(project, base_url)
+    diagnostics += _orphan_problems(project, config, items, orphans)
+    if any(d.is_error for d in diagnostics):
+        return BuildResult(sort_diagnostics(diagnostics))
+    cache = BuildCache(project) if use_cache else None
     staging = Staging(project.out)
     committed = False
     try:
-        writer = SiteWriter(project, archive.config, staging)
-        summaries = []
-        for annotated, problems in anchor_all(archive, progress):
-            diagnostics += problems
-            if annotated is not None and not problems:
-                summaries.append(writer.write_article(annotated))
+        writer = SiteWriter(project, config, staging)
+        shared = fingerprint(repr(config), str(drafts), writer.article_fingerprint())
+        keys = {item.slug: cache.article_key(item, shared) for item in items} if cache else {}
+        site_key = fingerprint(shared, str(search), writer.site_fingerprint(), *(keys[i.slug] for i in items)) \
+            if cache else ""
+        if cache and site_key == cache.previous.site_key and project.out.is_dir():
+            cached = cache.previous.articles.values()
+            return BuildResult(
+                sort_diagnostics([*diagnostics, *(d for entry in cached for d in entry.diagnostics)]),
+                articles=len(cache.previous.articles),
+                annotations=sum(e.summary.annotation_count for e in cached),
+                up_to_date=True,
+            )
+        reused: dict[str, CachedArticle] = {}
+        if cache:
+            for item in items:
+                entry = cache.reusable(item.slug, keys[item.slug])
+                if entry is not None:
+                    link_files(project.out, staging.dir, entry.outputs)
+                    reused[item.slug] = entry
+        dirty = [item for item in items if item.slug not in reused]
+        result = run_batches(project, config, dirty, drafts=drafts, staging_dir=staging.dir, jobs=jobs,
+                             progress=progress)
+        diagnostics += result.diagnostics
+        for entry in reused.values():
+            diagnostics += entry.diagnostics
         if any(d.is_error for d in diagnostics):
             return BuildResult(sort_diagnostics(diagnostics))
+        summaries = sorted([*result.summaries, *(e.summary for e in reused.values())], key=lambda s: s.slug)
         writer.write_listings(summaries)
         writer.write_assets()
+        if search and (search_problems := index_site(staging.dir, config)):
+            return BuildResult(sort_diagnostics([*diagnostics, *search_problems]))
         staging.commit()
         committed = True
+        if cache:
+            by_slug: dict[str, list[Diagnostic]] = {}
+            for diagnostic in result.diagnostics:
+                by_slug.setdefault(_slug_of(diagnostic), []).append(diagnostic)
+            entries = dict(reused)
+            for summary in result.summaries:
+                entries[summary.slug] = CachedArticle(keys[summary.slug], summary, result.outputs[summary.slug],
+                                                      tuple(by_slug.get(summary.slug, ())))
+            cache.save(site_key, entries)
         return BuildResult(
             sort_diagnostics(diagnostics),
             articles=len(summaries),
             annotations=sum(s.annotation_count for s in summaries),
+            rebuilt=tuple(s.slug for s in result.summaries),
         )
     except TemplateProblem as problem:
         return BuildResult(sort_diagnostics([*diagnostics, problem.diagnostic]))

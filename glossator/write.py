@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -72,9 +73,21 @@ class Staging:
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(out)
-        self.dir = out.parent / f".{out.name}{STAGING_MARK}{os.getpid()}"
+        # unique per build (workers keep per-directory state), with the pid first for clean_stale
+        self.dir = out.parent / f".{out.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}"
         self.dir.mkdir()
         self._made: set[Path] = {self.dir}
+        self.recorder: list[str] | None = None  # when a list, every path written is appended
+
+    @classmethod
+    def attach(cls, directory: Path) -> Staging:
+        """A worker's handle on a staging directory another process created and will commit."""
+        staging = cls.__new__(cls)
+        staging.out = directory
+        staging.dir = directory
+        staging._made = {directory}
+        staging.recorder = None
+        return staging
 
     def path(self, relative: str) -> Path:
         target = self.dir / relative
@@ -85,9 +98,13 @@ class Staging:
         return target
 
     def write_text(self, relative: str, text: str) -> None:
+        if self.recorder is not None:
+            self.recorder.append(relative)
         self.path(relative).write_bytes(text.encode("utf-8"))
 
     def write_bytes(self, relative: str, data: bytes) -> None:
+        if self.recorder is not None:
+            self.recorder.append(relative)
         self.path(relative).write_bytes(data)
 
     def commit(self) -> None:

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""`make bench`: Glossator against Hugo (+ Pagefind), Eleventy, MkDocs and Pelican, on the
+same generated archives, run alternately in one invocation, reported as ratios.
+
+    python bench/run.py [--quick] [--sizes 1000,10000] [--repeat 3] [--out bench/out]
+
+Archives come from ../shared/bench/make_corpus.py (~850 words, 15 annotations each);
+peers are installed by ../shared/bench/setup_peers.sh (run it first: this script only
+uses what is there, and says which peers it skipped). Peak memory is the largest sum of
+the resident sizes of the whole process tree, sampled every 20 ms from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "bench"
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        total += rss.get(pid, 0)
+        pending.extend(children.get(pid, []))
+    return total
+
+
+def measure(command: str, cwd: Path | None = None) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, shell=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {command}\n{stderr.decode()[-2000:]}")
+    return Run(elapsed, peak / 2**20)
+
+
+def glossator(args: str) -> str:
+    return f"{PYTHON} {REPO / 'build.py'} {args}"
+
+
+def make_corpus(size: int, out: Path) -> Path:
+    corpus = out / f"corpus-{size}"
+    if not (corpus / "content").is_dir():
+        subprocess.run([PYTHON, str(SHARED / "make_corpus.py"), "--articles", str(size), "--out", str(corpus)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return corpus
+
+
+def edit_one_note(corpus: Path, round_: int) -> None:
+    path = sorted((corpus / "annotations").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    marker = "Edited in round "
+    if marker in text:
+        start = text.index(marker)
+        end = text.index(".", start)
+        text = text[:start] + f"{marker}{round_}" + text[end:]
+    else:
+        text = text.replace("note: ", f"note: {marker}{round_}. ", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def peer_commands(corpus: Path, work: Path, quick: bool) -> dict[str, str]:
+    if not Path("/tmp/glossator-peers/venv/bin/hugo").exists():
+        print("peers not installed: run `bash ../shared/bench/setup_peers.sh` for side-by-side ratios",
+              file=sys.stderr)
+        return {}
+    subprocess.run([PYTHON, str(SHARED / "peers.py"), "prepare", str(corpus), str(work)], check=True,
+                   stdout=subprocess.DEVNULL)
+    listed = subprocess.run([PYTHON, str(SHARED / "peers.py"), "commands", str(work)], check=True,
+                            capture_output=True, text=True).stdout
+    commands = dict(line.split("\t", 1) for line in listed.strip().splitlines())
+    pagefind = REPO / ".venv" / "bin" / "pagefind"
+    if "hugo" in commands and pagefind.exists():
+        commands["hugo+pagefind"] = (f"{commands['hugo']} && {pagefind} --site {work}/hugo/public "
+                                     f"--output-path {work}/hugo/public/pagefind --quiet")
+    if quick:
+        commands = {k: v for k, v in commands.items() if k in ("hugo", "hugo+pagefind")}
+    commands["py_floor"] = f"{PYTHON} {SHARED / 'py_floor.py'} {corpus} {work}/floor --jobs 2"
+    return commands
+
+
+def bench_size(size: int, out: Path, repeat: int, quick: bool) -> dict[str, list[Run]]:
+    corpus = make_corpus(size, out)
+    site = out / f"site-{size}"
+    cache = site.parent / f".{site.name}.glossator-cache"
+    root = f"--root {corpus} --out {site}"
+    results: dict[str, list[Run]] = {}
+    peers = peer_commands(corpus, out / f"peers-{size}", quick)
+
+    def record(name: str, run: Run) -> None:
+        results.setdefault(name, []).append(run)
+
+    for round_ in range(repeat):
+        shutil.rmtree(cache, ignore_errors=True)
+        record("glossator cold build", measure(glossator(f"build {root}")))
+        record("glossator no-change rebuild", measure(glossator(f"build {root}")))
+        edit_one_note(corpus, round_)
+        record("glossator one-note rebuild", measure(glossator(f"build {root}")))
+        shutil.rmtree(cache, ignore_errors=True)
+        record("glossator pages only (no search)", measure(glossator(f"build {root} --no-search")))
+        record("glossator check", measure(glossator(f"check --root {corpus}")))
+        for name, command in peers.items():
+            shutil.rmtree(out / f"peers-{size}" / "floor", ignore_errors=True)
+            record(name, measure(command))
+    return results
+
+
+def report(size: int, results: dict[str, list[Run]]) -> str:
+    def median(name: str) -> Run | None:
+        runs = results.get(name)
+        if not runs:
+            return None
+        return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs))
+
+    hugo, hugo_pagefind = median("hugo"), median("hugo+pagefind")
+    lines = [f"\n### {size:,} articles (median of {len(next(iter(results.values())))})\n",
+             "| | wall | peak memory | × Hugo | × Hugo+Pagefind |", "|---|---|---|---|---|"]
+    for name in results:
+        run = median(name)
+        assert run is not None
+        vs_hugo = f"{run.seconds / hugo.seconds:.2f}" if hugo else "–"
+        vs_both = f"{run.seconds / hugo_pagefind.seconds:.2f}" if hugo_pagefind else "–"
+        lines.append(f"| {name} | {run.seconds:.2f} s | {run.peak_mib:,.0f} MiB | {vs_hugo} | {vs_both} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1,000 articles once, Hugo only (under a minute)")
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    args = parser.parse_args()
+    sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    repeat = 1 if args.quick else args.repeat
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    for size in sizes:
+        print(report(size, bench_size(size, args.out, repeat, args.quick)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

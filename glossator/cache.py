@@ -1,0 +1,132 @@
+"""The build cache: skip articles whose inputs have not changed since the last build.
+
+Each article's pages depend on its Markdown file, its annotation file, the templates
+the article page uses (and the static assets whose hashed names it links), site.yaml,
+the base URL and the engine's own code. The cache keys each article by a hash of all
+of those; an article whose key is unchanged is not parsed, anchored or rendered: its
+folder `articles/<slug>/` is hard-linked from the current site into the new one (built
+files are never modified in place, so sharing them is safe). Listings are always
+rendered again, from the cached summaries. File contents are hashed only when a file's
+size or modification time changed, as make and ninja do.
+
+The cache lives beside the output (`.site.glossator-cache/`), and is only ever written
+after a successful build; a missing or unreadable cache just means a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .batch import ArticleInput
+from .diagnostics import Diagnostic
+from .pages import ArticleSummary
+from .project import ENGINE_DIR, Project
+
+FORMAT = 1
+CACHE_MARK = ".glossator-cache"
+
+
+@dataclass(frozen=True)
+class CachedArticle:
+    key: str
+    summary: ArticleSummary
+    outputs: tuple[str, ...]  # the article's files, relative to the site root
+    diagnostics: tuple[Diagnostic, ...]  # warnings, reported again on every build
+
+
+@dataclass
+class Manifest:
+    engine: str = ""
+    site_key: str = ""  # everything the whole site depends on, for the "nothing changed" check
+    articles: dict[str, CachedArticle] = field(default_factory=dict)
+    file_hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, sha)
+
+
+def _engine_version() -> str:
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for path in sorted(ENGINE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(ENGINE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class BuildCache:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.dir = project.out.parent / f".{project.out.name}{CACHE_MARK}"
+        self.engine = _engine_version()
+        self.previous = self._load()
+        self.hashes: dict[str, tuple[int, int, str]] = {}
+
+    def _load(self) -> Manifest:
+        try:
+            with (self.dir / "manifest.pickle").open("rb") as stream:
+                manifest = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return Manifest()
+        if not isinstance(manifest, Manifest) or manifest.engine != self.engine:
+            return Manifest()
+        return manifest
+
+    def file_hash(self, path: Path | None) -> str:
+        if path is None:
+            return "-"
+        name = str(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return "missing"
+        known = self.previous.file_hashes.get(name)
+        if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
+            sha = known[2]
+        else:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.hashes[name] = (stat.st_mtime_ns, stat.st_size, sha)
+        return sha
+
+    def article_key(self, item: ArticleInput, shared: str) -> str:
+        parts = (shared, item.slug, self.file_hash(item.article_path), self.file_hash(item.annotation_path))
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def reusable(self, slug: str, key: str) -> CachedArticle | None:
+        entry = self.previous.articles.get(slug)
+        if entry is None or entry.key != key:
+            return None
+        if not all((self.project.out / path).is_file() for path in entry.outputs):
+            return None
+        return entry
+
+    def save(self, site_key: str, articles: dict[str, CachedArticle]) -> None:
+        manifest = Manifest(self.engine, site_key, articles, self.hashes)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        temporary = self.dir / f"manifest.{os.getpid()}.tmp"
+        with temporary.open("wb") as stream:
+            pickle.dump(manifest, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.dir / "manifest.pickle")
+
+    def forget(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def fingerprint(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def link_files(source: Path, target: Path, paths: tuple[str, ...]) -> None:
+    """Hard-link files of the current site into the new one (copying where links are impossible)."""
+    for path in paths:
+        destination = target / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / path, destination)
+        except OSError:
+            shutil.copy2(source / path, destination)

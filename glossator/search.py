@@ -1,0 +1,269 @@
+"""Search: a Pagefind bundle over the staged site, checked before the site is swapped in.
+
+One Pagefind page per article; each note is a sub-result because its heading carries the
+note's id (templates/article.html marks the indexed region and the page-level filters).
+
+The bundle is written by the Pagefind command line (`--site`), the equivalent of one
+`add_directory` call. Not through the Python wrapper's service mode: in 1.5.2 the service
+acknowledges WriteFiles before its writes are flushed and the wrapper then kills it, which
+ships truncated files (Pagefind#1271, fixed after 1.5.2); the command line joins its pending
+writes before it exits. The bundle is written beside the live one and checked file by file
+(every compressed file inflates, the entry and meta agree, every chunk they name exists),
+so a damaged bundle fails the build instead of reaching readers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, error
+from .model import SiteConfig
+
+BUNDLE = "pagefind"
+PAGES_GLOB = "articles/*/index.html"  # only articles are indexed; listings would duplicate them
+SIGNATURE = b"pagefind_dcd"
+# Pagefind's scripts are plain text, so a cut one is recognised by its lost final statement:
+# the module's `export{…};` and the worker's closing `})();` (as written by 1.5.2).
+SCRIPT_ENDINGS = {"pagefind.js": b"export{", "pagefind-worker.js": b"})();"}
+# The stock UIs: we ship our own (templates/static/search.js), so they only take up room.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+REPORTED = "search index"  # the diagnostic's "path": the problem belongs to no input file
+
+
+class BundleProblem(Exception):
+    """The bundle on disk is not what Pagefind meant to write."""
+
+
+@dataclass(frozen=True)
+class BundleSummary:
+    pages: int
+    files: int
+    bytes: int
+
+
+def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
+    """Index the articles under site_dir into site_dir/pagefind; problems come back as diagnostics.
+
+    The new bundle replaces the old one only once it has been checked, so a site being
+    served keeps a working search while it is re-indexed.
+    """
+    expected = sum(1 for _ in site_dir.glob(PAGES_GLOB))
+    if expected == 0:
+        # Pagefind refuses to build an empty index; a new archive has nothing to search yet.
+        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
+        return []
+    scratch = site_dir / f".{BUNDLE}-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        failure = _run_pagefind(site_dir, scratch.name, config.language.lower())
+        if failure is not None:
+            return [failure]
+        for name in UNUSED:
+            (scratch / name).unlink(missing_ok=True)
+        try:
+            verify_bundle(scratch, expected)
+        except BundleProblem as problem:
+            return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {problem}",
+                          "nothing was published: the previous site is untouched. Check free disk space and "
+                          "build again; if it recurs, report it with the Pagefind version (pagefind --version).",
+                          title="Search index")]
+        _replace(site_dir / BUNDLE, scratch)
+        return []
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _replace(target: Path, new: Path) -> None:
+    """Put `new` in the place of `target` with renames, so a server never sees a half-written bundle."""
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _executable() -> Path | None:
+    # PAGEFIND_BINARY_PATH is the Python package's own way to choose another binary.
+    if chosen := os.environ.get("PAGEFIND_BINARY_PATH"):
+        return Path(chosen)
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return None
+    try:
+        return get_executable()
+    except FileNotFoundError:
+        return None
+
+
+def _run_pagefind(site_dir: Path, output: str, language: str) -> Diagnostic | None:
+    binary = _executable()
+    if binary is None:
+        return error(REPORTED, 0, 0, "the Pagefind binary is not installed",
+                     "install the locked dependencies: pip install -r requirements.lock "
+                     "(Pagefind comes from PyPI as pagefind[bin])", title="Search index")
+    command = [str(binary), "--site", ".", "--glob", PAGES_GLOB, "--output-path", output,
+               "--force-language", language, "--silent"]
+    # PAGEFIND_* variables and a pagefind.yml in the working directory would reconfigure the
+    # run; the site folder holds neither, and the environment is scrubbed of them.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
+    try:
+        done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, check=False)
+    except OSError as exc:
+        return error(REPORTED, 0, 0, f"could not run Pagefind: {exc}", title="Search index")
+    if done.returncode != 0:
+        # Pagefind prints some errors on both streams: each line once.
+        lines = (line.rstrip() for line in (done.stdout + done.stderr).splitlines() if line.strip())
+        output_lines = list(dict.fromkeys(lines))[-12:]
+        return error(REPORTED, 0, 0, f"Pagefind failed (exit status {done.returncode})",
+                     "\n".join(output_lines) or "it printed nothing", title="Search index")
+    return None
+
+
+def verify_bundle(bundle: Path, expected_pages: int) -> BundleSummary:
+    """Check a written bundle end to end; raise BundleProblem naming the first bad file."""
+    entry = _read_entry(bundle)
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    for path in files:
+        if path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
+            _inflate(path, bundle)
+    for name, ending in SCRIPT_ENDINGS.items():
+        _check_script(bundle / name, ending, bundle)
+    pages = 0
+    for language, info in entry["languages"].items():
+        pages += _check_language(bundle, language, info)
+    if pages != expected_pages:
+        raise BundleProblem(f"it holds {pages} pages, but the site has {expected_pages} articles")
+    return BundleSummary(pages, len(files), sum(p.stat().st_size for p in files))
+
+
+def _read_entry(bundle: Path) -> dict:
+    path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BundleProblem(f"{_name(path, bundle)} is missing") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleProblem(f"{_name(path, bundle)} is not valid JSON ({exc})") from None
+    if not isinstance(entry, dict) or not isinstance(entry.get("languages"), dict):
+        raise BundleProblem(f"{_name(path, bundle)} lists no languages")
+    return entry
+
+
+def _inflate(path: Path, bundle: Path) -> bytes:
+    """The decompressed content of a bundle file; a file cut short fails here."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BundleProblem(f"{_name(path, bundle)} is missing") from None
+    inflater = zlib.decompressobj(wbits=31)  # gzip framing: the trailer's CRC and length are checked
+    try:
+        content = inflater.decompress(data) + inflater.flush()
+    except zlib.error as exc:
+        raise BundleProblem(f"{_name(path, bundle)} does not decompress ({exc}; {len(data)} bytes)") from None
+    if not inflater.eof:
+        raise BundleProblem(f"{_name(path, bundle)} is truncated ({len(data)} bytes)")
+    if not content.startswith(SIGNATURE):
+        raise BundleProblem(f"{_name(path, bundle)} is not a Pagefind file")
+    return content[len(SIGNATURE):]
+
+
+def _check_script(path: Path, ending: bytes, bundle: Path) -> None:
+    try:
+        last_line = path.read_bytes().rstrip().rsplit(b"\n", 1)[-1]
+    except FileNotFoundError:
+        raise BundleProblem(f"{_name(path, bundle)} is missing") from None
+    if ending not in last_line[-1000:] or not last_line.endswith(b";"):
+        raise BundleProblem(f"{_name(path, bundle)} is truncated")
+
+
+def _check_language(bundle: Path, language: str, info: object) -> int:
+    """The language's meta file names every page fragment, index chunk and filter: all must exist and inflate."""
+    if not isinstance(info, dict) or not isinstance(info.get("hash"), str):
+        raise BundleProblem(f"pagefind-entry.json: language {language!r} has no hash")
+    meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+    try:
+        meta = decode_cbor(_inflate(meta_path, bundle))
+    except ValueError as exc:
+        raise BundleProblem(f"{_name(meta_path, bundle)} cannot be read ({exc})") from None
+    if not isinstance(meta, list) or len(meta) < 4:
+        raise BundleProblem(f"{_name(meta_path, bundle)} has an unknown layout")
+    _version, pages, chunks, filters = meta[:4]
+    if len(pages) != info.get("page_count"):
+        raise BundleProblem(f"{_name(meta_path, bundle)} lists {len(pages)} pages, the entry {info.get('page_count')}")
+    wanted = [f"fragment/{page[0]}.pf_fragment" for page in pages]
+    wanted += [f"index/{chunk[2]}.pf_index" for chunk in chunks]
+    wanted += [f"filter/{item[1]}.pf_filter" for item in filters]
+    for relative in wanted:
+        path = bundle / relative
+        if not path.is_file():
+            raise BundleProblem(f"{_name(path, bundle)} is missing")
+    wasm = bundle / f"wasm.{info.get('wasm', 'unknown')}.pagefind"
+    if not wasm.is_file():
+        raise BundleProblem(f"{_name(wasm, bundle)} is missing")
+    return len(pages)
+
+
+def _name(path: Path, bundle: Path) -> str:
+    return f"{BUNDLE}/{path.relative_to(bundle).as_posix()}"
+
+
+def decode_cbor(data: bytes) -> object:
+    """The subset of CBOR (RFC 8949) that Pagefind's meta files use: definite-length items."""
+    value, end = _cbor_item(data, 0)
+    if end != len(data):
+        raise ValueError(f"{len(data) - end} bytes after the data")
+    return value
+
+
+def _cbor_item(data: bytes, at: int) -> tuple[object, int]:
+    if at >= len(data):
+        raise ValueError("ends inside an item")
+    major, minor = data[at] >> 5, data[at] & 0x1F
+    at += 1
+    if major == 7:
+        simple = {20: False, 21: True, 22: None}
+        if minor in simple:
+            return simple[minor], at
+        raise ValueError(f"unsupported simple value {minor}")
+    if minor < 24:
+        argument = minor
+    elif minor <= 27:
+        size = 1 << (minor - 24)
+        if at + size > len(data):
+            raise ValueError("ends inside a length")
+        argument = int.from_bytes(data[at:at + size], "big")
+        at += size
+    else:
+        raise ValueError("indefinite lengths are not used by Pagefind")
+    if major == 0:
+        return argument, at
+    if major == 1:
+        return -1 - argument, at
+    if major in (2, 3):
+        if at + argument > len(data):
+            raise ValueError("ends inside a string")
+        raw = data[at:at + argument]
+        return (raw if major == 2 else raw.decode("utf-8")), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = _cbor_item(data, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        mapping = {}
+        for _ in range(argument):
+            key, at = _cbor_item(data, at)
+            mapping[key], at = _cbor_item(data, at)
+        return mapping, at
+    raise ValueError(f"unsupported major type {major}")

@@ -1,0 +1,91 @@
+"""The build cache never changes the output: after any sequence of edits, a cached
+rebuild is byte-identical to a clean build of the same inputs."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from glossator import pipeline
+from glossator.project import Project
+
+from .conftest import article_md, write_archive
+from .test_build import tree_digest
+
+WORDS = ["the", "minister", "said", "budget", "rose", "fell", "sharply", "according", "to", "officials",
+         "report", "claims", "new", "data"]
+
+
+def _article(rng: random.Random, n: int) -> str:
+    sentences = [" ".join(rng.choice(WORDS) for _ in range(8)).capitalize() + "." for _ in range(6)]
+    sentences[2] = f"Unique marker {n} appears here."
+    return article_md(f"Article {n}", " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:]),
+                      tags=f"[topic-{n % 3}]")
+
+
+def _annotations(slug: str, n: int, note: str) -> str:
+    return (
+        f"article: {slug}\nannotations:\n"
+        f"  - id: marker\n    kind: claim\n    quote: \"Unique marker {n}\"\n    verdict: mixed\n"
+        f"    note: \"{note}\"\n    by: tester\n    added: 2026-01-0{1 + n % 9}\n"
+    )
+
+
+def _build(root: Path, out: Path, use_cache: bool) -> pipeline.BuildResult:
+    result = pipeline.build(Project.at(root, out), jobs=1, use_cache=use_cache)
+    assert result.ok, result.diagnostics
+    return result
+
+
+def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    articles = {f"a{n}": _article(rng, n) for n in range(6)}
+    notes = {slug: _annotations(slug, int(slug[1:]), "First note.") for slug in articles}
+    root = write_archive(tmp_path / "archive", articles, notes)
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates", root / "templates")
+    cached_out = tmp_path / "cached" / "site"
+    _build(root, cached_out, use_cache=True)
+    for step in range(12):
+        action = rng.choice(["note", "article", "template", "delete", "add", "css", "none", "site"])
+        slug = rng.choice(sorted(articles))
+        if action == "note":
+            (root / "annotations" / f"{slug}.yaml").write_text(
+                _annotations(slug, int(slug[1:]), f"Note edited at step {step}."))
+        elif action == "article":
+            (root / "content" / f"{slug}.md").write_text(_article(rng, int(slug[1:])))
+        elif action == "template":
+            path = root / "templates" / "article.html"
+            path.write_text(path.read_text().replace("</article>", f"<!-- step {step} --></article>", 1))
+        elif action == "css":
+            path = root / "templates" / "static" / "glossator.css"
+            path.write_text(path.read_text() + f"\n/* step {step} */\n")
+        elif action == "site":
+            (root / "site.yaml").write_text(f"title: Archive {step}\n")
+        elif action == "delete" and len(articles) > 2:
+            del articles[slug]
+            (root / "content" / f"{slug}.md").unlink()
+            (root / "annotations" / f"{slug}.yaml").unlink()
+        elif action == "add":
+            n = 100 + step
+            articles[f"a{n}"] = _article(rng, n)
+            write_archive(root, {f"a{n}": articles[f"a{n}"]}, {f"a{n}": _annotations(f"a{n}", n, "New.")})
+        cached = _build(root, cached_out, use_cache=True)
+        clean_out = tmp_path / f"clean-{step}" / "site"
+        _build(root, clean_out, use_cache=False)
+        assert tree_digest(cached_out) == tree_digest(clean_out), (step, action)
+        if action == "note":
+            assert cached.rebuilt == (slug,)  # one note edited: one article rendered again
+        if action == "none":
+            assert cached.up_to_date
+
+
+def test_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    root = write_archive(tmp_path / "archive", {"a1": _article(rng, 1)}, {"a1": _annotations("a1", 1, "N.")})
+    out = tmp_path / "site"
+    first = _build(root, out, use_cache=True)
+    assert first.rebuilt == ("a1",) and not first.up_to_date
+    before = tree_digest(out)
+    second = _build(root, out, use_cache=True)
+    assert second.up_to_date and second.rebuilt == () and tree_digest(out) == before
