@@ -17,6 +17,14 @@ from .load import RawAnnotations, RawArticle
 from .model import Annotation, AnnotationSet, Article, Link, Position, SiteConfig, Source
 from .yamlio import YNode, to_plain
 
+# Element ids the templates use on article pages; an annotation id becomes an element id
+# too (its permalink), so it may not be one of these or start like a highlight's id.
+RESERVED_IDS = frozenset({
+    "main", "page-text", "notes-heading", "article-notes-heading", "latest-heading", "totals-heading",
+    "site-search-q", "home-search-q", "search-q", "search-results", "search-filters", "search-keys",
+    "search-more", "search-status",
+})
+RESERVED_ID_PREFIXES = ("hl-", "ref-")
 
 def _pos(path: str, node: YNode | None) -> Position:
     return Position(path, node.line, node.col) if node else Position(path, 1, 1)
@@ -247,6 +255,10 @@ def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[st
             problems.append(error(path, first.line, first.col,
                                   f"id `{id_node.value}` is used again at line {again[0].line}",
                                   title="Duplicate id"))
+        if id_node.value in RESERVED_IDS or id_node.value.startswith(RESERVED_ID_PREFIXES):
+            problems.append(error(path, id_node.line, id_node.col,
+                                  f"id `{id_node.value}` is taken by the page itself",
+                                  f"choose another, e.g. `note-{id_node.value}`", title="Reserved id"))
     verdict_node, kind_node = item.get("verdict"), item.get("kind")
     if (verdict_node is not None and isinstance(verdict_node.value, str)
             and kind_node is not None and kind_node.value == "claim"

@@ -12,7 +12,7 @@ import pytest
 from glossator import pipeline
 from glossator.diagnostics import Diagnostic, format_github, format_text
 from glossator.project import Project
-from tests.conftest import article_md, run_cli
+from tests.conftest import article_md, run_cli, write_archive
 
 GOLDEN = Path(__file__).parent / "golden"
 FILE = "annotations/sample.yaml"
@@ -665,3 +665,24 @@ def test_clean_archive_says_ok(archive: Callable[..., Path]) -> None:
         """})
     result = run_cli("check", "--root", root)
     assert result.returncode == 0 and "ok: no problems found" in result.stderr
+
+
+def test_ids_taken_by_the_page_are_refused(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "a", {"one": article_md("One", "Some words here.")}, {"one": """\
+        article: one
+        annotations:
+          - id: page-text
+            kind: context
+            note: A note that is long enough to read.
+            by: tester
+            added: 2026-01-02
+          - id: hl-words
+            kind: context
+            note: A note that is long enough to read.
+            by: tester
+            added: 2026-01-02
+        """})
+    result = run_cli("check", "--root", root)
+    assert result.returncode == 1
+    assert "annotations/one.yaml:3:9: error: id `page-text` is taken by the page itself" in result.stderr
+    assert "annotations/one.yaml:8:9: error: id `hl-words` is taken by the page itself" in result.stderr

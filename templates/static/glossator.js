@@ -1,2 +1,686 @@
-// Glossator: margin notes, toggles and selection suggestions.
+// Glossator: margin notes, kind toggles and "Suggest an annotation".
+//
+// The page text (#page-text) holds the article's words and nothing else, at every moment
+// (SPEC §6): external annotation clients and our exported selectors resolve against its
+// textContent. So this script never inserts nodes or text into it. It reads it, and sets
+// attributes, classes and custom properties on elements that are already there; notes are
+// positioned beside or under the text by layout.
 "use strict";
+
+(() => {
+  const article = document.querySelector("article.article");
+  const pageText = document.getElementById("page-text");
+  if (!article || !pageText) return;
+  document.documentElement.classList.add("gl-js");
+
+  const WIDE = window.matchMedia("(min-width: 75em)"); // the same breakpoint as the stylesheet
+  const GAP = 12; // px between stacked notes
+  const STORE_KEY = "glossator:hidden-kinds";
+
+  // --- the notes ---------------------------------------------------------------------------
+
+  const notesSection = article.querySelector("section.notes");
+  const columns = article.querySelector(".article-columns");
+  const marksById = new Map();
+  for (const mark of pageText.querySelectorAll("mark[data-ann]")) {
+    const list = marksById.get(mark.dataset.ann);
+    if (list) list.push(mark);
+    else marksById.set(mark.dataset.ann, [mark]);
+  }
+  const refsById = new Map();
+  for (const ref of pageText.querySelectorAll("a.note-ref[data-ann]")) refsById.set(ref.dataset.ann, ref);
+
+  const notes = [];
+  const byId = new Map();
+  for (const li of article.querySelectorAll(".note-list > li.note[data-ann]")) {
+    const id = li.dataset.ann;
+    const marks = marksById.get(id);
+    if (!marks) continue;
+    const note = {
+      id,
+      kind: li.dataset.kind,
+      number: Number(li.getAttribute("value")) || notes.length + 1,
+      li,
+      marks,
+      ref: refsById.get(id) || null,
+      open: false, // narrow layout: shown under a paragraph
+      block: null, // narrow layout: the paragraph it is shown under
+      opener: null, // the control that opened it, where focus returns
+      openedAt: 0, // Escape closes the most recently opened note first
+    };
+    // "_" cannot occur in an annotation id, so these ids never collide with a permalink
+    li.id = "note_" + id;
+    li.tabIndex = -1;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "note-close";
+    close.setAttribute("aria-label", `Close note ${note.number}`);
+    close.textContent = "×";
+    close.addEventListener("click", () => closeNote(note, true));
+    li.append(close);
+    if (note.ref) {
+      note.ref.setAttribute("aria-controls", li.id);
+      note.ref.dataset.kind = note.kind;
+    }
+    notes.push(note);
+    byId.set(id, note);
+  }
+
+  // The block a note opens under: the page text's child holding the highlight (a paragraph,
+  // or a whole blockquote or aside, so the note never lands inside their borders); in a list,
+  // the list item.
+  const blockOf = (el) => {
+    let node = el;
+    while (node.parentElement && node.parentElement !== pageText) node = node.parentElement;
+    if (/^(UL|OL|DL)$/.test(node.tagName)) {
+      const item = Array.from(node.children).find((child) => child.contains(el));
+      if (item) return item;
+    }
+    return node;
+  };
+  const isWide = () => WIDE.matches;
+
+  // --- kinds the reader has hidden ---------------------------------------------------------
+
+  const kindsHere = new Set(notes.map((n) => n.kind));
+  const hidden = new Set();
+  try {
+    for (const kind of JSON.parse(localStorage.getItem(STORE_KEY) || "[]")) {
+      if (kindsHere.has(kind)) hidden.add(kind);
+    }
+  } catch {
+    // storage unavailable or corrupt: every kind shown
+  }
+  const toggles = Array.from(article.querySelectorAll("input.kind-toggle[data-kind]"));
+
+  function applyKinds() {
+    for (const kind of kindsHere) article.classList.toggle("hide-" + kind, hidden.has(kind));
+    for (const toggle of toggles) toggle.checked = !hidden.has(toggle.dataset.kind);
+  }
+
+  function setKindShown(kind, shown, persist) {
+    if (shown) hidden.delete(kind);
+    else hidden.add(kind);
+    if (!shown) for (const n of notes) if (n.kind === kind && n.open) closeNote(n, false);
+    if (persist) {
+      try {
+        // remember every kind hidden on any page, not only the kinds of this article
+        const stored = new Set(JSON.parse(localStorage.getItem(STORE_KEY) || "[]"));
+        if (shown) stored.delete(kind);
+        else stored.add(kind);
+        localStorage.setItem(STORE_KEY, JSON.stringify([...stored].sort()));
+      } catch {
+        // not persisted; the choice still applies to this page
+      }
+    }
+    applyKinds();
+    layout();
+  }
+
+  for (const toggle of toggles) {
+    toggle.hidden = false;
+    toggle.addEventListener("change", () => setKindShown(toggle.dataset.kind, toggle.checked, true));
+  }
+
+  // --- layout ------------------------------------------------------------------------------
+
+  const reserved = new Set();
+
+  function clearReserved() {
+    for (const block of reserved) {
+      block.classList.remove("gl-reserved");
+      block.style.removeProperty("--gl-reserve");
+    }
+    reserved.clear();
+  }
+
+  // Wide screens: each note at the height of its first highlight, unless that would overlap
+  // the note above, then just below it. All reads first, then all writes: one layout pass.
+  function layoutMargin() {
+    const origin = notesSection.getBoundingClientRect().top;
+    const items = [];
+    for (const note of notes) {
+      if (hidden.has(note.kind)) continue;
+      const first = note.marks[0].getClientRects()[0] || note.marks[0].getBoundingClientRect();
+      items.push({ note, want: first.top - origin, height: note.li.offsetHeight });
+    }
+    items.sort((a, b) => a.want - b.want || a.note.number - b.note.number);
+    let floor = 0;
+    for (const item of items) {
+      item.y = Math.max(item.want, floor);
+      floor = item.y + item.height + GAP;
+    }
+    for (const item of items) item.note.li.style.setProperty("--gl-y", `${item.y}px`);
+    notesSection.style.setProperty("--gl-notes-height", `${Math.max(0, floor - GAP)}px`);
+  }
+
+  // Narrow screens: open notes stand under the paragraph that holds their highlight, in room
+  // reserved there (the paragraph's bottom margin), stacked in number order.
+  function layoutInline() {
+    clearReserved();
+    const open = notes.filter((n) => n.open && !hidden.has(n.kind));
+    if (!open.length) return;
+    const groups = new Map();
+    for (const note of open) {
+      if (!groups.has(note.block)) groups.set(note.block, []);
+      groups.get(note.block).push(note);
+    }
+    const heights = new Map(open.map((n) => [n, n.li.offsetHeight]));
+    for (const [block, list] of groups) {
+      list.sort((a, b) => a.number - b.number);
+      const room = list.reduce((sum, n) => sum + heights.get(n) + GAP, 0);
+      block.style.setProperty("--gl-reserve", `${room}px`);
+      block.classList.add("gl-reserved");
+      reserved.add(block);
+    }
+    const origin = columns.getBoundingClientRect().top;
+    for (const [block, list] of groups) {
+      let y = block.getBoundingClientRect().bottom - origin + GAP;
+      for (const note of list) {
+        note.li.style.setProperty("--gl-y", `${y}px`);
+        y += heights.get(note) + GAP;
+      }
+    }
+  }
+
+  function layout() {
+    if (!notesSection || !notes.length) return;
+    // Settle pending style and layout of the page itself (class changes, the page's own first
+    // layout) before the measure starts: the measure is the notes' layout alone.
+    void pageText.offsetHeight;
+    performance.mark("glossator-layout-start");
+    if (isWide()) layoutMargin();
+    else layoutInline();
+    // Settle the new positions inside the measured span, so the measure is the full cost.
+    void notesSection.offsetHeight;
+    performance.measure("glossator-layout", "glossator-layout-start");
+  }
+
+  let pending = 0;
+  function scheduleLayout() {
+    if (!pending) pending = requestAnimationFrame(() => {
+      pending = 0;
+      layout();
+    });
+  }
+
+  function applyMode() {
+    const wide = isWide();
+    article.classList.toggle("gl-margin", wide);
+    article.classList.toggle("gl-inline", !wide);
+    if (wide) clearReserved();
+    for (const note of notes) {
+      if (!note.ref) continue;
+      // In the margin every note is shown: there is nothing to expand.
+      if (wide) note.ref.removeAttribute("aria-expanded");
+      else note.ref.setAttribute("aria-expanded", String(note.open));
+    }
+    layout();
+  }
+
+  // --- opening and closing (narrow screens) ----------------------------------------------------
+
+  let openings = 0;
+  function openNote(note, block, opener) {
+    note.open = true;
+    note.openedAt = ++openings;
+    note.block = block;
+    note.opener = opener || note.ref;
+    note.li.classList.add("is-open");
+    if (note.ref && !isWide()) note.ref.setAttribute("aria-expanded", "true");
+    layout();
+  }
+
+  function closeNote(note, returnFocus) {
+    if (!note.open) return;
+    const hadFocus = note.li.contains(document.activeElement);
+    note.open = false;
+    note.li.classList.remove("is-open");
+    if (note.ref && !isWide()) note.ref.setAttribute("aria-expanded", "false");
+    layout();
+    if (returnFocus || hadFocus) (note.opener || note.ref)?.focus({ preventScroll: false });
+  }
+
+  function focusNote(note) {
+    note.li.focus({ preventScroll: true });
+    note.li.scrollIntoView({ block: "nearest" });
+  }
+
+  // A highlight or its reference was activated (click, tap, Enter or Space).
+  function activate(note, control, viaRef) {
+    if (isWide()) {
+      light.pin(note.id);
+      if (viaRef) focusNote(note);
+      else note.li.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    const block = blockOf(control);
+    if (note.open && note.block === block) {
+      closeNote(note, viaRef);
+      return;
+    }
+    openNote(note, block, note.ref || control);
+    focusNote(note);
+  }
+
+  // --- lighting a note and its highlights together ----------------------------------------------
+
+  const light = (() => {
+    const wanted = { hover: null, focus: null, pin: null };
+    let lit = new Set();
+    function refresh() {
+      const next = new Set(Object.values(wanted).filter(Boolean));
+      for (const id of lit) if (!next.has(id)) paint(id, false);
+      for (const id of next) if (!lit.has(id)) paint(id, true);
+      lit = next;
+    }
+    function paint(id, on) {
+      const note = byId.get(id);
+      if (!note) return;
+      note.li.classList.toggle("is-lit", on);
+      for (const mark of note.marks) mark.classList.toggle("is-lit", on);
+      note.ref?.classList.toggle("is-lit", on);
+    }
+    return {
+      set(source, id) {
+        if (wanted[source] !== id) {
+          wanted[source] = id;
+          refresh();
+        }
+      },
+      pin(id) {
+        this.set("pin", id);
+      },
+    };
+  })();
+
+  // The innermost highlight under the pointer whose kind is shown.
+  function noteAt(target) {
+    let el = target instanceof Element ? target : target.parentElement;
+    while (el && pageText.contains(el)) {
+      const ann = el.matches("mark[data-ann], a.note-ref[data-ann]") ? el.dataset.ann : null;
+      const note = ann && byId.get(ann);
+      if (note && !hidden.has(note.kind)) return note;
+      el = el.parentElement;
+    }
+    return null;
+  }
+
+  pageText.addEventListener("mouseover", (e) => light.set("hover", noteAt(e.target)?.id || null));
+  pageText.addEventListener("mouseleave", () => light.set("hover", null));
+  if (notesSection) {
+    notesSection.addEventListener("mouseover", (e) => {
+      light.set("hover", e.target.closest("li.note[data-ann]")?.dataset.ann || null);
+    });
+    notesSection.addEventListener("mouseleave", () => light.set("hover", null));
+  }
+  document.addEventListener("focusin", (e) => {
+    const el = e.target;
+    const inNote = el.closest?.("li.note[data-ann]");
+    const id = inNote ? inNote.dataset.ann : el.matches?.("a.note-ref[data-ann]") ? el.dataset.ann : null;
+    light.set("focus", id && byId.has(id) ? id : null);
+  });
+  document.addEventListener("focusout", (e) => {
+    if (!e.relatedTarget) light.set("focus", null);
+  });
+
+  pageText.addEventListener("click", (e) => {
+    const ref = e.target.closest("a.note-ref[data-ann]");
+    if (!ref) {
+      // a drag that selected words is not a tap on a highlight; links inside a highlight still work
+      if (!window.getSelection().isCollapsed || e.target.closest("a[href]")) return;
+    }
+    const note = noteAt(e.target);
+    if (!note) {
+      light.pin(null);
+      return;
+    }
+    e.preventDefault();
+    activate(note, ref || e.target, Boolean(ref));
+  });
+
+  // A click anywhere else lets go of a highlight lit by a click.
+  document.addEventListener("click", (e) => {
+    if (!pageText.contains(e.target) && !e.target.closest?.("li.note")) light.pin(null);
+  });
+
+  pageText.addEventListener("keydown", (e) => {
+    // Enter follows the link (a click); Space activates it too, as it would a button.
+    if (e.key === " " && e.target.matches("a.note-ref[data-ann]")) {
+      e.preventDefault();
+      e.target.click();
+    }
+  });
+
+  // --- permalinks ----------------------------------------------------------------------------
+
+  let target = null;
+  function showTarget() {
+    let id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch {
+      id = ""; // a malformed link (#% or a cut escape) names no note, and must not stop this script
+    }
+    if (target) {
+      target.li.classList.remove("is-target");
+      for (const mark of target.marks) mark.classList.remove("is-target");
+      target = null;
+    }
+    const note = byId.get(id);
+    if (!note) {
+      // "back to the highlighted words": continue from that highlight's reference
+      if (id.startsWith("hl-")) byId.get(id.slice(3))?.ref?.focus({ preventScroll: true });
+      return;
+    }
+    if (hidden.has(note.kind)) setKindShown(note.kind, true, false);
+    target = note;
+    note.li.classList.add("is-target");
+    for (const mark of note.marks) mark.classList.add("is-target");
+    if (!isWide() && !note.open) openNote(note, blockOf(note.ref || note.marks[0]), note.ref);
+    layout();
+    note.li.focus({ preventScroll: true });
+    // Show the highlight and its note together: scroll to whichever is higher.
+    const top = Math.min(note.li.getBoundingClientRect().top, note.marks[0].getBoundingClientRect().top);
+    window.scrollTo({ top: window.scrollY + top - 80, behavior: "instant" });
+  }
+  window.addEventListener("hashchange", showTarget);
+
+  // --- keyboard: Escape --------------------------------------------------------------------------
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    if (suggest.close()) {
+      e.preventDefault();
+      return;
+    }
+    const active = document.activeElement;
+    const here = byId.get(active?.closest?.("li.note[data-ann]")?.dataset.ann)
+      || byId.get(active?.matches?.("a.note-ref[data-ann]") ? active.dataset.ann : "");
+    if (isWide()) {
+      if (here && here.li.contains(active)) {
+        e.preventDefault();
+        light.pin(null);
+        (here.opener || here.ref)?.focus();
+      }
+      return;
+    }
+    const open = notes.filter((n) => n.open).sort((a, b) => a.openedAt - b.openedAt);
+    const closing = here && here.open ? here : open[open.length - 1];
+    if (closing) {
+      e.preventDefault();
+      closeNote(closing, true);
+    }
+  });
+
+  // --- "Suggest an annotation" ---------------------------------------------------------------------
+
+  const suggest = (() => {
+    const box = document.getElementById("gl_suggest");
+    if (!box) return { close: () => false };
+    const button = box.querySelector(".suggest-open");
+    const panel = box.querySelector(".suggest-panel");
+    const stubCode = document.getElementById("gl_suggest_stub");
+    const copy = box.querySelector(".suggest-copy");
+    const closeButton = box.querySelector(".suggest-close");
+    const edit = box.querySelector(".suggest-edit");
+    const status = box.querySelector(".suggest-status");
+    const editHref = edit ? edit.getAttribute("href") : "";
+    const verdicts = (box.dataset.verdicts || "").split(" ").filter(Boolean);
+    const slug = article.dataset.slug;
+    let current = null;
+
+    // The comparison anchoring uses (SPEC §4): typographic quotes, dashes and no-break
+    // spaces as their plain forms, Unicode NFC, white space collapsed; case kept.
+    const FOLD = [
+      [/[\u2018\u2019\u201a\u201b\u2032\u02bc]/g, "'"],
+      [/[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g, '"'],
+      [/[\u2010-\u2015\u2212]/g, "-"],
+      [/[\u00a0\u2007\u202f\u2009\u200a\u2002-\u2006\u2008\u205f\u3000]/g, " "],
+    ];
+    const fold = (text) => FOLD.reduce((t, [re, to]) => t.replace(re, to), text)
+      .normalize("NFC")
+      .replace(/\s{2,}|[^\S ]/g, " ");
+    const collapse = (text) => text.replace(/\s+/g, " ").trim();
+
+    function occurrences(haystack, needle) {
+      const found = [];
+      for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) found.push(at);
+      return found;
+    }
+
+    // Words of context, grown one at a time, until quote + context occurs once in the article.
+    function context(text, start, end, quote) {
+      const folded = fold(text);
+      const needle = fold(quote).trim();
+      const at = fold(text.slice(0, start)).length;
+      const starts = occurrences(folded, needle);
+      if (starts.length <= 1) return {};
+      const fitsBefore = (s, wanted) => folded.slice(Math.max(0, s - wanted.length - 2), s).trimEnd().endsWith(wanted);
+      const fitsAfter = (s, wanted) => folded.slice(s + needle.length, s + needle.length + wanted.length + 2)
+        .trimStart().startsWith(wanted);
+      const before = text.slice(0, start);
+      const after = text.slice(end);
+      const wordsBefore = (n) => {
+        const m = before.match(new RegExp(`(?:\\S+\\s*){0,${n}}$`));
+        return m ? m[0] : "";
+      };
+      const wordsAfter = (n) => {
+        const m = after.match(new RegExp(`^(?:\\s*\\S+){0,${n}}`));
+        return m ? m[0] : "";
+      };
+      const unique = (prefix, suffix) => starts.filter((s) => (!prefix || fitsBefore(s, fold(prefix).trim()))
+        && (!suffix || fitsAfter(s, fold(suffix).trim()))).length === 1;
+      // the chosen occurrence must be the one selected: check it, not only the count
+      const selects = (prefix, suffix) => unique(prefix, suffix)
+        && (!prefix || fitsBefore(at, fold(prefix).trim())) && (!suffix || fitsAfter(at, fold(suffix).trim()));
+      for (let n = 1; n <= 12; n++) {
+        const prefix = wordsBefore(n);
+        if (prefix.trim() && selects(prefix, "")) return { prefix: prefix.replace(/\s+/g, " ").trimStart() };
+      }
+      for (let n = 1; n <= 12; n++) {
+        const suffix = wordsAfter(n);
+        if (suffix.trim() && selects("", suffix)) return { suffix: suffix.replace(/\s+/g, " ").trimEnd() };
+      }
+      const prefix = wordsBefore(12).replace(/\s+/g, " ").trimStart();
+      for (let n = 1; n <= 12; n++) {
+        const suffix = wordsAfter(n);
+        if (selects(prefix, suffix)) return { prefix, suffix: suffix.replace(/\s+/g, " ").trimEnd() };
+      }
+      return { prefix };
+    }
+
+    // The same id `build.py new` would give (glossator/stub.py): up to four meaningful words.
+    const STOPWORDS = new Set(("a an and are as at be by for from in is it of on or that the this to was were "
+      + "with").split(" "));
+    function freshId(quote) {
+      const tokens = quote.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
+      const meaningful = tokens.filter((t) => !STOPWORDS.has(t));
+      const base = (meaningful.length ? meaningful : tokens).slice(0, 4).join("-").slice(0, 48)
+        .replace(/^-+|-+$/g, "") || "note";
+      const taken = new Set(Array.from(article.querySelectorAll("[data-ann]"), (el) => el.dataset.ann));
+      let id = base;
+      for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+      return id;
+    }
+
+    const today = () => {
+      const d = new Date();
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    };
+
+    // JSON strings are valid YAML double-quoted scalars.
+    const yamlString = (s) => JSON.stringify(s);
+
+    // The stub `build.py new SLUG "words" --kind claim` writes (glossator/stub.py): every TODO is
+    // a placeholder that `check` refuses until it is filled in.
+    function stubFor(selection) {
+      const lines = [
+        `  - id: ${freshId(selection.quote)}`,
+        "    kind: claim  # claim, sourcing or context",
+        `    quote: ${yamlString(selection.quote)}`,
+      ];
+      if (selection.prefix) lines.push(`    prefix: ${yamlString(selection.prefix)}`);
+      if (selection.suffix) lines.push(`    suffix: ${yamlString(selection.suffix)}`);
+      lines.push(
+        `    verdict: TODO  # one of: ${verdicts.join(", ")}`,
+        "    note: |",
+        "      TODO: is this claim accurate? Say what the evidence shows, and list it under `sources`.",
+        "    # sources:  (the evidence; remove the # signs to use them)",
+        "    #   - title: \"…\"",
+        "    #     url: https://…",
+        "    #     publisher: …",
+        "    #     date: YYYY-MM-DD",
+        "    by: TODO  # your handle, e.g. your GitHub user name",
+        `    added: ${today()}`,
+      );
+      const item = lines.join("\n") + "\n";
+      if (!("newFile" in box.dataset)) return item;
+      return "# yaml-language-server: $schema=../schemas/annotations.schema.json\n"
+        + `article: ${slug}\nannotations:\n${item}`;
+    }
+
+    // The selection, if it lies wholly inside the page text, as page-text offsets.
+    function selectionInText() {
+      const sel = window.getSelection();
+      if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
+      const range = sel.getRangeAt(0);
+      if (!pageText.contains(range.startContainer) || !pageText.contains(range.endContainer)) return null;
+      const text = pageText.textContent;
+      const lead = document.createRange();
+      lead.setStart(pageText, 0);
+      lead.setEnd(range.startContainer, range.startOffset);
+      // Range.toString() concatenates text nodes exactly as textContent does
+      let start = lead.toString().length;
+      let end = start + range.toString().length;
+      while (start < end && /\s/.test(text[start])) start++;
+      while (end > start && /\s/.test(text[end - 1])) end--;
+      if (start === end) return null;
+      const quote = collapse(text.slice(start, end));
+      const rects = range.getClientRects();
+      const whole = range.getBoundingClientRect();
+      const rect = rects.length ? rects[rects.length - 1] : whole;
+      const first = rects.length ? rects[0] : whole;
+      return { quote, ...context(text, start, end, quote), rect, first };
+    }
+
+    // Under the end of the selection, or above its start when the window ends first.
+    function place(rect, first) {
+      const width = button.offsetWidth || 180;
+      const height = button.offsetHeight || 32;
+      const x = Math.min(Math.max(8, rect.right - width / 2), document.documentElement.clientWidth - width - 8);
+      const below = rect.bottom + 8 + height < window.innerHeight;
+      const y = below ? rect.bottom + 8 : first.top - 8 - height;
+      box.style.setProperty("--gl-x", `${x + window.scrollX}px`);
+      box.style.setProperty("--gl-y", `${y + window.scrollY}px`);
+    }
+
+    function update() {
+      if (!panel.hidden) return; // keep the stub being read
+      const selection = selectionInText();
+      current = selection;
+      if (!selection) {
+        if (box.contains(document.activeElement)) document.getElementById("main")?.focus({ preventScroll: true });
+        box.hidden = true;
+        return;
+      }
+      box.hidden = false;
+      place(selection.rect, selection.first);
+    }
+
+    let queued = 0;
+    document.addEventListener("selectionchange", () => {
+      if (!queued) queued = requestAnimationFrame(() => {
+        queued = 0;
+        update();
+      });
+    });
+
+    // Keep the selection when the control is pressed.
+    button.addEventListener("mousedown", (e) => e.preventDefault());
+    button.addEventListener("click", () => {
+      if (!current) return;
+      const stub = stubFor(current);
+      stubCode.textContent = stub;
+      if (edit && "newFile" in box.dataset) edit.href = `${editHref}&value=${encodeURIComponent(stub)}`;
+      status.textContent = "";
+      panel.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+      // keep the panel on screen: shift it left, and open it upwards if there is no room below
+      const at = box.getBoundingClientRect();
+      const overflow = at.left + panel.offsetWidth - document.documentElement.clientWidth + 8;
+      if (overflow > 0 && isWide()) {
+        const x = parseFloat(box.style.getPropertyValue("--gl-x")) - overflow;
+        box.style.setProperty("--gl-x", `${Math.max(8, x)}px`);
+      }
+      const roomBelow = window.innerHeight - at.bottom;
+      box.classList.toggle("opens-up", roomBelow < panel.offsetHeight + 16 && at.top > roomBelow);
+      copy.focus({ preventScroll: true });
+      panel.scrollIntoView({ block: "nearest" });
+    });
+
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(stubCode.textContent);
+        status.textContent = "Copied.";
+      } catch {
+        const range = document.createRange();
+        range.selectNodeContents(stubCode);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        status.textContent = "Selected: press Ctrl+C (⌘C) to copy.";
+      }
+    });
+
+    function closePanel() {
+      if (panel.hidden) return false;
+      panel.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      update();
+      if (!box.hidden) button.focus();
+      return true;
+    }
+    closeButton.addEventListener("click", closePanel);
+
+    // Keyboard selection (Shift+arrows, caret browsing): Tab goes to the control.
+    document.addEventListener("keydown", (e) => {
+      if (e.key !== "Tab" || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (box.hidden || !panel.hidden || !current) return;
+      const active = document.activeElement;
+      const sel = window.getSelection();
+      const fromText = !active || active === document.body || (sel.anchorNode && active.contains(sel.anchorNode));
+      if (fromText) {
+        e.preventDefault();
+        button.focus();
+      }
+    });
+
+    return { close: closePanel };
+  })();
+
+  // --- start --------------------------------------------------------------------------------------
+
+  applyKinds();
+  applyMode();
+  WIDE.addEventListener("change", applyMode);
+  let lastWidth = pageText.clientWidth;
+  new ResizeObserver(() => {
+    // reflowed text moves the highlights; our own reserved space only changes the height
+    if (pageText.clientWidth !== lastWidth) {
+      lastWidth = pageText.clientWidth;
+      scheduleLayout();
+    }
+  }).observe(pageText);
+  document.fonts?.ready.then(scheduleLayout);
+  document.fonts?.addEventListener?.("loadingdone", scheduleLayout);
+  window.addEventListener("load", scheduleLayout);
+  if (location.hash) {
+    showTarget();
+    // The browser scrolls to the fragment itself once the page has loaded (and resets focus
+    // then): do it again after that, so our scroll and focus are the ones that stay.
+    if (document.readyState !== "complete") {
+      window.addEventListener("load", () => requestAnimationFrame(showTarget), { once: true });
+    }
+  }
+})();

@@ -1,0 +1,147 @@
+"""Accessibility and validity of every page type (issue 11): axe-core (the npm file, run in
+Chromium under the pages' own Content-Security-Policy) reports no violations, and the Nu Html
+Checker (npm vnu-jar, run with Java) reports no errors on any page of the built site."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
+from tests.conftest import REPO, SEED_SLUG, run_cli
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WIDE = {"width": 1440, "height": 900}
+NARROW = {"width": 390, "height": 844}
+
+PAGES = {
+    "home": "",
+    "articles": "articles/",
+    "article": f"articles/{SEED_SLUG}/",
+    "claims": "claims/",
+    "tags": "tags/",
+    "tag": "tags/turkey/",
+    "sources": "sources/",
+    "source": "sources/rt/",
+    "search": "search/",
+    "404": "404.html",
+}
+
+
+def _axe(page: Page) -> list[dict]:
+    """Violations on the page as it stands. axe is evaluated through the debugging protocol,
+    so the page's CSP (no inline script) stays in force for everything else."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate("""async () => {
+      const r = await axe.run(document, {resultTypes: ['violations']});
+      return r.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary),
+      }));
+    }""")
+    return result
+
+
+@pytest.fixture
+def site_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
+    return serve_dir(seed_site)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(page: Page, site_url: str, name: str, scheme: str) -> None:
+    page.set_viewport_size(WIDE)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url + PAGES[name])
+    page.wait_for_load_state("load")
+    violations = _axe(page)
+    assert violations == [], json.dumps(violations, indent=2)
+
+
+def test_axe_on_the_article_in_its_interactive_states(page: Page, site_url: str) -> None:
+    url = site_url + PAGES["article"]
+    # narrow: a note open under its paragraph
+    page.set_viewport_size(NARROW)
+    page.goto(url)
+    page.click("#ref-who-is-badr")
+    assert page.locator("#note_who-is-badr").is_visible()
+    assert _axe(page) == []
+    # wide: a permalink target, a lit note, a hidden kind and the suggestion panel open
+    page.set_viewport_size(WIDE)
+    page.goto(url + "#speicher-toll")
+    page.wait_for_function("() => document.activeElement.id === 'note_speicher-toll'")
+    page.uncheck("#show_context")
+    page.hover("#hl-who-is-badr")
+    page.evaluate("""() => {
+      const p = document.querySelectorAll('#page-text > p')[2];
+      getSelection().setBaseAndExtent(p.firstChild, 1, p.firstChild, 20);
+    }""")
+    page.locator("#gl_suggest .suggest-open").click()
+    assert page.locator("#gl_suggest_panel").is_visible()
+    violations = _axe(page)
+    assert violations == [], json.dumps(violations, indent=2)
+
+
+CONTRAST = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => rgb(c).map(linear).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const page = getComputedStyle(document.body).backgroundColor;
+  return [...document.querySelectorAll('#page-text mark.hl')].map(m => {
+    const style = getComputedStyle(m);
+    return {ann: m.dataset.ann, line: ratio(style.textDecorationColor, page), style: style.textDecorationStyle,
+            kind: [...m.classList].find(c => c.startsWith('k-'))};
+  });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_highlights_stand_out_without_relying_on_colour(page: Page, site_url: str, scheme: str) -> None:
+    """Each highlight's line has at least 3:1 contrast with the page (WCAG 1.4.11), and each kind
+    draws a different line (solid, dashed, dotted), so colour is never the only cue."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url + PAGES["article"])
+    marks = page.evaluate(CONTRAST)
+    assert len(marks) >= 11
+    for mark in marks:
+        assert mark["line"] >= 3, mark
+    styles = {(m["kind"], m["style"]) for m in marks}
+    assert styles == {("k-claim", "solid"), ("k-sourcing", "dashed"), ("k-context", "dotted")}
+    # verdicts: a label and a symbol, not colour alone
+    badges = page.evaluate("""() => [...document.querySelectorAll('.note .verdict')].map(v =>
+        [v.textContent.trim(), getComputedStyle(v, '::before').content])""")
+    assert badges and all(label and symbol not in ("none", "normal", '""') for label, symbol in badges)
+
+
+def test_nu_html_checker_finds_no_errors(seed_site: Path, archive: Callable[..., Path], tmp_path: Path) -> None:
+    java = shutil.which("java")
+    assert java, "Java is needed for the Nu Html Checker (Debian: default-jre-headless)"
+    article, annotations = stress_article()
+    root = archive(articles={STRESS_SLUG: article}, annotations={STRESS_SLUG: annotations})
+    stress = tmp_path / "stress-site"
+    assert run_cli("build", "--root", root, "--out", stress).returncode == 0
+    files = sorted(seed_site.rglob("*.html")) + sorted(stress.rglob("*.html"))
+    assert len(files) >= 10
+    checked = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
+    errors = [f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages
+              if m.get("type") == "error" or m.get("subType") == "fatal"]
+    assert errors == [], "\n".join(errors)
+    assert checked.returncode == 0

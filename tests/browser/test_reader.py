@@ -1,0 +1,439 @@
+"""The reading experience in Chromium (issue 11, SPEC §6): margin notes that never collide,
+notes under their paragraph on narrow screens, lighting, permalinks, kind toggles, the page
+text left untouched, no-JavaScript reading and print footnotes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
+from tests.conftest import SEED_SLUG, run_cli
+
+pytestmark = pytest.mark.browser
+
+WIDE = {"width": 1440, "height": 900}
+NARROW = {"width": 390, "height": 844}
+GAP = 12  # px between stacked notes (glossator.js)
+SLACK = 4  # px
+
+
+@pytest.fixture
+def stress_site(archive: Callable[..., Path], tmp_path: Path) -> Path:
+    article, annotations = stress_article()
+    root = archive(articles={STRESS_SLUG: article}, annotations={STRESS_SLUG: annotations})
+    out = tmp_path / "site"
+    result = run_cli("build", "--root", root, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(params=["seed", "stress"])
+def article_url(request: pytest.FixtureRequest, serve_dir: Callable[..., str]) -> str:
+    """The URL of the seed article or of the stress article, each on its own static server."""
+    if request.param == "seed":
+        return serve_dir(request.getfixturevalue("seed_site")) + f"articles/{SEED_SLUG}/"
+    return serve_dir(request.getfixturevalue("stress_site")) + f"articles/{STRESS_SLUG}/"
+
+
+@pytest.fixture
+def seed_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
+    return serve_dir(seed_site) + f"articles/{SEED_SLUG}/"
+
+
+@pytest.fixture
+def nojs_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+GEOMETRY = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+    return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right}; };
+  const shown = (el) => getComputedStyle(el).display !== 'none';
+  const text = document.getElementById('page-text');
+  const notes = [...document.querySelectorAll('.note-list > li.note')].filter(shown).map(li => {
+    const mark = document.getElementById('hl-' + li.dataset.ann);
+    const first = mark.getClientRects()[0];
+    // a note opens under the block that holds its reference (the end of its quote)
+    const ref = document.getElementById('ref-' + li.dataset.ann);
+    let block = ref;
+    while (block.parentElement !== text) block = block.parentElement;
+    if (/^(UL|OL|DL)$/.test(block.tagName)) block = [...block.children].find(c => c.contains(ref));
+    return {id: li.dataset.ann, kind: li.dataset.kind, n: Number(li.getAttribute('value')), box: box(li),
+            hl: first.top + scrollY, block: block ? box(block) : null};
+  });
+  const blocks = [...text.children].map(box);
+  return {text: box(text), blocks, notes};
+}"""
+
+
+def _intersects(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def _ready(page: Page, url: str, viewport: dict) -> None:
+    page.set_viewport_size(viewport)
+    page.goto(url)
+    page.wait_for_function("() => document.querySelector('article').classList.contains('gl-margin') || "
+                           "document.querySelector('article').classList.contains('gl-inline')")
+    page.evaluate("document.fonts.ready")
+
+
+def _eventually(page: Page, expression: str, low: float, high: float) -> bool:
+    """The value settles between low and high within 3 s (smooth scrolling; works without JS,
+    where wait_for_function cannot run)."""
+    for _ in range(60):
+        if low <= page.evaluate(expression) <= high:
+            return True
+        page.wait_for_timeout(50)
+    return False
+
+
+def _page_text(page: Page) -> str:
+    return page.evaluate("document.getElementById('page-text').textContent")
+
+
+def _structure(page: Page) -> list[str]:
+    """Every node under the page text, in order: element names and text (no attributes)."""
+    return page.evaluate("""() => {
+      const out = [];
+      const walk = (node) => { for (const c of node.childNodes) {
+        out.push(c.nodeType === 1 ? c.localName : c.nodeType === 3 ? '#' + c.data : '?' + c.nodeType);
+        walk(c); } };
+      walk(document.getElementById('page-text'));
+      return out;
+    }""")
+
+
+# --- wide screens: the margin ------------------------------------------------------------------
+
+
+def test_margin_notes_never_collide_and_sit_beside_their_highlights(page: Page, article_url: str) -> None:
+    _ready(page, article_url, WIDE)
+    geo = page.evaluate(GEOMETRY)
+    notes = sorted(geo["notes"], key=lambda n: (n["box"]["top"], n["n"]))
+    assert len(notes) in (11, 40)
+    text = geo["text"]
+    for i, note in enumerate(notes):
+        box = note["box"]
+        assert box["bottom"] - box["top"] > 10, note["id"]
+        assert box["left"] >= text["right"], f"note {note['id']} overlaps the text column"
+        for other in notes[i + 1 :]:
+            assert not _intersects(box, other["box"]), f"notes {note['id']} and {other['id']} overlap"
+        if abs(box["top"] - note["hl"]) > SLACK:
+            # pushed down, and only as far as the note above requires
+            assert i > 0 and box["top"] > note["hl"], f"note {note['id']} is above its highlight"
+            above = notes[i - 1]["box"]["bottom"]
+            assert abs(box["top"] - (above + GAP)) <= SLACK, f"note {note['id']} pushed further than needed"
+    # at least the first note stands exactly beside its highlight
+    assert abs(notes[0]["box"]["top"] - notes[0]["hl"]) <= SLACK
+    # the footer comes after the last note: the margin column's height is accounted for
+    footer_top = page.evaluate("document.querySelector('.site-footer').getBoundingClientRect().top + scrollY")
+    assert footer_top >= max(n["box"]["bottom"] for n in notes)
+
+
+def test_the_text_column_is_readable(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, WIDE)
+    chars_per_line = page.evaluate("""() => {
+      const p = document.querySelector('#page-text p:nth-of-type(2)');
+      const range = document.createRange(); range.selectNodeContents(p);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+      return p.textContent.length / lines;
+    }""")
+    assert 55 <= chars_per_line <= 80
+
+
+def test_layout_follows_resizes_and_hidden_kinds(page: Page, article_url: str) -> None:
+    _ready(page, article_url, WIDE)
+    before = {n["id"]: n["box"]["top"] for n in page.evaluate(GEOMETRY)["notes"]}
+    # hiding sourcing notes lets later notes move up to their highlights
+    page.uncheck("#show_sourcing")
+    geo = page.evaluate(GEOMETRY)
+    assert geo["notes"] and all(n["kind"] != "sourcing" for n in geo["notes"])
+    after = {n["id"]: n["box"]["top"] for n in geo["notes"]}
+    assert all(after[i] <= before[i] + 0.5 for i in after)
+    assert any(after[i] < before[i] - 1 for i in after)
+    page.check("#show_sourcing")
+    # the narrowest wide window: the margin still clears the text column
+    page.set_viewport_size({"width": 1210, "height": 900})
+    page.wait_for_timeout(100)
+    geo = page.evaluate(GEOMETRY)
+    for note in geo["notes"]:
+        assert note["box"]["left"] >= geo["text"]["right"]
+
+
+# --- hover and focus: each side lights the other ---------------------------------------------------
+
+
+def _lit(page: Page, ann: str) -> dict:
+    return page.evaluate("""(id) => ({
+      note: document.getElementById('note_' + id).classList.contains('is-lit'),
+      marks: [...document.querySelectorAll(`#page-text mark[data-ann="${id}"]`)]
+        .map(m => m.classList.contains('is-lit')),
+      background: getComputedStyle(document.getElementById('hl-' + id)).backgroundColor,
+    })""", ann)
+
+
+def test_hover_and_focus_light_note_and_highlight(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, WIDE)
+    plain = _lit(page, "who-is-badr")
+    assert not plain["note"] and not any(plain["marks"])
+    page.hover("#hl-who-is-badr")
+    lit = _lit(page, "who-is-badr")
+    assert lit["note"] and all(lit["marks"]) and lit["background"] != plain["background"]
+    # pointing at the note lights its highlight
+    page.mouse.move(5, 5)
+    assert not _lit(page, "who-is-badr")["note"]
+    page.hover("#note_speicher-toll .note-text")
+    lit = _lit(page, "speicher-toll")
+    assert lit["note"] and all(lit["marks"])
+    page.mouse.move(5, 5)
+    assert not any(_lit(page, "speicher-toll")["marks"])
+    # the inner of two nested highlights lights its own note, not the outer one
+    page.hover("#hl-border-transit")
+    assert _lit(page, "border-transit")["note"] and not _lit(page, "logistical-support")["note"]
+    page.mouse.move(5, 5)
+    # keyboard focus on a reference, and inside a note
+    page.focus("#ref-safe-havens")
+    assert _lit(page, "safe-havens")["note"]
+    page.focus("#note_crystal-clear-evidence .permalink")
+    assert all(_lit(page, "crystal-clear-evidence")["marks"])
+    assert not _lit(page, "safe-havens")["note"]
+
+
+def test_wide_reference_moves_focus_to_its_note_and_escape_returns(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, WIDE)
+    page.focus("#ref-foreign-fighters-origin")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "note_foreign-fighters-origin"
+    assert page.evaluate("location.hash") == ""  # the page did not jump to the notes list
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "ref-foreign-fighters-origin"
+
+
+# --- narrow screens: notes open under their paragraph ----------------------------------------------
+
+
+def _note_state(page: Page, ann: str) -> dict:
+    return page.evaluate("""(id) => {
+      const li = document.getElementById('note_' + id), ref = document.getElementById('ref-' + id);
+      return {visible: getComputedStyle(li).display !== 'none', expanded: ref.getAttribute('aria-expanded'),
+              controls: ref.getAttribute('aria-controls'), active: document.activeElement.id};
+    }""", ann)
+
+
+def test_narrow_open_close_escape_and_focus_return(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, NARROW)
+    state = _note_state(page, "who-is-badr")
+    assert state == {"visible": False, "expanded": "false", "controls": "note_who-is-badr", "active": ""}
+    # keyboard: Enter opens, focus goes to the note, Escape closes and returns focus
+    page.focus("#ref-who-is-badr")
+    page.keyboard.press("Enter")
+    state = _note_state(page, "who-is-badr")
+    assert state["visible"] and state["expanded"] == "true" and state["active"] == "note_who-is-badr"
+    assert page.evaluate("location.hash") == ""
+    page.keyboard.press("Escape")
+    state = _note_state(page, "who-is-badr")
+    assert not state["visible"] and state["expanded"] == "false" and state["active"] == "ref-who-is-badr"
+    # Space works too
+    page.keyboard.press(" ")
+    assert _note_state(page, "who-is-badr")["visible"]
+    # the close control closes and returns focus
+    page.click("#note_who-is-badr .note-close")
+    state = _note_state(page, "who-is-badr")
+    assert not state["visible"] and state["active"] == "ref-who-is-badr"
+    # a tap on the highlighted words opens the note; a second tap closes it
+    page.click("#hl-speicher-toll")
+    assert _note_state(page, "speicher-toll")["visible"]
+    page.click("#hl-speicher-toll")
+    assert not _note_state(page, "speicher-toll")["visible"]
+
+
+def test_narrow_notes_open_under_their_paragraph_without_overlap(page: Page, article_url: str) -> None:
+    _ready(page, article_url, NARROW)
+    ids = page.evaluate("[...document.querySelectorAll('.note-list > li.note')].map(li => li.dataset.ann)")
+    for ann in ids:
+        page.evaluate("(id) => document.getElementById('ref-' + id).click()", ann)
+    geo = page.evaluate(GEOMETRY)
+    assert len(geo["notes"]) == len(ids)
+    by_block: dict[float, list[dict]] = {}
+    for note in geo["notes"]:
+        by_block.setdefault(note["block"]["bottom"], []).append(note)
+    for i, note in enumerate(geo["notes"]):
+        box = note["box"]
+        assert box["left"] >= geo["text"]["left"] - 1 and box["right"] <= geo["text"]["right"] + 1
+        for block in geo["blocks"]:
+            assert not _intersects(box, block), f"note {note['id']} covers the text"
+        for other in geo["notes"][i + 1 :]:
+            assert not _intersects(box, other["box"]), f"notes {note['id']} and {other['id']} overlap"
+    # each note stands right under its paragraph, stacked in number order
+    for bottom, group in by_block.items():
+        group.sort(key=lambda n: n["n"])
+        expected = bottom + GAP
+        for note in group:
+            assert abs(note["box"]["top"] - expected) <= SLACK, note["id"]
+            expected = note["box"]["bottom"] + GAP
+
+
+# --- permalinks ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["wide", "narrow"])
+def test_permalink_opens_lights_and_focuses_the_note(page: Page, seed_url: str, viewport: dict) -> None:
+    page.set_viewport_size(viewport)
+    page.goto(seed_url + "#speicher-toll")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'note_speicher-toll'")
+    note = page.locator("#note_speicher-toll")
+    assert note.is_visible()
+    assert "is-target" in note.get_attribute("class")
+    assert page.evaluate("""() => { const r = document.getElementById('note_speicher-toll').getBoundingClientRect();
+                                     return r.top >= 0 && r.top < innerHeight; }""")
+    assert page.evaluate("document.getElementById('hl-speicher-toll').classList.contains('is-target')")
+    # the same from a permalink control on the page
+    if viewport == NARROW:
+        page.click("#ref-who-is-badr")
+    page.click("#note_who-is-badr .permalink")
+    page.wait_for_function("() => document.activeElement.id === 'note_who-is-badr'")
+    assert page.evaluate("location.hash") == "#who-is-badr"
+    assert "is-target" in page.locator("#note_who-is-badr").get_attribute("class")
+    assert "is-target" not in page.locator("#note_speicher-toll").get_attribute("class")
+
+
+def test_permalink_to_a_hidden_kind_shows_it(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, WIDE)
+    page.uncheck("#show_claim")
+    page.goto(seed_url + "#speicher-toll")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'note_speicher-toll'")
+    assert page.locator("#note_speicher-toll").is_visible()
+
+
+# --- kinds: toggles and persistence ------------------------------------------------------------------
+
+
+def test_kind_toggles_hide_show_and_persist(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, WIDE)
+    toggle = page.locator("#show_context")
+    assert toggle.is_visible() and toggle.is_checked()
+    context_bg = page.evaluate("getComputedStyle(document.getElementById('hl-norwegian-report')).backgroundColor")
+    toggle.uncheck()
+    assert not page.locator("#note_norwegian-report").is_visible()
+    assert not page.locator("#ref-norwegian-report").is_visible()
+    hidden_bg = page.evaluate("getComputedStyle(document.getElementById('hl-norwegian-report')).backgroundColor")
+    assert hidden_bg != context_bg and hidden_bg in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.locator("#note_speicher-toll").is_visible()  # other kinds stay
+    assert page.evaluate("localStorage.getItem('glossator:hidden-kinds')") == '["context"]'
+    page.reload()
+    page.wait_for_function("() => document.querySelector('article').classList.contains('gl-margin')")
+    assert not page.locator("#show_context").is_checked()
+    assert not page.locator("#note_norwegian-report").is_visible()
+    # the choice holds at narrow widths too: a hidden kind's highlight opens nothing
+    page.set_viewport_size(NARROW)
+    page.click("#hl-norwegian-report")
+    assert not page.locator("#note_norwegian-report").is_visible()
+    page.set_viewport_size(WIDE)
+    page.check("#show_context")
+    assert page.locator("#note_norwegian-report").is_visible()
+    assert page.evaluate("localStorage.getItem('glossator:hidden-kinds')") == "[]"
+
+
+# --- the page text never changes ------------------------------------------------------------------------
+
+
+def test_page_text_is_untouched_by_every_interaction(page: Page, nojs_page: Page, article_url: str) -> None:
+    nojs_page.goto(article_url)
+    reference_text = _page_text(nojs_page)
+    reference_nodes = _structure(nojs_page)
+    _ready(page, article_url, NARROW)
+    assert _page_text(page) == reference_text
+    ids = page.evaluate("[...document.querySelectorAll('.note-list > li.note')].map(li => li.dataset.ann)")
+    for ann in ids:  # open every note under its paragraph
+        page.evaluate("(id) => document.getElementById('ref-' + id).click()", ann)
+    assert page.locator(".note-list > li.note.is-open").count() == len(ids)
+    assert _page_text(page) == reference_text
+    for kind in page.evaluate("[...document.querySelectorAll('input.kind-toggle')].map(t => t.dataset.kind)"):
+        page.uncheck(f"#show_{kind}")
+        assert _page_text(page) == reference_text
+    for kind in page.evaluate("[...document.querySelectorAll('input.kind-toggle')].map(t => t.dataset.kind)"):
+        page.check(f"#show_{kind}")
+    for viewport in (WIDE, {"width": 800, "height": 900}, NARROW, WIDE):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(50)
+        assert _page_text(page) == reference_text
+    page.hover("#page-text mark")
+    page.goto(article_url + "#" + ids[-1])
+    page.wait_for_function("() => document.activeElement.classList.contains('note')")
+    assert _page_text(page) == reference_text
+    assert _structure(page) == reference_nodes
+
+
+# --- without JavaScript -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["wide", "narrow"])
+def test_without_javascript_every_note_is_readable_and_linked(
+    nojs_page: Page, seed_url: str, viewport: dict
+) -> None:
+    page = nojs_page
+    page.set_viewport_size(viewport)
+    page.goto(seed_url)
+    notes = page.locator(".note-list > li.note")
+    assert notes.count() == 11
+    text_bottom = page.evaluate("document.getElementById('page-text').getBoundingClientRect().bottom")
+    previous = text_bottom
+    for i in range(notes.count()):
+        note = notes.nth(i)
+        assert note.is_visible()
+        assert note.locator(".note-text").inner_text().strip()
+        box = note.bounding_box()
+        assert box["y"] >= previous - 1  # after the article, in order
+        previous = box["y"] + box["height"]
+        assert note.locator(".note-num").inner_text() == str(i + 1)
+    # the kind toggles, which need the script, are not offered
+    assert not page.locator("#show_claim").is_visible()
+    assert not page.locator("#gl_suggest").is_visible()
+    # highlight → note → highlight
+    page.click("#ref-speicher-toll")
+    assert page.evaluate("location.hash") == "#speicher-toll"
+    in_view = (-2, viewport["height"] - 20)  # (scrolling may be smooth)
+    assert _eventually(page, "document.getElementById('speicher-toll').getBoundingClientRect().top", *in_view)
+    page.click("#speicher-toll .note-num")
+    assert page.evaluate("location.hash") == "#hl-speicher-toll"
+    assert _eventually(page, "document.getElementById('hl-speicher-toll').getBoundingClientRect().top", *in_view)
+
+
+# --- print ---------------------------------------------------------------------------------------------------
+
+
+def test_print_gives_numbered_footnotes(page: Page, seed_url: str) -> None:
+    _ready(page, seed_url, WIDE)
+    page.uncheck("#show_claim")  # print shows every note regardless
+    page.emulate_media(media="print")
+    result = page.evaluate("""() => {
+      const text = document.getElementById('page-text').getBoundingClientRect();
+      const notes = [...document.querySelectorAll('.note-list > li.note')];
+      const ref = document.getElementById('ref-speicher-toll');
+      const mark = getComputedStyle(document.getElementById('hl-speicher-toll'));
+      return {
+        textBottom: text.bottom, textRight: text.right,
+        notes: notes.map(li => ({display: getComputedStyle(li).display, position: getComputedStyle(li).position,
+                                 top: li.getBoundingClientRect().top, num: li.querySelector('.note-num').textContent})),
+        refNumber: getComputedStyle(ref, '::after').content,
+        refDisplay: getComputedStyle(ref).display,
+        markBackground: mark.backgroundColor, markLine: mark.textDecorationLine,
+        legend: getComputedStyle(document.querySelector('.legend')).display,
+        header: getComputedStyle(document.querySelector('.site-header')).display,
+      };
+    }""")
+    assert len(result["notes"]) == 11
+    tops = [n["top"] for n in result["notes"]]
+    assert tops == sorted(tops) and tops[0] > result["textBottom"]
+    for i, note in enumerate(result["notes"], 1):
+        assert note["display"] != "none" and note["position"] == "static" and note["num"] == str(i)
+    assert result["refNumber"] == '"10"' and result["refDisplay"] != "none"
+    assert result["markBackground"] in ("rgba(0, 0, 0, 0)", "transparent") and "underline" in result["markLine"]
+    assert result["legend"] == "none" and result["header"] == "none"

@@ -1,0 +1,241 @@
+""""Suggest an annotation" (issue 3, SPEC §6): a reader selects words of the article and gets
+a YAML stub for exactly that selection (quote, and prefix/suffix when the words repeat), a copy
+button and a link that opens the annotation file for editing on repo_url. The stub is then
+filled in and must pass `check` and anchor where the reader selected."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.conftest import REPO, SEED_SLUG, article_md, run_cli
+
+pytestmark = pytest.mark.browser
+
+WIDE = {"width": 1440, "height": 900}
+PHRASE = "crystal clear"  # twice in the seed: “crystal clear” evidence … Everything is crystal clear to us
+
+# the client rects of the n-th occurrence of a phrase in the page text's text nodes
+PHRASE_RECTS = """([phrase, nth]) => {
+  const walker = document.createTreeWalker(document.getElementById('page-text'), NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let at = node.data.indexOf(phrase); at !== -1; at = node.data.indexOf(phrase, at + 1)) {
+      if (seen++ !== nth) continue;
+      const range = document.createRange();
+      range.setStart(node, at); range.setEnd(node, at + phrase.length);
+      range.startContainer.parentElement.scrollIntoView({block: 'center'});
+      const rects = [...range.getClientRects()];
+      const a = rects[0], z = rects[rects.length - 1];
+      return {x0: a.left, y0: (a.top + a.bottom) / 2, x1: z.right, y1: (z.top + z.bottom) / 2};
+    }
+  }
+  return null;
+}"""
+
+
+def _open(page: Page, url: str) -> None:
+    page.set_viewport_size(WIDE)
+    page.emulate_media(reduced_motion="reduce")  # no smooth scrolling under the mouse
+    page.goto(url)
+    page.wait_for_function("() => document.documentElement.classList.contains('gl-js')")
+
+
+def _drag_select(page: Page, phrase: str, nth: int = 0) -> None:
+    """Select the phrase with the mouse, as a reader does: press before its first letter, release after its last."""
+    rects = page.evaluate(PHRASE_RECTS, [phrase, nth])
+    assert rects, phrase
+    page.mouse.move(rects["x0"] + 1, rects["y0"])
+    page.mouse.down()
+    page.mouse.move((rects["x0"] + rects["x1"]) / 2, rects["y1"], steps=4)
+    page.mouse.move(rects["x1"] - 1, rects["y1"], steps=4)
+    page.mouse.up()
+
+
+def _stub(page: Page) -> str:
+    control = page.locator("#gl_suggest .suggest-open")
+    control.wait_for(state="visible")
+    control.click()
+    page.locator("#gl_suggest_panel").wait_for(state="visible")
+    return page.locator("#gl_suggest_stub").text_content()
+
+
+def _field(stub: str, key: str) -> str | None:
+    match = re.search(rf"^    {key}: (\".*\")$", stub, re.M)
+    if not match:
+        return None
+    return json.loads(match.group(1))
+
+
+def _filled(stub: str, annotation_id: str | None = None) -> str:
+    """The stub as a contributor completes it."""
+    text = stub.replace("verdict: TODO", "verdict: unverifiable")
+    text = text.replace("by: TODO", "by: a-reader")
+    text = re.sub(r"TODO: .*", "The spokesman offers no evidence that anyone could check for this.", text)
+    if annotation_id:
+        text = re.sub(r"- id: \S+", f"- id: {annotation_id}", text, count=1)
+    return text
+
+
+@pytest.fixture
+def seed_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
+    return serve_dir(seed_site) + f"articles/{SEED_SLUG}/"
+
+
+def test_mouse_selection_of_a_repeated_phrase_gives_quote_and_prefix(
+    page: Page, seed_url: str, tmp_path: Path
+) -> None:
+    _open(page, seed_url)
+    assert not page.locator("#gl_suggest").is_visible()
+    _drag_select(page, PHRASE, nth=1)  # the second place: “Everything is crystal clear to us here”
+    assert page.evaluate("getSelection().toString()") == PHRASE
+    second = _stub(page)
+    assert _field(second, "quote") == PHRASE
+    assert _field(second, "prefix") == "is "
+    assert _field(second, "suffix") is None
+    assert re.search(r"^  - id: crystal-clear$", second, re.M)
+    assert "verdict: TODO  # one of: accurate, mostly-accurate, mixed" in second
+    edit = page.locator("#gl_suggest .suggest-edit")
+    assert edit.get_attribute("href") == (
+        "https://github.com/glossator/glossator/edit/main/annotations/iraqi-militia-turkey-isis-claims.yaml")
+    page.keyboard.press("Escape")
+    assert not page.locator("#gl_suggest_panel").is_visible()
+
+    page.mouse.click(5, 5)  # collapse the selection: the control goes away
+    page.locator("#gl_suggest").wait_for(state="hidden")
+    _drag_select(page, PHRASE, nth=0)  # the first place, in another highlight: citing “crystal clear” evidence
+    first = _stub(page)
+    assert _field(first, "quote") == PHRASE
+    assert _field(first, "prefix") == "“"
+
+    # filled in, both stubs pass `check` and anchor exactly where they were selected
+    root = tmp_path / "archive"
+    for part in ("content", "annotations"):
+        shutil.copytree(REPO / part, root / part)
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    annotations = root / "annotations" / f"{SEED_SLUG}.yaml"
+    annotations.write_text(annotations.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+                           + _filled(second, "suggested-second") + _filled(first, "suggested-first"), encoding="utf-8")
+    checked = run_cli("check", "--root", root)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = run_cli("build", "--root", root, "--out", tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    html = (tmp_path / "site" / "articles" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"“Everything is <mark [^>]*data-ann=\"suggested-second\"[^>]*>crystal clear</mark>", html)
+    assert re.search(r"citing “<mark [^>]*data-ann=\"suggested-first\"[^>]*>crystal clear</mark>", html)
+
+
+def test_keyboard_selection_and_keyboard_use(page: Page, seed_url: str) -> None:
+    _open(page, seed_url)
+    # a caret on the first letter (caret browsing, or a tap), then the selection grown with Shift+arrows
+    page.evaluate("""([phrase]) => {
+      const walker = document.createTreeWalker(document.getElementById('page-text'), NodeFilter.SHOW_TEXT);
+      const found = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.includes(phrase)) found.push(n);
+      const node = found[found.length - 1], at = node.data.lastIndexOf(phrase);
+      getSelection().setBaseAndExtent(node, at, node, at + 1);
+    }""", [PHRASE])
+    for _ in range(len(PHRASE) - 1):
+        page.keyboard.press("Shift+ArrowRight")
+    assert page.evaluate("getSelection().toString()") == PHRASE
+    page.locator("#gl_suggest .suggest-open").wait_for(state="visible")
+    page.keyboard.press("Tab")  # from the selection, Tab reaches the control
+    assert page.evaluate("document.activeElement.className") == "suggest-open"
+    assert page.get_attribute("#gl_suggest .suggest-open", "aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#gl_suggest .suggest-open", "aria-expanded") == "true"
+    assert page.evaluate("document.activeElement.className") == "suggest-copy"
+    stub = page.locator("#gl_suggest_stub").text_content()
+    assert _field(stub, "quote") == PHRASE and _field(stub, "prefix") == "is "
+    page.keyboard.press("Escape")
+    assert not page.locator("#gl_suggest_panel").is_visible()
+    assert page.evaluate("document.activeElement.className") == "suggest-open"
+
+
+def test_no_control_for_selections_outside_the_article_text(page: Page, seed_url: str) -> None:
+    _open(page, seed_url)
+    box = page.locator("#gl_suggest")
+
+    def settles_hidden() -> bool:
+        page.wait_for_timeout(150)  # selectionchange is handled on the next frame
+        return not box.is_visible()
+
+    title = page.locator(".article-title").bounding_box()
+    page.mouse.move(title["x"] + 2, title["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(title["x"] + 200, title["y"] + 12, steps=5)
+    page.mouse.up()
+    assert page.evaluate("getSelection().toString()").strip()
+    assert settles_hidden()
+    # words of a note in the margin
+    note = page.locator("#note_speicher-toll .note-text p").bounding_box()
+    page.mouse.move(note["x"] + 2, note["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(note["x"] + 150, note["y"] + 8, steps=5)
+    page.mouse.up()
+    assert page.evaluate("getSelection().toString()").strip()
+    assert settles_hidden()
+    # a selection that starts in the article and ends in the notes
+    page.evaluate("""() => {
+      const start = document.querySelector('#page-text p').firstChild;
+      const end = document.querySelector('#note_speicher-toll .note-text p').firstChild;
+      getSelection().setBaseAndExtent(start, 0, end, 5);
+    }""")
+    assert settles_hidden()
+    page.keyboard.press("Control+A")
+    assert settles_hidden()
+    # a selection inside the article shows it; collapsing the selection hides it again
+    page.mouse.click(5, 5)  # (pressing inside a selection would drag the selected words)
+    _drag_select(page, "hard data")
+    box.wait_for(state="visible")
+    page.mouse.click(5, 5)
+    assert settles_hidden()
+
+
+def test_new_annotation_file_stub_copy_and_link(
+    browser: Browser, archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
+) -> None:
+    body = """
+        The mayor said the bridge would open in May. Engineers said the bridge would open in June.
+
+        Nobody said when the road would open.
+        """
+    root = archive(
+        articles={"bridge-report": article_md("Bridge report", body)},
+        site_yaml="title: Test archive\nbase_url: http://127.0.0.1/sub/\nrepo_url: https://github.com/example/archive\n"
+                  "repo_branch: trunk\n",
+    )
+    out = tmp_path / "site"
+    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    base = serve_dir(out, mount="/sub/")
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        _open(page, base + "articles/bridge-report/")
+        _drag_select(page, "the bridge would open", nth=1)
+        stub = _stub(page)
+        assert stub.startswith("# yaml-language-server: $schema=../schemas/annotations.schema.json\n"
+                               "article: bridge-report\nannotations:\n  - id: bridge-would-open\n")
+        assert _field(stub, "quote") == "the bridge would open"
+        assert _field(stub, "prefix") == "Engineers said "
+        href = page.get_attribute("#gl_suggest .suggest-edit", "href")
+        url = urllib.parse.urlsplit(href)
+        assert url.netloc == "github.com" and url.path == "/example/archive/new/trunk/annotations"
+        query = urllib.parse.parse_qs(url.query)
+        assert query["filename"] == ["bridge-report.yaml"] and query["value"] == [stub]
+        page.click("#gl_suggest .suggest-copy")
+        page.wait_for_function("() => document.querySelector('#gl_suggest .suggest-status').textContent !== ''")
+        assert page.evaluate("navigator.clipboard.readText()") == stub
+    finally:
+        context.close()
+    # the new file, filled in, passes check
+    (root / "annotations" / "bridge-report.yaml").write_text(_filled(stub), encoding="utf-8")
+    checked = run_cli("check", "--root", root)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
