@@ -127,7 +127,7 @@ def test_broken_annotation_fails_and_keeps_previous_site(tmp_path: Path) -> None
     assert "annotations/one.yaml:5:12: error: quote not found" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(out) == before
-    assert not list(tmp_path.glob(".site.glossator-*"))  # no staging left behind
+    assert not list(tmp_path.glob(".site.glossator-staging-*"))  # no staging left behind
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
