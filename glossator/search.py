@@ -14,14 +14,18 @@ so a damaged bundle fails the build instead of reaching readers.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cbor
 from .diagnostics import Diagnostic, error
 from .model import SiteConfig
 
@@ -59,8 +63,9 @@ def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
         # Pagefind refuses to build an empty index; a new archive has nothing to search yet.
         shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
         return []
-    scratch = site_dir / f".{BUNDLE}-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
+    # A fresh folder per call: the live preview may index while another index is being written.
+    scratch = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=site_dir))
+    scratch.chmod(site_dir.stat().st_mode & 0o777)  # mkdtemp's 0700 would hide the bundle from a web server
     try:
         failure = _run_pagefind(site_dir, scratch.name, config.language.lower())
         if failure is not None:
@@ -68,11 +73,12 @@ def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
         for name in UNUSED:
             (scratch / name).unlink(missing_ok=True)
         try:
+            sort_filters(scratch)
             verify_bundle(scratch, expected)
         except BundleProblem as problem:
             return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {problem}",
-                          "nothing was published: the previous site is untouched. Check free disk space and "
-                          "build again; if it recurs, report it with the Pagefind version (pagefind --version).",
+                          "the previous search index was kept. Check free disk space and build again; "
+                          "if it recurs, report it with the Pagefind version (pagefind --version).",
                           title="Search index")]
         _replace(site_dir / BUNDLE, scratch)
         return []
@@ -82,10 +88,9 @@ def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
 
 def _replace(target: Path, new: Path) -> None:
     """Put `new` in the place of `target` with renames, so a server never sees a half-written bundle."""
-    old = target.with_name(f".{target.name}-old-{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
     if target.exists():
-        target.rename(old)
+        target.replace(old)  # onto the empty folder just made
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
 
@@ -192,7 +197,7 @@ def _check_language(bundle: Path, language: str, info: object) -> int:
         raise BundleProblem(f"pagefind-entry.json: language {language!r} has no hash")
     meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
     try:
-        meta = decode_cbor(_inflate(meta_path, bundle))
+        meta = cbor.decode(_inflate(meta_path, bundle))
     except ValueError as exc:
         raise BundleProblem(f"{_name(meta_path, bundle)} cannot be read ({exc})") from None
     if not isinstance(meta, list) or len(meta) < 4:
@@ -213,57 +218,52 @@ def _check_language(bundle: Path, language: str, info: object) -> int:
     return len(pages)
 
 
+def sort_filters(bundle: Path) -> None:
+    """Make the bundle's bytes depend on the input only (SPEC §8: two builds, the same bytes).
+
+    Pagefind 1.5.2 writes each filter's values, and the meta file's list of filters, in
+    hash-map order, which changes from run to run (and with it the file names, which are
+    hashes). Values are sorted here, the files renamed after their new content, and the meta
+    file and the entry rewritten to name them; pagefind.js takes them in any order.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = _read_entry(bundle)
+    for language, info in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _decode(meta_path, bundle)
+        if len(meta) < 4:
+            raise BundleProblem(f"{_name(meta_path, bundle)} has an unknown layout")
+        filters = []
+        for name, chunk in meta[3]:
+            chunk_path = bundle / "filter" / f"{chunk}.pf_filter"
+            content = _decode(chunk_path, bundle)
+            content[1].sort(key=lambda value_pages: value_pages[0])
+            filters.append([name, _write(bundle / "filter", language, 7, ".pf_filter", content, chunk_path)])
+        meta[3] = sorted(filters)
+        info["hash"] = _write(bundle, language, 10, ".pf_meta", meta, meta_path, prefix="pagefind.")
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _decode(path: Path, bundle: Path) -> list:
+    try:
+        content = cbor.decode(_inflate(path, bundle))
+    except ValueError as exc:
+        raise BundleProblem(f"{_name(path, bundle)} cannot be read ({exc})") from None
+    if not isinstance(content, list) or len(content) < 2 or not all(isinstance(c, list) for c in content[1:2]):
+        raise BundleProblem(f"{_name(path, bundle)} has an unknown layout")
+    return content
+
+
+def _write(folder: Path, language: str, digits: int, suffix: str, content: list, old: Path, prefix: str = "") -> str:
+    """Write a Pagefind file named after its content (as Pagefind does); return its hash."""
+    data = SIGNATURE + cbor.encode(content)
+    name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    path = folder / f"{prefix}{name}{suffix}"
+    if path != old:
+        path.write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        old.unlink()
+    return name
+
+
 def _name(path: Path, bundle: Path) -> str:
     return f"{BUNDLE}/{path.relative_to(bundle).as_posix()}"
-
-
-def decode_cbor(data: bytes) -> object:
-    """The subset of CBOR (RFC 8949) that Pagefind's meta files use: definite-length items."""
-    value, end = _cbor_item(data, 0)
-    if end != len(data):
-        raise ValueError(f"{len(data) - end} bytes after the data")
-    return value
-
-
-def _cbor_item(data: bytes, at: int) -> tuple[object, int]:
-    if at >= len(data):
-        raise ValueError("ends inside an item")
-    major, minor = data[at] >> 5, data[at] & 0x1F
-    at += 1
-    if major == 7:
-        simple = {20: False, 21: True, 22: None}
-        if minor in simple:
-            return simple[minor], at
-        raise ValueError(f"unsupported simple value {minor}")
-    if minor < 24:
-        argument = minor
-    elif minor <= 27:
-        size = 1 << (minor - 24)
-        if at + size > len(data):
-            raise ValueError("ends inside a length")
-        argument = int.from_bytes(data[at:at + size], "big")
-        at += size
-    else:
-        raise ValueError("indefinite lengths are not used by Pagefind")
-    if major == 0:
-        return argument, at
-    if major == 1:
-        return -1 - argument, at
-    if major in (2, 3):
-        if at + argument > len(data):
-            raise ValueError("ends inside a string")
-        raw = data[at:at + argument]
-        return (raw if major == 2 else raw.decode("utf-8")), at + argument
-    if major == 4:
-        items = []
-        for _ in range(argument):
-            item, at = _cbor_item(data, at)
-            items.append(item)
-        return items, at
-    if major == 5:
-        mapping = {}
-        for _ in range(argument):
-            key, at = _cbor_item(data, at)
-            mapping[key], at = _cbor_item(data, at)
-        return mapping, at
-    raise ValueError(f"unsupported major type {major}")

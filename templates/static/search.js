@@ -1,0 +1,411 @@
+// Glossator search: the "/" shortcut on every page, and the /search/ page, which runs
+// Pagefind's JavaScript API over the bundle that glossator/search.py writes.
+//
+// One Pagefind page per article; each note is a sub-result whose anchor is the note's
+// heading id. The article's "notes" meta lists every note as id:kind[:verdict], so
+// the list can keep, under each article, only the notes the kind/verdict filters ask for.
+// Everything Pagefind returns is untrusted text: it reaches the page through textContent,
+// and excerpts are split on the <mark> tags Pagefind adds, never parsed as HTML.
+"use strict";
+(() => {
+  const FACETS = ["kind", "verdict", "tag", "outlet", "year"];
+  const LONG_FACETS = ["tag", "outlet", "year"]; // listed from the index, not from the template
+  const PAGE_SIZE = 10; // results whose fragments (about 8 KB each) are fetched at a time
+  const NOTES_SHOWN = 5; // matching notes listed under one article
+  const EXCERPT_WORDS = 24;
+  // One letter of an alphabet is too short to search (as a prefix it matches a twentieth of the
+  // words); one ideograph is a word.
+  const SHORT = /^(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}]$/u;
+
+  const NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"];
+  const isTyping = (target) =>
+    target instanceof HTMLElement &&
+    (target.isContentEditable ||
+      /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
+      (target.tagName === "INPUT" && !NOT_TEXT.includes(target.type)));
+
+  // "/" focuses the search box, as on GitHub and MDN: this page's own box, else the header's.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    const box = document.getElementById("search-q") || document.getElementById("site-search-q");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  const form = document.getElementById("gl_search");
+  if (!form) return;
+  const box = document.getElementById("search-q");
+  const filtersBox = document.getElementById("search-filters");
+  const status = document.getElementById("search-status");
+  const list = document.getElementById("search-results");
+  const moreButton = document.getElementById("search-more");
+
+  const el = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  // --- state, and the URL that mirrors it (?q=…&kind=claim&verdict=misleading) -------------
+
+  const state = { q: "", chosen: {} };
+
+  function readUrl() {
+    const params = new URLSearchParams(location.search);
+    state.q = params.get("q") || "";
+    for (const facet of FACETS) state.chosen[facet] = new Set(params.getAll(facet).filter(Boolean));
+  }
+
+  function saveUrl(push) {
+    const params = new URLSearchParams();
+    if (state.q.trim()) params.set("q", state.q);
+    for (const facet of FACETS) for (const value of [...state.chosen[facet]].sort()) params.append(facet, value);
+    const query = params.toString();
+    const url = location.pathname + (query ? "?" + query : "");
+    if (url !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
+  function showChecks() {
+    for (const input of filtersBox.querySelectorAll("input[type=checkbox]")) {
+      input.checked = state.chosen[input.name]?.has(input.value) ?? false;
+    }
+  }
+
+  function showState() {
+    box.value = state.q;
+    showChecks();
+  }
+
+  const activeFilters = () => {
+    const filters = {};
+    for (const facet of FACETS) if (state.chosen[facet].size) filters[facet] = { any: [...state.chosen[facet]] };
+    return filters;
+  };
+
+  // Which notes to list under an article: filters are per article in the index, so a note is
+  // checked here against the kinds and verdicts chosen. A verdict only applies to claims.
+  function noteTest() {
+    const kinds = new Set(state.chosen.kind);
+    const verdicts = state.chosen.verdict;
+    if (verdicts.size) kinds.add("claim");
+    return (note) =>
+      (!kinds.size || kinds.has(note.kind)) && (note.kind !== "claim" || !verdicts.size || verdicts.has(note.verdict));
+  }
+
+  // --- Pagefind ---------------------------------------------------------------------------
+
+  // Two copies of Pagefind, each with its own Web Worker (a module is instantiated once per
+  // URL, hence the query string). The engine finds the results; the counter holds every
+  // filter's data and counts the values over the results. Once filter data is loaded, Pagefind
+  // counts on every search, which at 10,000 articles costs up to seconds per query: kept in
+  // a worker of its own, it never holds up the results.
+  const startPagefind = async (suffix, options) => {
+    const pagefind = await import(form.dataset.bundle + "pagefind.js" + suffix);
+    // baseUrl: the site's base path, for a sub-path deployment (the index stores /articles/…).
+    await pagefind.options({ basePath: form.dataset.bundle, baseUrl: form.dataset.base, ...options });
+    await pagefind.init();
+    return pagefind;
+  };
+  let engine = null;
+  const loadEngine = () => (engine ??= startPagefind("", { excerptLength: EXCERPT_WORDS }));
+
+  // Searches run one at a time; keystrokes that arrive meanwhile collapse into one more run.
+  let busy = false;
+  let again = false;
+  async function update() {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        again = false;
+        await search();
+      } while (again);
+    } catch (problem) {
+      status.textContent = "Search is unavailable: its index could not be loaded.";
+      console.error(problem);
+    } finally {
+      busy = false;
+    }
+  }
+
+  let current = null; // { results, shown, test }: the search on show
+
+  async function search() {
+    const q = state.q.trim();
+    const filters = activeFilters();
+    const filtering = Object.keys(filters).length > 0;
+    if ((!q || SHORT.test(q)) && !filtering) {
+      current = null;
+      list.replaceChildren();
+      moreButton.parentElement.hidden = true;
+      status.textContent = "";
+      if (counter) updateCounts();
+      return;
+    }
+    const pagefind = await loadEngine();
+    const response = await pagefind.search(q || null, { filters });
+    if (again || !response) return; // a newer query is waiting: skip fetching these fragments
+    current = { results: response.results, shown: 0, test: noteTest() };
+    const items = await nextPage(current);
+    if (again) return;
+    list.replaceChildren(...items);
+    moreButton.parentElement.hidden = current.shown >= current.results.length;
+    status.textContent = describe(response.results.length, q, filtering);
+    requestAnimationFrame(() => setTimeout(updateCounts)); // once the results are painted
+  }
+
+  async function nextPage(run) {
+    const slice = run.results.slice(run.shown, run.shown + PAGE_SIZE);
+    run.shown += slice.length; // before the wait, so that a second click takes the next slice
+    const data = await Promise.all(slice.map((result) => result.data()));
+    return data.map((page) => resultItem(page, run.test));
+  }
+
+  moreButton.addEventListener("click", async () => {
+    const run = current;
+    if (!run || moreButton.disabled) return;
+    moreButton.disabled = true;
+    try {
+      const items = await nextPage(run);
+      if (run !== current) return;
+      list.append(...items);
+      moreButton.parentElement.hidden = run.shown >= run.results.length;
+      items[0]?.querySelector("a")?.focus();
+    } finally {
+      moreButton.disabled = false;
+    }
+  });
+
+  function describe(count, q, filtering) {
+    const articles = `${count} article${count === 1 ? "" : "s"}`;
+    const scope = filtering ? " with the chosen filters" : "";
+    if (!count) return q ? `No results for “${q}”${scope}.` : "No articles have the chosen filters.";
+    return q ? `${articles} match${count === 1 ? "es" : ""} “${q}”${scope}.` : `${articles}${scope}.`;
+  }
+
+  // --- one result: the article, its matching text, and its matching notes -----------------
+
+  function parseNotes(meta) {
+    const notes = new Map();
+    for (const entry of (meta || "").split(/\s+/)) {
+      const [id, kind, verdict = ""] = entry.split(":");
+      if (id && kind) notes.set(id, { kind, verdict });
+    }
+    return notes;
+  }
+
+  function excerpt(html) {
+    // Pagefind escapes < and > in the page's words and adds <mark>…</mark> round the matches.
+    const span = el("span", "result-excerpt");
+    let marked = false;
+    for (const part of (html || "").split(/(<mark>|<\/mark>)/)) {
+      if (part === "<mark>" || part === "</mark>") {
+        marked = part === "<mark>";
+      } else if (part) {
+        const text = part.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+        span.append(marked ? el("mark", "", text) : document.createTextNode(text));
+      }
+    }
+    return span;
+  }
+
+  const labelOf = (facet, value) =>
+    filtersBox.querySelector(`input[name="${facet}"][value="${CSS.escape(value)}"]`)?.dataset.label || value;
+
+  function badges(note) {
+    const out = [el("span", `note-kind kind-${note.kind}`, labelOf("kind", note.kind))];
+    if (note.verdict) out.push(" ", el("span", `verdict v-${note.verdict}`, labelOf("verdict", note.verdict)));
+    return out;
+  }
+
+  function resultItem(page, test) {
+    const meta = page.meta || {};
+    const notes = parseNotes(meta.notes);
+    const text = [];
+    const matching = [];
+    for (const sub of page.sub_results || []) {
+      const note = sub.anchor ? notes.get(sub.anchor.id) : undefined;
+      if (!note) text.push(sub);
+      else if (test(note)) matching.push({ sub, note });
+    }
+    const item = el("li", "search-result");
+    const heading = el("h2", "result-title");
+    const link = el("a", "", meta.title || page.url);
+    link.href = page.url;
+    heading.append(link);
+    const byline = el("p", "result-meta");
+    if (meta.outlet) byline.append(el("span", "result-outlet", meta.outlet));
+    if (meta.date) {
+      const time = el("time", "", meta.date);
+      time.dateTime = meta.date;
+      byline.append(meta.outlet ? " · " : "", time);
+    }
+    item.append(heading, byline);
+    // The article's own words: the passage of its text with the most matches.
+    const best = text.sort((a, b) => b.locations.length - a.locations.length)[0];
+    const passage = best ? best.excerpt : matching.length ? "" : page.excerpt;
+    if (passage) {
+      const paragraph = el("p", "result-text");
+      paragraph.append(excerpt(passage));
+      item.append(paragraph);
+    }
+    if (matching.length) {
+      const notesList = el("ul", "result-notes");
+      for (const { sub, note } of matching.slice(0, NOTES_SHOWN)) {
+        const entry = el("li", `result-note k-${note.kind}${note.verdict ? " v-" + note.verdict : ""}`);
+        const noteLink = el("a");
+        noteLink.href = sub.url;
+        noteLink.append(...badges(note), " ", excerpt(sub.excerpt));
+        entry.append(noteLink);
+        notesList.append(entry);
+      }
+      item.append(notesList);
+      const hidden = matching.length - NOTES_SHOWN;
+      if (hidden > 0) item.append(el("p", "result-more-notes", `and ${hidden} more matching note${hidden === 1 ? "" : "s"}`));
+    }
+    return item;
+  }
+
+  // --- filters: checkboxes with counts ------------------------------------------------------
+
+  let counter = null;
+  let totals = {}; // every value's number of articles
+  function loadCounter() {
+    // The filter data (every value's list of articles) is fetched only after the first
+    // results are shown, so it never delays them or weighs on a first search.
+    counter ??= startPagefind("?counts", {}).then(async (pagefind) => {
+      totals = await pagefind.filters();
+      for (const facet of LONG_FACETS) buildFacet(facet, Object.keys(totals[facet] || {}));
+      showChecks(); // not the box: the reader may be typing in it
+      return pagefind;
+    });
+    return counter;
+  }
+
+  // Counts run one at a time, like searches, for the latest query only.
+  let counting = false;
+  let recount = false;
+  async function updateCounts() {
+    if (counting) {
+      recount = true;
+      return;
+    }
+    counting = true;
+    try {
+      const pagefind = await loadCounter();
+      do {
+        recount = false;
+        const q = state.q.trim();
+        const filters = activeFilters();
+        if ((!q || SHORT.test(q)) && !Object.keys(filters).length) {
+          showCounts(totals);
+          continue;
+        }
+        const response = await pagefind.search(q || null, { filters });
+        if (!recount && response) showCounts(response.filters);
+      } while (recount);
+    } catch (problem) {
+      console.error(problem);
+    } finally {
+      counting = false;
+    }
+  }
+
+  function buildFacet(facet, values) {
+    const fieldset = filtersBox.querySelector(`[data-facet="${facet}"]`);
+    const all = new Set([...values, ...state.chosen[facet]]);
+    const sorted = [...all].sort((a, b) => (facet === "year" ? b.localeCompare(a) : a.localeCompare(b)));
+    const items = sorted.map((value) => {
+      const input = el("input");
+      input.type = "checkbox";
+      input.name = facet;
+      input.value = value;
+      const label = el("label");
+      label.append(input, " ", el("span", "facet-value", value), " ", el("span", "facet-count"));
+      const li = el("li");
+      li.append(label);
+      return li;
+    });
+    fieldset.querySelector("ul").replaceChildren(...items);
+    fieldset.hidden = items.length === 0;
+  }
+
+  function showCounts(counts) {
+    if (!counts || !Object.keys(counts).length) return;
+    for (const input of filtersBox.querySelectorAll("input[type=checkbox]")) {
+      const label = input.closest("label");
+      if (!counts[input.name]) continue; // that filter's data is not loaded yet
+      const n = counts[input.name][input.value] ?? 0;
+      label.querySelector(".facet-count").textContent = String(n);
+      label.classList.toggle("is-empty", n === 0 && !input.checked);
+      // Long lists (topics, outlets, years) keep only the values that can still match.
+      if (LONG_FACETS.includes(input.name)) label.parentElement.hidden = n === 0 && !input.checked;
+    }
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  box.addEventListener("input", () => {
+    state.q = box.value;
+    saveUrl(false);
+    update();
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.q = box.value;
+    saveUrl(true);
+    update();
+  });
+
+  filtersBox.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !state.chosen[input.name]) return;
+    if (input.checked) state.chosen[input.name].add(input.value);
+    else state.chosen[input.name].delete(input.value);
+    saveUrl(true);
+    update();
+  });
+
+  window.addEventListener("popstate", () => {
+    readUrl();
+    showState();
+    update();
+  });
+
+  // Arrow keys move from the box through the result links and back; Enter follows a link.
+  const links = () => [...list.querySelectorAll("a[href]")];
+  box.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown") return;
+    const first = links()[0];
+    if (!first) return;
+    event.preventDefault();
+    first.focus();
+  });
+  list.addEventListener("keydown", (event) => {
+    if (!["ArrowDown", "ArrowUp", "Home", "End", "Escape"].includes(event.key)) return;
+    const all = links();
+    const at = all.indexOf(document.activeElement);
+    if (at < 0) return;
+    event.preventDefault();
+    if (event.key === "ArrowDown") (all[at + 1] || all[at]).focus();
+    else if (event.key === "ArrowUp") (at > 0 ? all[at - 1] : box).focus();
+    else if (event.key === "Home") all[0].focus();
+    else if (event.key === "End") all[all.length - 1].focus();
+    else box.focus();
+  });
+
+  document.getElementById("search-keys").hidden = false;
+  filtersBox.hidden = false;
+  readUrl();
+  showState();
+  if (state.q.trim() || Object.keys(activeFilters()).length) update();
+  else loadEngine().catch(() => {}); // ready for the first keystroke; a failure is reported by that search
+})();

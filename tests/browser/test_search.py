@@ -1,0 +1,318 @@
+"""Search in Chromium: a generated archive of 50 articles plus the seed and one fixture
+article, indexed by the build, searched through /search/ as a reader would (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from glossator.render import CONTENT_SECURITY_POLICY
+from tests.conftest import REPO, SEED_SLUG, run_cli, write_archive
+
+pytestmark = pytest.mark.browser
+
+ARTICLES = 50
+WORDS = ["river", "budget", "council", "ferry", "school", "market", "bridge", "tower", "garden", "station",
+         "library", "clinic", "tram", "pier", "quarry", "orchard", "mill", "canal", "forge", "depot"]
+OUTLETS = ["North Gazette", "Valley Post", "Coast Herald"]
+TAGS = ["transport", "housing", "health", "energy", "water"]
+VERDICTS = ["accurate", "mostly-accurate", "mixed", "misleading", "inaccurate", "unsupported", "unverifiable"]
+KINDS = ["claim", "claim", "sourcing", "context"]
+COMMON = "ledger"  # in every generated note and nowhere else
+
+FIXTURE = "search-fixture"
+FIXTURE_TITLE = "Fixture <b>bold</b> & co"
+FIXTURE_OUTLET = "Q&A <i>Weekly</i>"
+NOTE_PHRASE = "quixotic xylophone"  # only in one note of the fixture article
+BODY_PHRASE = "zephyr marmalade"  # only in the fixture article's text
+NOTE_ID = "fixture-claim"
+
+
+def _sentence(i: int, n: int) -> str:
+    return f"The {WORDS[(i + n) % len(WORDS)]} of ward {i} reported {n} complaints"
+
+
+def generated_articles() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
+    """(articles, annotation files, verdict → slugs with a claim so rated)."""
+    articles, annotations = {}, {}
+    rated: dict[str, set[str]] = {v: set() for v in VERDICTS}
+    for i in range(ARTICLES):
+        slug = f"ward-{i:02d}"
+        body = "\n\n".join(" ".join(_sentence(i, p * 4 + s) + "." for s in range(4)) for p in range(3))
+        tags = ", ".join(TAGS[(i + k) % len(TAGS)] for k in range(2))
+        articles[slug] = (f'---\ntitle: "Ward {i} {WORDS[i % len(WORDS)]} report"\nsource: {OUTLETS[i % 3]}\n'
+                          f"published: {2015 + i % 5}-0{1 + i % 9}\ntags: [{tags}]\n---\n{body}\n")
+        notes = []
+        for j, kind in enumerate(KINDS):
+            lines = [f"  - id: n{j}", f"    kind: {kind}", f'    quote: "{_sentence(i, j * 3)}"']
+            if kind == "claim":
+                verdict = VERDICTS[(i + j) % len(VERDICTS)]
+                rated[verdict].add(slug)
+                lines.append(f"    verdict: {verdict}")
+            lines += [f'    note: "Checked against the {COMMON} of ward {i}, entry {j}."', "    by: tester",
+                      "    added: 2026-01-02"]
+            notes.append("\n".join(lines))
+        annotations[slug] = f"article: {slug}\nannotations:\n" + "\n".join(notes) + "\n"
+    return articles, annotations, rated
+
+
+def fixture_article() -> tuple[str, str]:
+    article = (f'---\ntitle: "{FIXTURE_TITLE}"\nsource: "{FIXTURE_OUTLET}"\npublished: 2021-06-30\n---\n'
+               f"The harbour board met on Tuesday.\n\nA {BODY_PHRASE} stall opened by the pier.\n")
+    notes = (f"article: {FIXTURE}\nannotations:\n"
+             f"  - id: {NOTE_ID}\n    kind: claim\n    quote: \"The harbour board met on Tuesday\"\n"
+             f"    verdict: misleading\n    note: \"The minutes mention a {NOTE_PHRASE} but no meeting.\"\n"
+             "    by: tester\n    added: 2026-01-02\n"
+             "  - id: fixture-context\n    kind: context\n    quote: \"stall opened\"\n"
+             f"    note: \"Stalls open every {COMMON} day.\"\n    by: tester\n    added: 2026-01-02\n")
+    return article, notes
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, set[str]]]:
+    articles, annotations, rated = generated_articles()
+    articles[FIXTURE], annotations[FIXTURE] = fixture_article()
+    root = write_archive(tmp_path_factory.mktemp("search-corpus") / "archive", articles, annotations)
+    shutil.copy(REPO / "content" / f"{SEED_SLUG}.md", root / "content")
+    shutil.copy(REPO / "annotations" / f"{SEED_SLUG}.yaml", root / "annotations")
+    rated["misleading"].add(FIXTURE)
+    seed = (REPO / "annotations" / f"{SEED_SLUG}.yaml").read_text(encoding="utf-8")
+    for verdict in VERDICTS:
+        if f"verdict: {verdict}\n" in seed:
+            rated[verdict].add(SEED_SLUG)
+    return root, rated
+
+
+def _build(root: Path, out: Path, *extra: str) -> Path:
+    result = run_cli("build", "--root", root, "--out", out, *extra)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(corpus: tuple[Path, dict[str, set[str]]]) -> Path:
+    return _build(corpus[0], corpus[0].parent / "site")
+
+
+@pytest.fixture
+def base(site: Path, serve_dir: Callable[..., str]) -> str:
+    return serve_dir(site)
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll an expression (wait_for_function evaluates strings, which the page's CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(20)
+
+
+def search(page, url: str) -> None:
+    """Open a search page and wait until the results (or their absence) are announced."""
+    page.goto(url)
+    wait_until(page, "document.getElementById('search-status').textContent !== ''")
+
+
+def results(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('#search-results > li')].map(li => ({
+        title: li.querySelector('.result-title a').textContent,
+        href: li.querySelector('.result-title a').getAttribute('href'),
+        titleHtml: li.querySelector('.result-title').innerHTML,
+        meta: li.querySelector('.result-meta').textContent,
+        text: li.querySelector('.result-text')?.textContent ?? null,
+        textMarks: [...li.querySelectorAll('.result-text mark')].map(m => m.textContent),
+        notes: [...li.querySelectorAll('.result-note')].map(n => ({
+            href: n.querySelector('a').getAttribute('href'), cls: n.className, text: n.textContent,
+            marks: [...n.querySelectorAll('mark')].map(m => m.textContent)})),
+    }))""")
+
+
+def test_a_phrase_from_one_note_opens_the_article_at_that_note(page, base: str) -> None:
+    page.goto(base + "search/")
+    page.fill("#search-q", NOTE_PHRASE)
+    wait_until(page, "document.querySelectorAll('#search-results > li').length > 0")
+    [first, *rest] = results(page)
+    assert rest == []
+    assert first["href"] == f"/articles/{FIXTURE}/"
+    [note] = first["notes"]
+    assert note["href"] == f"/articles/{FIXTURE}/#{NOTE_ID}"
+    assert "Claim" in note["text"] and "Misleading" in note["text"]  # kind and verdict, as labels
+    assert [m.lower() for m in note["marks"]] == NOTE_PHRASE.split()
+    assert "2021-06-30" in first["meta"]
+    page.click(f"#search-results a[href$='#{NOTE_ID}']")
+    page.wait_for_url(f"**/articles/{FIXTURE}/#{NOTE_ID}")
+    target = page.evaluate("document.querySelector(':target')?.id")
+    assert target == NOTE_ID
+    note_box = page.locator(f".note[data-ann='{NOTE_ID}']")
+    assert note_box.is_visible() and NOTE_PHRASE in note_box.inner_text()
+    wait_until(page, f"document.querySelector(\".note[data-ann='{NOTE_ID}']\").classList.contains('is-target')")
+
+
+def test_a_phrase_from_an_article_body_opens_the_article(page, base: str) -> None:
+    search(page, base + "search/?q=" + BODY_PHRASE.replace(" ", "+"))
+    [first] = results(page)
+    assert first["href"] == f"/articles/{FIXTURE}/" and first["notes"] == []
+    assert [m.lower() for m in first["textMarks"]] == BODY_PHRASE.split()
+    page.click("#search-results .result-title a")
+    page.wait_for_url(f"**/articles/{FIXTURE}/")
+    assert BODY_PHRASE in page.inner_text("#page-text")
+
+
+def test_meta_from_the_index_is_shown_as_text(page, base: str) -> None:
+    search(page, base + "search/?q=" + BODY_PHRASE.replace(" ", "+"))
+    [first] = results(page)
+    assert first["title"] == FIXTURE_TITLE and "<b>" not in first["titleHtml"] and "&lt;b&gt;" in first["titleHtml"]
+    assert FIXTURE_OUTLET in first["meta"]
+    assert page.locator("#search-results b, #search-results i").count() == 0
+
+
+def test_a_verdict_filter_keeps_rated_articles_and_only_their_matching_notes(
+    page, base: str, corpus: tuple[Path, dict[str, set[str]]]
+) -> None:
+    rated = corpus[1]
+    # without filters, the common note word lists every kind of note
+    search(page, base + f"search/?q={COMMON}")
+    unfiltered = page.inner_text("#search-status")
+    classes = " ".join(n["cls"] for r in results(page) for n in r["notes"])
+    assert "k-context" in classes and "k-sourcing" in classes and "v-accurate" in classes
+    # a verdict filter alone lists exactly the articles with a claim so rated
+    page.check("input[name=verdict][value=inaccurate]")
+    page.wait_for_url("**/search/?q=ledger&verdict=inaccurate")
+    wait_until(page, f"document.getElementById('search-status').textContent !== {json.dumps(unfiltered)}")
+    expected = {s for s in rated["inaccurate"] if s.startswith("ward-")}
+    count = len(expected)
+    assert page.inner_text("#search-status") == f"{count} articles match “{COMMON}” with the chosen filters."
+    while page.locator("#search-more").is_visible():
+        shown = page.locator("#search-results > li").count()
+        page.click("#search-more")
+        wait_until(page, f"document.querySelectorAll('#search-results > li').length > {shown}")
+    found = results(page)
+    assert {r["href"].split("/")[2] for r in found} == expected
+    for result in found:
+        assert result["notes"], result["title"]
+        for note in result["notes"]:
+            assert note["cls"] == "result-note k-claim v-inaccurate", note
+            assert "Inaccurate" in note["text"]
+    # the counts beside the checkboxes follow the query (counted in a worker of their own, after the results)
+    wait_until(page, "document.querySelector('input[name=verdict][value=inaccurate] ~ .facet-count').textContent"
+                     f" === '{count}'")
+    assert page.inner_text("input[name=verdict][value=accurate] ~ .facet-count") != ""
+    # filters without a query list every article that has the filter
+    search(page, base + "search/?verdict=inaccurate")
+    assert page.inner_text("#search-status") == f"{len(rated['inaccurate'])} articles with the chosen filters."
+
+
+def test_query_and_filters_round_trip_through_the_url(page, base: str) -> None:
+    search(page, base + "search/?q=harbour")
+    before = results(page)
+    assert {r["href"] for r in before} >= {f"/articles/{FIXTURE}/"}
+    page.check("input[name=kind][value=context]")
+    page.wait_for_url("**/search/?q=harbour&kind=context")
+    wait_until(page, "document.getElementById('search-status').textContent.includes('chosen filters')")
+    filtered = results(page)
+    # a shared link gives the same search
+    page.goto(page.url)
+    wait_until(page, "document.getElementById('search-status').textContent.includes('chosen filters')")
+    assert page.input_value("#search-q") == "harbour"
+    assert page.is_checked("input[name=kind][value=context]")
+    assert results(page) == filtered
+    # back undoes the filter
+    page.go_back()
+    page.wait_for_url("**/search/?q=harbour")
+    wait_until(page, "!document.getElementById('search-status').textContent.includes('chosen filters')")
+    assert not page.is_checked("input[name=kind][value=context]")
+    assert results(page) == before
+    # typing replaces the query in the address without piling up history
+    length = page.evaluate("history.length")
+    page.fill("#search-q", "harbour board")
+    page.wait_for_url("**/search/?q=harbour+board")
+    assert page.evaluate("history.length") == length
+
+
+def test_search_works_under_a_sub_path(
+    page, corpus: tuple[Path, dict[str, set[str]]], serve_dir: Callable[..., str]
+) -> None:
+    root = corpus[0]
+    out = _build(root, root.parent / "site-sub", "--base-url", "http://127.0.0.1/sub/")
+    base = serve_dir(out, mount="/sub/")
+    assert base.endswith("/sub/")
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    search(page, base + "search/?q=" + NOTE_PHRASE.replace(" ", "+"))
+    [first] = results(page)
+    assert first["href"] == f"/sub/articles/{FIXTURE}/"
+    assert first["notes"][0]["href"] == f"/sub/articles/{FIXTURE}/#{NOTE_ID}"
+    assert any("/sub/pagefind/pagefind.js" in url for url in fetched)
+    assert not [url for url in fetched if "/pagefind/" in url and "/sub/pagefind/" not in url]
+    response = page.goto(base.removesuffix("sub/") + first["notes"][0]["href"].lstrip("/"))
+    assert response is not None and response.ok
+    assert page.evaluate("document.querySelector(':target')?.id") == NOTE_ID
+
+
+def test_keyboard_slash_arrows_and_enter(page, base: str) -> None:
+    page.goto(base + f"articles/{SEED_SLUG}/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search-q"
+    page.keyboard.type("Speicher")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=Speicher")
+    wait_until(page, "document.querySelectorAll('#search-results a').length > 1")
+    page.locator("main h1").click()  # focus leaves the box, then "/" brings it back to this page's box
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    hrefs = page.evaluate("[...document.querySelectorAll('#search-results a')].map(a => a.getAttribute('href'))")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == hrefs[0]
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == hrefs[1]
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + hrefs[1])
+    # typing "/" into a field types it
+    page.goto(base + "search/")
+    page.click("#search-q")
+    page.keyboard.type("a/b")
+    assert page.input_value("#search-q") == "a/b"
+
+
+@pytest.mark.parametrize("wasm_allowed", [True, False], ids=["policy", "without-wasm-unsafe-eval"])
+def test_content_security_policy_sent_as_a_header(
+    page, site: Path, serve_dir: Callable[..., str], wasm_allowed: bool
+) -> None:
+    policy = CONTENT_SECURITY_POLICY if wasm_allowed else CONTENT_SECURITY_POLICY.replace(" 'wasm-unsafe-eval'", "")
+    assert "'wasm-unsafe-eval'" in CONTENT_SECURITY_POLICY and "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    base = serve_dir(site, headers={"Content-Security-Policy": policy})
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    search(page, base + "search/?q=" + NOTE_PHRASE.replace(" ", "+"))
+    blocked = [m for m in messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
+    if wasm_allowed:
+        assert len(results(page)) == 1 and blocked == []
+    else:
+        # the header really is enforced, worker included: without the WebAssembly allowance search cannot run
+        assert page.inner_text("#search-status") == "Search is unavailable: its index could not be loaded."
+        assert results(page) == []
+
+
+def test_without_javascript_the_page_says_so_and_links_to_listings(browser, base: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base + "search/?q=harbour")
+        message = page.locator(".search-nojs")
+        assert message.is_visible() and "Search needs JavaScript" in message.inner_text()
+        hrefs = message.evaluate("p => [...p.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+        assert "/claims/" in hrefs and "/tags/" in hrefs
+        assert not page.locator("#search-filters").is_visible()
+    finally:
+        context.close()

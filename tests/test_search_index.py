@@ -1,0 +1,323 @@
+"""The search index: what Pagefind is given (one page per article, notes as sub-results,
+filters and meta from attributes), and the bundle check that stops a damaged index from
+being published."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from glossator import cbor, pipeline, search
+from glossator.config import DEFAULTS
+from glossator.project import Project
+from glossator.search import BundleProblem, index_site, verify_bundle
+
+from .conftest import article_md, run_cli, write_archive
+
+TITLE = "Ferry <b>fares</b> & 'the harbour'"
+OUTLET = "AT&T, Inc: News"
+
+ALPHA_BODY = """
+The harbour authority raised ferry fares twice in one winter, the council said.
+
+Critics called the second rise unlawful, citing the charter of the port.
+"""
+
+ALPHA_NOTES = """
+article: alpha
+annotations:
+  - id: about-alpha
+    kind: sourcing
+    note: "The outlet belongs to the ferry operator's parent company, a detail the byline omits."
+    by: tester
+    added: 2026-01-01
+  - id: twice-claim
+    kind: claim
+    quote: "raised ferry fares twice in one winter"
+    verdict: inaccurate
+    note: "Tariff records show one increase, in December; gondolier unions disputed it."
+    by: tester
+    added: 2026-01-01
+  - id: unlawful-claim
+    kind: claim
+    quote: "unlawful"
+    verdict: inaccurate
+    note: "No court found the rise unlawful."
+    by: tester
+    added: 2026-01-01
+  - id: charter-context
+    kind: context
+    quote: "the charter of the port"
+    note: "The charter dates from 1848 and was amended in 1990."
+    by: tester
+    added: 2026-01-01
+"""
+
+
+def make_archive(root: Path) -> Path:
+    return write_archive(
+        root,
+        {
+            "alpha": "\n".join(["---", f"title: {json.dumps(TITLE)}", f"source: {json.dumps(OUTLET)}",
+                                 "published: 2019-03", "tags: [ferries, harbours]", "---", ALPHA_BODY]),
+            "beta": article_md("Lighthouse keepers return", "Keepers came back to the lighthouse this spring.\n"),
+        },
+        {"alpha": ALPHA_NOTES},
+    )
+
+
+def fragments(site: Path) -> dict[str, dict]:
+    """url → the Pagefind record of that page, as the browser will read it."""
+    out = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        out[record["url"]] = record
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = make_archive(tmp_path_factory.mktemp("search") / "archive")
+    out = root.parent / "site"
+    result = run_cli("build", "--root", root, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return root, out
+
+
+def test_one_page_per_article_with_notes_as_sections(built: tuple[Path, Path]) -> None:
+    _, site = built
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["en"] and entry["languages"]["en"]["page_count"] == 2
+    records = fragments(site)
+    assert set(records) == {"/articles/alpha/", "/articles/beta/"}
+    alpha = records["/articles/alpha/"]
+    # each note's heading is an anchor, in page order; the hidden heading ends the
+    # article-level note's section so the article's words are not credited to it
+    headings = [a["id"] for a in alpha["anchors"] if a["element"].startswith("h")]
+    assert headings == ["about-alpha", "gl_article_text", "twice-claim", "unlawful-claim", "charter-context"]
+    content = alpha["content"]
+    assert "gondolier unions" in content and "critics called the second rise" in content.lower()
+    assert content.index("detail the byline omits") < content.index("Article text") < content.index("harbour authority")
+    # navigation, the header's byline and counts, controls and section labels stay out of the index
+    for chrome in ("Skip to content", "Search the archive", "Topics", "annotations as data", "About this article",
+                   "Suggest an annotation", "Permalink", "original", "Glossator archive"):
+        assert chrome not in content, chrome
+    assert "Keepers came back" in records["/articles/beta/"]["content"]
+
+
+def test_filters_and_meta_come_from_attributes(built: tuple[Path, Path]) -> None:
+    _, site = built
+    alpha = fragments(site)["/articles/alpha/"]
+    # one value per kind and verdict: Pagefind counts repeats, and two claims are rated alike
+    assert sorted(alpha["filters"]["kind"]) == ["claim", "context", "sourcing"]
+    assert alpha["filters"]["verdict"] == ["inaccurate"]
+    assert alpha["filters"]["outlet"] == [OUTLET]
+    assert sorted(alpha["filters"]["tag"]) == ["ferries", "harbours"]
+    assert alpha["filters"]["year"] == ["2019"]
+    meta = alpha["meta"]
+    assert meta["title"] == TITLE and meta["outlet"] == OUTLET and meta["date"] == "2019-03"
+    notes = dict(entry.split(":", 1) for entry in meta["notes"].split())
+    assert notes == {"about-alpha": "sourcing", "twice-claim": "claim:inaccurate",
+                     "unlawful-claim": "claim:inaccurate", "charter-context": "context"}
+    # attribute values never leak into the words (the probe saw "article article" in excerpts)
+    assert "inaccurate" not in alpha["content"].lower().replace("claim inaccurate", "")
+    beta = fragments(site)["/articles/beta/"]
+    assert "kind" not in beta["filters"] and "verdict" not in beta["filters"]
+
+
+def test_bundle_ships_only_what_the_search_page_loads(built: tuple[Path, Path]) -> None:
+    _, site = built
+    bundle = site / "pagefind"
+    assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
+    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-worker.js").is_file()
+    # readable by a web server, like the rest of the site (the scratch folder starts as 0700)
+    assert bundle.stat().st_mode & 0o777 == site.stat().st_mode & 0o777
+    summary = verify_bundle(bundle, 2)
+    assert summary.pages == 2 and summary.files > 5
+    assert not [p for p in site.iterdir() if p.name.startswith(".")]
+
+
+def _truncate(path: Path, keep: int | None = None) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2 if keep is None else keep])
+
+
+def _first(bundle: Path, pattern: str) -> Path:
+    return sorted(bundle.glob(pattern))[0]
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], Path], Callable[[Path], None]]] = {
+    "truncated index chunk": (lambda b: _first(b, "index/*.pf_index"), _truncate),
+    "truncated fragment": (lambda b: _first(b, "fragment/*.pf_fragment"), _truncate),
+    "filter chunk that is not gzip": (lambda b: _first(b, "filter/*.pf_filter"), lambda p: p.write_bytes(b"nope")),
+    "empty entry file": (lambda b: b / "pagefind-entry.json", lambda p: p.write_bytes(b"")),
+    "truncated meta": (lambda b: _first(b, "*.pf_meta"), _truncate),
+    "missing fragment": (lambda b: _first(b, "fragment/*.pf_fragment"), Path.unlink),
+    "truncated wasm (64 KiB, as seen in the race)": (lambda b: b / "wasm.en.pagefind", lambda p: _truncate(p, 65536)),
+    "truncated library": (lambda b: b / "pagefind.js", lambda p: _truncate(p, 32768)),
+    "empty worker": (lambda b: b / "pagefind-worker.js", lambda p: p.write_bytes(b"")),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_bundle_check_names_the_damaged_file(built: tuple[Path, Path], tmp_path: Path, damage: str) -> None:
+    bundle = tmp_path / "pagefind"
+    shutil.copytree(built[1] / "pagefind", bundle)
+    choose, harm = DAMAGE[damage]
+    victim = choose(bundle)
+    harm(victim)
+    with pytest.raises(BundleProblem) as problem:
+        verify_bundle(bundle, 2)
+    assert "pagefind/" + victim.relative_to(bundle).as_posix() in str(problem.value)
+
+
+def test_bundle_check_counts_pages(built: tuple[Path, Path]) -> None:
+    with pytest.raises(BundleProblem, match="holds 2 pages, but the site has 3 articles"):
+        verify_bundle(built[1] / "pagefind", 3)
+
+
+def test_damaged_bundle_fails_the_build_and_keeps_the_previous_site(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert pipeline.build(Project.at(root, out)).ok
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real_run = search._run_pagefind
+
+    def run_then_cut(site_dir: Path, output: str, language: str):
+        failure = real_run(site_dir, output, language)
+        _truncate(_first(site_dir / output, "index/*.pf_index"))
+        return failure
+
+    monkeypatch.setattr(search, "_run_pagefind", run_then_cut)
+    (root / "content" / "beta.md").write_text(article_md("Changed", "New words.\n"), encoding="utf-8")
+    result = pipeline.build(Project.at(root, out))
+    assert not result.ok
+    [problem] = [d for d in result.diagnostics if d.is_error]
+    assert problem.path == "search index"
+    assert "damaged" in problem.message and "pagefind/index/" in problem.message and "truncated" in problem.message
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
+
+
+def test_damaged_bundle_on_the_command_line(tmp_path: Path) -> None:
+    """The user's view: exit 1, one error naming the file, the previous site kept."""
+    root = make_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    # Pagefind, then the race's damage: the library cut short at a 4 KiB page boundary.
+    fake = tmp_path / "pagefind-then-cut"
+    fake.write_text(
+        f"#!/bin/sh\n'{search._executable()}' \"$@\" || exit $?\n"
+        'while [ $# -gt 0 ]; do [ "$1" = --output-path ] && out=$2; shift; done\n'
+        'head -c 8192 "$out/pagefind.js" > "$out/cut" && mv "$out/cut" "$out/pagefind.js"\n'
+    )
+    fake.chmod(0o755)
+    (root / "content" / "beta.md").write_text(article_md("Changed", "New words.\n"), encoding="utf-8")
+    result = run_cli("build", "--root", root, "--out", out, env={"PAGEFIND_BINARY_PATH": str(fake)})
+    assert result.returncode == 1
+    assert "search index: error: the search index Pagefind wrote is damaged: pagefind/pagefind.js is truncated" \
+        in result.stderr
+    assert "the previous site was left as it was" in result.stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_missing_or_failing_pagefind_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    monkeypatch.setattr(search, "_executable", lambda: None)
+    result = pipeline.build(Project.at(root, out))
+    assert not result.ok and not out.exists()
+    assert "Pagefind binary is not installed" in result.diagnostics[-1].message
+    monkeypatch.setattr(search, "_executable", lambda: Path(shutil.which("false") or "/bin/false"))
+    result = pipeline.build(Project.at(root, out))
+    assert not result.ok and not out.exists()
+    assert "Pagefind failed (exit status 1)" in result.diagnostics[-1].message
+    assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
+
+
+def test_pagefind_settings_from_the_environment_are_ignored(tmp_path: Path) -> None:
+    root = make_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    result = run_cli("build", "--root", root, "--out", out,
+                     env={"PAGEFIND_OUTPUT_SUBDIR": "elsewhere", "PAGEFIND_FORCE_LANGUAGE": "de",
+                          "PAGEFIND_ROOT_SELECTOR": "footer"})
+    assert result.returncode == 0, result.stderr
+    assert not (out / "elsewhere").exists()
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["en"]
+    assert "harbour authority" in fragments(out)["/articles/alpha/"]["content"]
+
+
+def test_reindexing_a_site_replaces_its_bundle(built: tuple[Path, Path], tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built[1], site)
+    old_meta = sorted(p.name for p in (site / "pagefind").glob("*.pf_meta"))
+    (site / "articles" / "beta").rename(site / "articles" / "gamma")
+    assert index_site(site, DEFAULTS) == []
+    assert set(fragments(site)) == {"/articles/alpha/", "/articles/gamma/"}
+    assert sorted(p.name for p in (site / "pagefind").glob("*.pf_meta")) != old_meta
+    assert not [p for p in site.iterdir() if p.name.startswith(".")]
+
+
+def test_an_archive_without_articles_builds_without_an_index(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "archive", {})
+    result = run_cli("build", "--root", root, "--out", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "search" / "index.html").is_file()
+    assert not (tmp_path / "site" / "pagefind").exists()
+
+
+def _digest(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_give_the_same_bundle(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Pagefind 1.5.2 writes filter values in hash-map order; the build sorts them (SPEC §8)."""
+    out = tmp_path / "again"
+    assert run_cli("build", "--root", built[0], "--out", out).returncode == 0
+    assert _digest(out / "pagefind") == _digest(built[1] / "pagefind")
+    for path in (out / "pagefind" / "filter").glob("*.pf_filter"):
+        values = [value for value, _ in cbor.decode(gzip.decompress(path.read_bytes())[12:])[1]]
+        assert values == sorted(values)
+
+
+def test_cbor_reads_and_writes_pagefind_files_byte_for_byte(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Filter files are rewritten with glossator.cbor: it must encode exactly as Pagefind does."""
+    binary = search._executable()
+    assert binary is not None
+    raw = tmp_path / "raw"
+    done = subprocess.run([str(binary), "--site", str(built[1]), "--glob", search.PAGES_GLOB, "--output-path",
+                           str(raw), "--silent"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    files = [*raw.glob("*.pf_meta"), *raw.glob("filter/*.pf_filter"), *raw.glob("index/*.pf_index")]
+    assert len(files) >= 7
+    for path in files:
+        data = gzip.decompress(path.read_bytes())[12:]
+        assert cbor.encode(cbor.decode(data)) == data, path.name
+
+
+def test_cbor_values() -> None:
+    # RFC 8949 appendix A
+    examples = {"00": 0, "17": 23, "1818": 24, "1903e8": 1000, "1a000f4240": 1000000, "3863": -100,
+                "6449455446": "IETF", "62c3bc": "\u00fc", "4401020304": b"\x01\x02\x03\x04", "80": [],
+                "83010203": [1, 2, 3], "a201020304": {1: 2, 3: 4}, "f4": False, "f5": True, "f6": None,
+                "1b000000e8d4a51000": 1000000000000}
+    for hex_text, value in examples.items():
+        assert cbor.decode(bytes.fromhex(hex_text)) == value, hex_text
+        assert cbor.encode(value) == bytes.fromhex(hex_text), hex_text
+    for bad, message in (("830102", "ends inside"), ("9f01ff", "indefinite"), ("0101", "after the data"),
+                         ("c11a514b67b0", "tags"), ("62c3", "ends inside a string")):
+        with pytest.raises(ValueError, match=message):
+            cbor.decode(bytes.fromhex(bad))
