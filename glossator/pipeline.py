@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .validate import validate_annotations, validate_article
 from .write import Staging
 
 Progress = Callable[[str, int, int], None]
+SEARCH_DIR = "pagefind"
 SERIAL_BELOW = 64  # articles; below this, worker processes cost more than they save
 BATCH_MAX = 200
 
@@ -97,6 +99,12 @@ def plan(
     return config, items, sorted(by_stem.values()), [*diagnostics, *listing_problems]
 
 
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the build and terminates the pool,
+    so the workers need not each print a KeyboardInterrupt traceback on the way out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -142,7 +150,7 @@ def run_batches(
     else:
         # fork: workers start at once with the engine already imported
         context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(work))) as pool:
+        with context.Pool(min(jobs, len(work)), initializer=_leave_interrupts_to_the_parent) as pool:
             for result in pool.imap_unordered(run_batch, work):
                 gather(result)
     total.summaries.sort(key=lambda s: s.slug)
@@ -222,6 +230,7 @@ class BuildResult:
     annotations: int = 0
     rebuilt: tuple[str, ...] = ()  # slugs whose pages were rendered (the rest came from the cache)
     up_to_date: bool = False  # nothing changed: the site was left as it was
+    changed: tuple[str, ...] | None = None  # files that differ from the previous site (None: no previous site)
 
     @property
     def ok(self) -> bool:
@@ -230,6 +239,39 @@ class BuildResult:
 
 def _slug_of(diagnostic: Diagnostic) -> str:
     return Path(diagnostic.path).stem
+
+
+def _files_under(root: Path, folder: str) -> tuple[str, ...]:
+    return tuple(p.relative_to(root).as_posix() for p in sorted((root / folder).rglob("*")) if p.is_file())
+
+
+def _changed_files(old: Path, new: Path, rendered: set[str], reused: dict[str, CachedArticle]) -> tuple[str, ...]:
+    """What a reader of the old site would see change: re-rendered article files, listings whose
+    bytes differ, and files that appeared or went away (the search index is left out)."""
+    kept = {path for entry in reused.values() for path in entry.outputs}
+    changed = set(rendered)
+    seen: set[str] = set()
+    for directory, folders, files in os.walk(new):
+        relative_dir = Path(directory).relative_to(new).as_posix()
+        if relative_dir == SEARCH_DIR:
+            folders[:] = []
+            continue
+        for name in files:
+            relative = name if relative_dir == "." else f"{relative_dir}/{name}"
+            seen.add(relative)
+            if relative in kept or relative in rendered:
+                continue
+            before = old / relative
+            if not before.is_file() or before.read_bytes() != (Path(directory) / name).read_bytes():
+                changed.add(relative)
+    for directory, folders, files in os.walk(old):
+        relative_dir = Path(directory).relative_to(old).as_posix()
+        if relative_dir == SEARCH_DIR:
+            folders[:] = []
+            continue
+        changed.update(r for r in (name if relative_dir == "." else f"{relative_dir}/{name}" for name in files)
+                       if r not in seen)
+    return tuple(sorted(changed))
 
 
 def build(
@@ -241,8 +283,13 @@ def build(
     progress: Progress | None = None,
     use_cache: bool = True,
     search: bool = True,
+    keep_old_search: bool = False,
 ) -> BuildResult:
-    """Build the whole site into project.out, or leave it untouched and return the errors."""
+    """Build the whole site into project.out, or leave it untouched and return the errors.
+
+    With search=False and keep_old_search, the previous site's search index is carried
+    over unchanged (the dev server re-indexes after the pages are published).
+    """
     config, items, orphans, diagnostics = plan(project, base_url)
     diagnostics += _orphan_problems(project, config, items, orphans)
     if any(d.is_error for d in diagnostics):
@@ -284,6 +331,10 @@ def build(
         writer.write_assets()
         if search and (search_problems := index_site(staging.dir, config)):
             return BuildResult(sort_diagnostics([*diagnostics, *search_problems]))
+        if not search and keep_old_search and (project.out / SEARCH_DIR).is_dir():
+            link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
+        rendered = {path for outputs in result.outputs.values() for path in outputs}
+        changed = _changed_files(project.out, staging.dir, rendered, reused) if project.out.is_dir() else None
         staging.commit()
         committed = True
         if cache:
@@ -300,6 +351,7 @@ def build(
             articles=len(summaries),
             annotations=sum(s.annotation_count for s in summaries),
             rebuilt=tuple(s.slug for s in result.summaries),
+            changed=changed,
         )
     except TemplateProblem as problem:
         return BuildResult(sort_diagnostics([*diagnostics, problem.diagnostic]))

@@ -76,6 +76,10 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
         assert tree_digest(cached_out) == tree_digest(clean_out), (step, action)
         if action == "note":
             assert cached.rebuilt == (slug,)  # one note edited: one article rendered again
+            # and only its page (with the listings that show it) is reported changed, for reloads
+            assert cached.changed is not None and f"articles/{slug}/index.html" in cached.changed
+            others = [p for p in cached.changed if p.startswith("articles/") and not p.startswith(f"articles/{slug}/")]
+            assert not others
         if action == "none":
             assert cached.up_to_date
 

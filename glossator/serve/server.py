@@ -1,0 +1,256 @@
+"""The preview's HTTP server: the built site, the reload client, and a server-sent-events stream.
+
+The reload script is added to HTML responses here, as they are sent, and never written into
+the site: `build` output stays exactly what gets published. It is an external same-origin
+script (the pages' Content-Security-Policy forbids inline script), given the page's stamp
+and output file in data- attributes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import shutil
+import socket
+import socketserver
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from .paths import Found, Missing, Redirect, Refused, cache_control, content_type, query_of, request_path, resolve
+from .state import Action, Problems, SiteState
+
+OWN_PREFIX = "/__glossator/"
+OWN_FILES = {
+    "reload.js": (Path(__file__).with_name("reload.js"), "text/javascript; charset=utf-8"),
+    "overlay.css": (Path(__file__).with_name("overlay.css"), "text/css; charset=utf-8"),
+}
+KEEPALIVE_SECONDS = 15.0  # a comment on idle streams, so a vanished client is noticed
+
+PLACEHOLDER = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Glossator preview</title>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p>{message}</p>
+</main>
+</body>
+</html>
+"""
+
+
+def reload_tag(stamp: str, page: str) -> bytes:
+    return (
+        f'<script src="{OWN_PREFIX}reload.js" data-epoch="{html.escape(stamp)}" '
+        f'data-page="{html.escape(page)}" defer></script>'
+    ).encode()
+
+
+def inject(document: bytes, stamp: str, page: str) -> bytes:
+    """The page with the reload script added before </head> (or </body>, or at the end)."""
+    lowered = document.lower()
+    at = lowered.find(b"</head>")
+    if at < 0:
+        at = lowered.find(b"</body>")
+    if at < 0:
+        at = len(document)
+    return document[:at] + reload_tag(stamp, page) + document[at:]
+
+
+def sse(event: str, data: object) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=True)}\n\n".encode()
+
+
+def action_events(action: Action) -> bytes:
+    if action.reload:
+        return sse("reload", {})
+    if action.stylesheets:
+        return sse("css", {"swap": dict(action.stylesheets)})
+    return b""
+
+
+def problem_events(problems: Problems | None) -> bytes:
+    if problems is None:
+        return sse("ok", {})
+    return sse("problems", {"text": problems.text, "summary": problems.summary})
+
+
+class PreviewServer(ThreadingHTTPServer):
+    # Handler threads are joined on close (no orphans); event streams end when the state closes.
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], site: Path, state: SiteState, mount: str = "/") -> None:
+        self.site = site
+        self.state = state
+        self.mount = mount  # the site's base path; replaced (one assignment) when site.yaml changes
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, PreviewHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, a DNS query that can hang offline.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        with self._open_lock:
+            self._open.add(request)
+        try:
+            super().finish_request(request, client_address)  # type: ignore[arg-type]
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def close_connections(self) -> None:
+        """End every open connection, so no handler thread is left waiting on a client: browsers
+        keep idle pre-connected sockets open, which would otherwise hold up the exit."""
+        with self._open_lock:
+            for connection in self._open:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return  # the browser went away mid-response: routine, not worth a traceback
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "Glossator-preview"
+    sys_version = ""
+    timeout = 30  # seconds a client may stall before its thread gives up
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the terminal is for build results, not request logs
+
+    def do_GET(self) -> None:
+        self._respond(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(with_body=False)
+
+    def _respond(self, with_body: bool) -> None:
+        path = request_path(self.path) or ""
+        if path.startswith(OWN_PREFIX):
+            self._own(path[len(OWN_PREFIX):], with_body)
+            return
+        stamp = self.server.state.stamp()  # before the file is read: see SiteState.stamp
+        found = resolve(self.server.site, self.server.mount, self.path)
+        if isinstance(found, Found):
+            self._file(found, stamp, with_body)
+        elif isinstance(found, Redirect):
+            self.send_response(302)
+            self.send_header("Location", found.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif isinstance(found, Refused):
+            self._plain(400, f"400 Bad Request: {found.reason}\n", with_body)
+        else:
+            assert isinstance(found, Missing)
+            self._not_found(stamp, with_body)
+
+    def _send(self, status: int, kind: str, body: bytes, with_body: bool, cache: str = "no-cache") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def _plain(self, status: int, text: str, with_body: bool) -> None:
+        self._send(status, "text/plain; charset=utf-8", text.encode(), with_body)
+
+    def _file(self, found: Found, stamp: str, with_body: bool) -> None:
+        kind = content_type(found.file)
+        try:
+            # O_NOFOLLOW: the file was checked as resolved; refuse if it became a symlink since
+            handle = os.open(found.file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            self._not_found(stamp, with_body)
+            return
+        # An open file keeps its content even if a build swaps the site away meanwhile.
+        with open(handle, "rb") as stream:
+            if kind.startswith("text/html"):
+                self._send(200, kind, inject(stream.read(), stamp, found.page), with_body)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(os.fstat(stream.fileno()).st_size))
+            self.send_header("Cache-Control", cache_control(found.page))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if with_body:
+                shutil.copyfileobj(stream, self.wfile)
+
+    def _not_found(self, stamp: str, with_body: bool) -> None:
+        """The site's own 404 page; it reloads after any build, which may have made the page."""
+        page = self.server.site / "404.html"
+        try:
+            document = page.read_bytes() if page.is_file() else None
+        except OSError:
+            document = None
+        if document is None:
+            built = (self.server.site / "index.html").is_file()
+            title, message = (
+                ("Page not found", "There is no page at this address.")
+                if built
+                else ("Not built yet", "The site has not been built yet; this page reloads when it is.")
+            )
+            document = PLACEHOLDER.format(title=title, message=message).encode()
+        self._send(404, "text/html; charset=utf-8", inject(document, stamp, ""), with_body)
+
+    def _own(self, name: str, with_body: bool) -> None:
+        if name == "events" and with_body:
+            self._events()
+            return
+        if name not in OWN_FILES:
+            self._plain(404, "404 Not Found\n", with_body)
+            return
+        source, kind = OWN_FILES[name]
+        self._send(200, kind, source.read_bytes(), with_body)
+
+    def _events(self) -> None:
+        """Server-sent events: `problems`/`ok` as builds fail and recover, then `reload` or `css`
+        once a complete newer build affects this page."""
+        params = parse_qs(query_of(self.path))
+        stamp = params.get("epoch", [""])[0]
+        page = params.get("page", [""])[0]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.server.state
+        snapshot = state.snapshot()
+        shown: Problems | None = None
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while not snapshot.closed:
+                news = b""
+                if snapshot.problems != shown:
+                    news += problem_events(snapshot.problems)
+                    shown = snapshot.problems
+                action, stamp = state.catch_up(page, stamp)
+                news += action_events(action)
+                if news:
+                    self.wfile.write(news)
+                seen = snapshot.generation
+                snapshot = state.wait(seen, KEEPALIVE_SECONDS)
+                if snapshot.generation == seen:
+                    self.wfile.write(b": keep-alive\n\n")
+        except (ConnectionError, TimeoutError):
+            pass  # the page closed or navigated away

@@ -1,0 +1,375 @@
+"""`build.py serve` without a browser: what it serves and refuses, where it listens, how it
+reports a taken port, its event stream, and how it stops (SIGINT, as Ctrl-C sends)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from glossator import pipeline
+from glossator.diagnostics import format_text
+from glossator.project import Project
+from glossator.serve.state import SiteState
+from glossator.serve.watch import Changes
+from glossator.write import OLD_MARK, STAGING_MARK
+from tests.conftest import REPO, article_md, run_cli, write_archive
+from tests.serve_process import (
+    ARTICLE,
+    FAILED,
+    REBUILT,
+    SLUG,
+    EventStream,
+    ServeProcess,
+    annotation_yaml,
+    raw_get,
+)
+
+SECRET = "s3cr3t-token-that-must-never-be-served"
+STAMP = re.compile(rb'<script src="/__glossator/reload\.js" data-epoch="([^"]+)" data-page="([^"]*)" defer>')
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[ServeProcess]:
+    root = write_archive(tmp_path / "archive", {SLUG: ARTICLE}, {SLUG: annotation_yaml()})
+    static = root / "templates" / "static"
+    static.mkdir(parents=True)
+    (static / "probe.wasm").write_bytes(b"\x00asm\x01\x00\x00\x00")
+    (tmp_path / "secret.txt").write_text(SECRET)
+    (root / "secret.txt").write_text(SECRET)
+    server = ServeProcess(root).ready()
+    yield server
+    server.stop()
+
+
+def page_stamp(port: int, target: str) -> tuple[str, str]:
+    status, _, body = raw_get(port, target)
+    assert status == 200
+    match = STAMP.search(body)
+    assert match, "the reload script is injected into served pages"
+    return match[1].decode(), match[2].decode()
+
+
+def test_serves_the_site_with_types_index_and_404(served: ServeProcess) -> None:
+    site = served.root / "site"
+    status, headers, body = raw_get(served.port, f"/articles/{SLUG}/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert b"The harbour master said" in body
+    assert body.count(b"/__glossator/reload.js") == 1
+    assert body.index(b"/__glossator/reload.js") < body.index(b"</head>")
+
+    status, headers, _ = raw_get(served.port, f"/articles/{SLUG}")
+    assert status == 302 and headers["location"] == f"/articles/{SLUG}/"
+    status, headers, _ = raw_get(served.port, "//articles?x=1")
+    assert status == 302 and headers["location"] == "/articles/?x=1", "never a protocol-relative redirect"
+
+    (wasm,) = (site / "static").glob("probe.*.wasm")
+    status, headers, body = raw_get(served.port, f"/static/{wasm.name}")
+    assert (status, headers["content-type"], body) == (200, "application/wasm", b"\x00asm\x01\x00\x00\x00")
+    for pagefind_file in list((site / "pagefind").glob("*.pagefind"))[:1]:
+        status, headers, body = raw_get(served.port, "/pagefind/" + pagefind_file.name)
+        assert status == 200 and headers["content-type"] == "application/octet-stream"
+        assert body == pagefind_file.read_bytes()
+    (css,) = (site / "static").glob("glossator.*.css")
+    _, headers, _ = raw_get(served.port, f"/static/{css.name}")
+    assert headers["content-type"] == "text/css; charset=utf-8"
+    assert headers["cache-control"] == "max-age=31536000, immutable", "hashed names never change content"
+    assert raw_get(served.port, f"/articles/{SLUG}/")[1]["cache-control"] == "no-cache"
+    assert raw_get(served.port, "/feed.xml")[1]["content-type"].startswith("application/xml")
+
+    status, headers, body = raw_get(served.port, "/no/such/page/")
+    assert status == 404 and headers["content-type"].startswith("text/html")
+    assert (site / "404.html").read_bytes().split(b"</head>")[1] in body, "the site's own 404 page"
+    assert STAMP.search(body)[2] == b"", "a not-found page reloads after any build"
+
+    status, headers, body = raw_get(served.port, f"/articles/{SLUG}/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 1000
+
+
+def test_traversal_attempts_get_404_or_400_and_never_file_content(served: ServeProcess, tmp_path: Path) -> None:
+    site = served.root / "site"
+    (site / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "escape-dir").symlink_to(tmp_path, target_is_directory=True)
+    absolute = (tmp_path / "secret.txt").as_posix()
+    attempts = [
+        "/../secret.txt",
+        "/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/..%2fsecret.txt",
+        "/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/.%2e/secret.txt",
+        "/articles/../../secret.txt",
+        "/static/..%5c..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/..\\secret.txt",
+        "/%00/../secret.txt",
+        "//etc/passwd",
+        "/" + absolute,
+        "/%2f" + absolute.lstrip("/"),
+        "/escape.txt",
+        "/escape-dir/secret.txt",
+        "/escape-dir/archive/secret.txt",
+        "http://127.0.0.1/../secret.txt",
+        "/etc/passwd",
+        "*",
+    ]
+    for target in attempts:
+        status, _, body = raw_get(served.port, target)
+        assert status in (400, 404), (target, status)
+        assert SECRET.encode() not in body and b"root:" not in body, target
+    # the same through the event stream and the preview's own files
+    assert raw_get(served.port, "/__glossator/../secret.txt")[0] == 404
+    assert raw_get(served.port, "/__glossator/%2e%2e/secret.txt")[0] == 404
+    assert served.proc.poll() is None
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on `port`, from /proc/net/tcp (IPv4)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+def test_binds_loopback_by_default_and_warns_otherwise(served: ServeProcess, tmp_path: Path) -> None:
+    assert listening_addresses(served.port) == {"127.0.0.1"}
+    assert "warning" not in served.output().split("serving")[0]
+    other = ServeProcess(served.root, "--host", "127.0.0.2", "--out", str(tmp_path / "other-site"))
+    try:
+        other.wait_for(r"^warning: listening on 127\.0\.0\.2, not 127\.0\.0\.1 \(still reachable from this machine")
+        other.ready()
+        assert listening_addresses(other.port) == {"127.0.0.2"}
+    finally:
+        assert other.stop() == 0
+
+
+def test_a_taken_port_gets_a_clear_message_and_exit_2(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "archive", {SLUG: ARTICLE})
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        started = time.monotonic()
+        result = run_cli("serve", "--root", root, "--port", port, timeout=60)
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 20, "it fails before building anything"
+    assert not (root / "site").exists()
+
+
+def test_events_reload_after_a_build_and_report_problems_with_their_line(served: ServeProcess) -> None:
+    stamp, page = page_stamp(served.port, f"/articles/{SLUG}/")
+    assert page == f"articles/{SLUG}/index.html"
+    yaml_path = served.root / "annotations" / f"{SLUG}.yaml"
+    mark = served.mark()
+    with EventStream(served.port, f"epoch={stamp}&page={page}") as events:
+        yaml_path.write_text(annotation_yaml(note="Edited note."))
+        assert next(events) == ("reload", {})
+    served.wait_for(REBUILT, since=mark)
+    assert b"Edited note." in raw_get(served.port, f"/articles/{SLUG}/")[2]
+
+    stamp, _ = page_stamp(served.port, f"/articles/{SLUG}/")
+    events = EventStream(served.port, f"epoch={stamp}&page={page}")
+    broken = annotation_yaml().replace("    verdict: accurate\n", "    verdict: [accurate\n")
+    mark = served.mark()
+    yaml_path.write_text(broken)
+    event, data = next(events)
+    assert event == "problems" and data["summary"] == "1 error"
+    # exactly what `check` prints: the YAML parser notices the unclosed [ on the next line
+    expected = format_text(pipeline.check(Project.at(served.root)), served.root)
+    assert data["text"] == expected
+    assert data["text"].startswith(f"annotations/{SLUG}.yaml:7:9: error: YAML syntax error")
+    served.wait_for(FAILED, since=mark)
+    assert expected in served.output(), "the terminal shows the diagnostics too"
+    assert b"Edited note." in raw_get(served.port, f"/articles/{SLUG}/")[2], "the last good site stays"
+
+    yaml_path.write_text(annotation_yaml(note="Fixed note."))
+    assert next(events) == ("ok", {})
+    assert next(events) == ("reload", {})
+    events.close()
+    assert b"Fixed note." in raw_get(served.port, f"/articles/{SLUG}/")[2]
+
+
+def test_new_renamed_and_deleted_articles(served: ServeProcess) -> None:
+    content = served.root / "content"
+    mark = served.mark()
+    (content / "late-edition.md").write_text(article_md("Late edition", "Printed after midnight."))
+    served.wait_for(REBUILT, since=mark)
+    assert raw_get(served.port, "/articles/late-edition/")[0] == 200
+    mark = served.mark()
+    (content / "late-edition.md").rename(content / "morning-edition.md")
+    served.wait_for(REBUILT, since=mark)
+    assert raw_get(served.port, "/articles/late-edition/")[0] == 404
+    assert b"Printed after midnight." in raw_get(served.port, "/articles/morning-edition/")[2]
+    mark = served.mark()
+    (content / "morning-edition.md").unlink()
+    served.wait_for(REBUILT, since=mark)
+    assert raw_get(served.port, "/articles/morning-edition/")[0] == 404
+    # a whole folder replaced (as a checkout or `git stash` does): still watched afterwards
+    annotations = served.root / "annotations"
+    mark = served.mark()
+    annotations.rename(served.root / "annotations-old")
+    annotations.mkdir()
+    (annotations / f"{SLUG}.yaml").write_text(annotation_yaml(note="In the new folder."))
+    served.wait_for(REBUILT, since=mark)
+    assert b"In the new folder." in raw_get(served.port, f"/articles/{SLUG}/")[2]
+    mark = served.mark()
+    (annotations / f"{SLUG}.yaml").write_text(annotation_yaml(note="Edited in the new folder."))
+    served.wait_for(REBUILT, since=mark)
+    assert b"Edited in the new folder." in raw_get(served.port, f"/articles/{SLUG}/")[2]
+
+
+def test_bad_content_of_every_kind_never_stops_the_server(served: ServeProcess) -> None:
+    cases = {
+        served.root / "annotations" / f"{SLUG}.yaml": b"\xff\xfe not utf-8 \x00",
+        served.root / "content" / f"{SLUG}.md": b"---\ntitle: [unclosed\n---\nbody\n",
+        served.root / "site.yaml": b"base_url: 12\n  bad: indentation\n",
+        served.root / "templates" / "article.html": b"{% extends 'base.html' %}{% block main %}{% if %}{% endblock %}",
+    }
+    originals = {path: path.read_bytes() if path.exists() else None for path in cases}
+    for path, junk in cases.items():
+        mark = served.mark()
+        path.write_bytes(junk)
+        served.wait_for(FAILED, since=mark)
+        assert raw_get(served.port, f"/articles/{SLUG}/")[0] == 200
+        original = originals[path]
+        mark = served.mark()
+        if original is None:
+            path.unlink()
+        else:
+            path.write_bytes(original)
+        served.wait_for(REBUILT, since=mark)
+    assert "templates/article.html:1:" in served.output()
+    assert "Traceback" not in served.output()
+
+
+def test_build_output_never_contains_the_reload_script(served: ServeProcess, tmp_path: Path) -> None:
+    out = tmp_path / "built"
+    result = run_cli("build", "--root", served.root, "--out", out)
+    assert result.returncode == 0, result.stderr
+    for folder in (out, served.root / "site"):  # `build` output, and what `serve` wrote on disk
+        pages = [p for p in folder.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".xml", ".json")]
+        assert len(pages) > 5
+        for path in pages:
+            assert b"__glossator" not in path.read_bytes(), path
+
+
+def staging_dirs(root: Path) -> list[Path]:
+    return [p for p in root.iterdir() if STAGING_MARK in p.name or OLD_MARK in p.name]
+
+
+def many_articles(root: Path, count: int) -> Path:
+    body = "\n\n".join(f"Paragraph {i} of the report says the committee met on a Monday." for i in range(40))
+    articles = {f"report-{n:04d}": article_md(f"Report {n}", body, tags=f"[t{n % 7}]") for n in range(count)}
+    notes = {slug: annotation_yaml(quote="Paragraph 3 of the report").replace(SLUG, slug) for slug in articles}
+    return write_archive(root, articles, notes)
+
+
+def test_sigint_during_a_build_stops_cleanly_leaving_no_temp_dirs(tmp_path: Path) -> None:
+    root = many_articles(tmp_path / "archive", 150)
+    server = ServeProcess(root).ready()
+    stamp, page = page_stamp(server.port, "/")
+    # neither an open event stream nor an idle connection (browsers pre-connect) may delay the exit
+    events = EventStream(server.port, f"epoch={stamp}&page={page}")
+    idle = socket.create_connection(("127.0.0.1", server.port))
+    annotation = next((root / "annotations").iterdir())
+    mark = server.mark()
+    annotation.write_text(annotation.read_text().replace("ordered", "changed"))
+    deadline = time.monotonic() + 30
+    while not staging_dirs(root) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert staging_dirs(root), "a rebuild started"
+    started = time.monotonic()
+    assert server.stop(signal.SIGINT) == 0
+    assert time.monotonic() - started < 5
+    assert server.output().rstrip().endswith("stopped")
+    assert server.count(REBUILT, mark) == 0, "the build was interrupted, not finished"
+    assert "Traceback" not in server.output()
+    assert staging_dirs(root) == []
+    assert (root / "site" / "index.html").is_file(), "the last complete site is still there"
+    events.close()
+    idle.close()
+
+
+def test_an_impossible_port_or_output_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("serve", "--root", REPO, "--port", "70000", timeout=60)
+    assert result.returncode == 2 and "--port 70000" in result.stderr
+    root = write_archive(tmp_path / "archive", {SLUG: ARTICLE})
+    for out in (root / "templates" / "site", root / "content", tmp_path):
+        result = run_cli("serve", "--root", root, "--out", out, "--port", "0", timeout=60)
+        assert result.returncode == 2 and "would overwrite the archive's own files" in result.stderr, out
+
+
+def test_a_site_with_a_sub_path_is_served_under_it(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "archive", {SLUG: ARTICLE}, site_yaml="base_url: https://example.org/archive/\n")
+    server = ServeProcess(root).ready()
+    try:
+        assert server.output().count(f"http://127.0.0.1:{server.port}/archive/") == 2
+        status, headers, _ = raw_get(server.port, "/")
+        assert status == 302 and headers["location"] == "/archive/"
+        status, _, body = raw_get(server.port, f"/archive/articles/{SLUG}/")
+        assert status == 200 and b'href="/archive/static/glossator.' in body
+        assert raw_get(server.port, f"/articles/{SLUG}/")[0] == 404
+    finally:
+        assert server.stop() == 0
+
+
+# Pure parts: epochs and settling.
+
+
+def test_pages_reload_only_for_newer_builds_that_affect_them() -> None:
+    state = SiteState()
+    start = state.stamp()
+    assert state.catch_up("articles/a/index.html", start)[0].nothing
+    state.published(frozenset({"articles/b/index.html", "index.html"}))
+    action, stamp = state.catch_up("articles/a/index.html", start)
+    assert action.nothing and stamp.endswith(":1")
+    assert state.catch_up("articles/b/index.html", start)[0].reload
+    assert state.catch_up("", start)[0].reload, "a not-found page may have been created"
+    state.published(None)  # the engine could not tell: every page
+    assert state.catch_up("articles/a/index.html", stamp)[0].reload
+    assert state.catch_up("articles/a/index.html", "other-run:1")[0].reload, "pages of an earlier server run"
+    assert state.catch_up("articles/a/index.html", f"{state.instance}:99")[0].reload
+
+
+def test_stylesheet_swaps_chain_and_a_content_change_wins() -> None:
+    state = SiteState()
+    start = state.stamp()
+    state.published(frozenset(), {"/static/a.1.css": "/static/a.2.css"})
+    state.published(frozenset(), {"/static/a.2.css": "/static/a.3.css"})
+    action, _ = state.catch_up("index.html", start)
+    assert not action.reload and action.stylesheets == {"/static/a.1.css": "/static/a.3.css",
+                                                        "/static/a.2.css": "/static/a.3.css"}
+    state.published(frozenset({"index.html"}))
+    assert state.catch_up("index.html", start)[0].reload
+
+
+def test_changes_settle_into_one_batch() -> None:
+    changes = Changes(settle=0.05, longest=5)
+    for i in range(200):
+        changes.add([f"/x/{i % 3}.yaml"])
+    started = time.monotonic()
+    assert changes.take() == frozenset({"/x/0.yaml", "/x/1.yaml", "/x/2.yaml"})
+    assert 0.04 <= time.monotonic() - started < 1
+    changes.close()
+    assert changes.take() is None
+
+
+def test_the_host_warning_says_who_can_reach_the_server() -> None:
+    from glossator.serve import _host_warning
+
+    assert "other machines may be able to reach" in _host_warning("0.0.0.0")
+    assert "other machines may be able to reach" in _host_warning("192.168.1.20")
+    assert "this machine only" in _host_warning("::1")
+    assert "this machine only" in _host_warning("localhost")
