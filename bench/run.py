@@ -94,6 +94,7 @@ def make_corpus(size: int, out: Path) -> Path:
 
 
 def edit_one_note(corpus: Path, round_: int) -> None:
+    round_ = time.time_ns()  # unique across invocations too, so the edit always changes the file
     path = sorted((corpus / "annotations").glob("*.yaml"))[0]
     text = path.read_text(encoding="utf-8")
     marker = "Edited in round "
@@ -116,8 +117,9 @@ def peer_commands(corpus: Path, work: Path, quick: bool) -> dict[str, str]:
     listed = subprocess.run([PYTHON, str(SHARED / "peers.py"), "commands", str(work)], check=True,
                             capture_output=True, text=True).stdout
     commands = dict(line.split("\t", 1) for line in listed.strip().splitlines())
-    pagefind = REPO / ".venv" / "bin" / "pagefind"
-    if "hugo" in commands and pagefind.exists():
+    pagefind = subprocess.run([PYTHON, "-c", "from pagefind_bin import get_executable; print(get_executable())"],
+                              capture_output=True, text=True).stdout.strip()
+    if "hugo" in commands and pagefind:
         commands["hugo+pagefind"] = (f"{commands['hugo']} && {pagefind} --site {work}/hugo/public "
                                      f"--output-path {work}/hugo/public/pagefind --quiet")
     if quick:
