@@ -275,10 +275,18 @@ def _describe_occurrences(
     return tuple(described)
 
 
+# The fuzzy alignment's cost grows faster than the quote's length (a 4,900-character quote against
+# a 1 MB article: 18 s, against 0.1 s for 400): a longer quote is matched by its beginning, which is
+# what a contributor needs to see where their copy went wrong.
+MAX_FUZZY_QUOTE = 400
+
+
 def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
     text = folded.text
     if not text.strip():
         return NotFound("", 0, ())
+    if len(quote) > MAX_FUZZY_QUOTE:
+        quote = quote[:MAX_FUZZY_QUOTE].rsplit(" ", 1)[0] or quote[:MAX_FUZZY_QUOTE]
     alignment = fuzz.partial_ratio_alignment(quote, text, processor=None)
     if alignment is None:
         return NotFound("", 0, ())

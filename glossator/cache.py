@@ -21,6 +21,7 @@ import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from .batch import ArticleInput
 from .diagnostics import Diagnostic
@@ -81,11 +82,18 @@ class BuildCache:
             stat = path.stat()
         except OSError:
             return "missing"
+        if not S_ISREG(stat.st_mode) or not self.project.contains(path):
+            # a link out of the archive (to /etc/passwd, or /dev/zero, which would never end) or a
+            # folder: never read here; the loader reports it, and the build fails
+            return "unreadable"
         known = self.previous.file_hashes.get(name)
         if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
             sha = known[2]
         else:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return "unreadable"
         self.hashes[name] = (stat.st_mtime_ns, stat.st_size, sha)
         return sha
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic, error
 from .project import MAX_SLUG, Project, is_slug
-from .yamlio import YamlProblem, YNode, decode_utf8, parse_yaml
+from .yamlio import FORBIDDEN_CHAR, YamlProblem, YNode, decode_utf8, parse_yaml
 
 ANNOTATION_SUFFIXES = (".yaml", ".yml")
 
@@ -91,6 +91,12 @@ def load_article(project: Project, path: Path, max_bytes: int) -> tuple[RawArtic
                             "start the file with a `---` line, then `title:`, `source:` and `published:`, "
                             "then another `---` line", title="Missing front matter")]
     front_text, front_line, body, body_line = parts
+    if bad := FORBIDDEN_CHAR.search(body):
+        # invisible in an editor, an error in HTML, and fatal to the Atom feeds that quote the text
+        before = body[: bad.start()]
+        return None, [error(rel, body_line + before.count("\n"), bad.start() - (before.rfind("\n") + 1) + 1,
+                            f"the text contains the control character U+{ord(bad.group()):04X}",
+                            "delete it (retype the words around it)", title="Control character")]
     try:
         front = parse_yaml(front_text, line_offset=front_line - 1)
     except YamlProblem as problem:
@@ -123,7 +129,9 @@ def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnos
         for path in sorted(project.annotations_dir.iterdir()):
             if path.name.startswith("."):
                 continue
-            if path.suffix in ANNOTATION_SUFFIXES and path.is_file():
+            # a symlink is taken as an annotation file even when it leads nowhere or to a folder, so
+            # the loader reports it (outside the archive, unreadable) instead of it vanishing unread
+            if path.suffix in ANNOTATION_SUFFIXES and (path.is_file() or path.is_symlink()):
                 annotation_files.append(path)
             elif path.is_file():
                 diagnostics.append(error(project.relative(path), 0, 0,

@@ -51,8 +51,10 @@ class Project:
         return [*dirs, BUILTIN_TEMPLATES]
 
     def relative(self, path: Path) -> str:
+        # the entry itself, not what it links to: a symlink out of the archive is reported
+        # where it stands (content/x.md), not as the absolute path of its target
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return (path.parent.resolve() / path.name).relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -60,7 +62,7 @@ class Project:
         """True if `path`, with symlinks resolved, stays inside the archive root."""
         try:
             path.resolve().relative_to(self.root)
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             return False
         return True
 

@@ -7,7 +7,10 @@ are refused outright (contributors never need them; aliases are a memory bomb).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +22,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_DEPTH = 32
+# What YAML refuses raw in a file (control characters, U+FFFE/U+FFFF). A double-quoted escape such
+# as "\x1b" or "\0" can still produce them, and Atom XML (the feeds) and HTML forbid them too, so
+# they are refused in every value, and in article text (load.py).
+FORBIDDEN_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
@@ -60,6 +67,23 @@ def _position(mark: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+# YAML 1.1 also ends lines at NEL, U+2028 and U+2029; editors, diffs and our excerpts count only
+# "\n", so in a file holding one of them the parser's line numbers drift: recount from the index.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _positions(text: str) -> Callable[[Any], tuple[int, int]]:
+    if not _YAML_ONLY_BREAKS.search(text):
+        return _position
+    starts = [0, *(match.end() for match in re.finditer("\n", text))]
+
+    def position(mark: Any) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, mark.index)
+        return line, mark.index - starts[line - 1] + 1
+
+    return position
+
+
 def _scalar_value(event: yaml.ScalarEvent) -> Any:
     if not event.implicit[0]:
         return event.value  # quoted: always a string
@@ -84,12 +108,13 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
     stack: list[tuple[YNode, str | None, YNode | None]] = []  # node, pending key, key node
     root: YNode | None = None
     documents = 0
+    position = _positions(text)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    line, col = _position(event.start_mark)
+                    line, col = position(event.start_mark)
                     raise YamlProblem(
                         "more than one YAML document in this file",
                         line + line_offset,
@@ -98,7 +123,7 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                     )
                 continue
             if isinstance(event, yaml.AliasEvent):
-                line, col = _position(event.start_mark)
+                line, col = position(event.start_mark)
                 raise YamlProblem(
                     f"YAML alias `*{event.anchor}` is not allowed",
                     line + line_offset,
@@ -107,7 +132,7 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                 )
             if not isinstance(event, yaml.NodeEvent | yaml.CollectionEndEvent):
                 continue
-            line, col = _position(event.start_mark)
+            line, col = position(event.start_mark)
             line += line_offset
             if isinstance(event, yaml.NodeEvent):
                 if event.anchor is not None:
@@ -126,8 +151,15 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                         "remove the tag; quote the value if it must be text",
                     )
             if isinstance(event, yaml.ScalarEvent):
+                if bad := FORBIDDEN_CHAR.search(event.value):
+                    raise YamlProblem(
+                        f"this value contains the control character U+{ord(bad.group()):04X}",
+                        line,
+                        col,
+                        "remove the escape that produces it (such as \\x1b or \\0); only \\t and \\n are allowed",
+                    )
                 node = YNode("scalar", _scalar_value(event), line, col, quoted=event.style in ("'", '"'))
-                end_line, end_col = _position(event.end_mark)
+                end_line, end_col = position(event.end_mark)
                 node.end_line, node.end_col = end_line + line_offset, end_col
             elif isinstance(event, yaml.SequenceStartEvent):
                 node = YNode("sequence", [], line, col)
@@ -135,7 +167,7 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                 node = YNode("mapping", {}, line, col)
             else:  # end of a collection: it becomes a value of its parent
                 node, _, _ = stack.pop()
-                end_line, end_col = _position(event.start_mark)
+                end_line, end_col = position(event.start_mark)
                 node.end_line, node.end_col = end_line + line_offset, end_col
                 root = _attach(stack, node, root)
                 continue
@@ -152,7 +184,7 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
             root = _attach(stack, node, root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = _position(mark) if mark else (1, 1)
+        line, col = position(mark) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         raise YamlProblem(

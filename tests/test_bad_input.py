@@ -1,0 +1,272 @@
+"""Bad input, class by class (SPEC §5 and §8; issues 3 and 9): oversized files, YAML anchors,
+aliases and tags, deep nesting, text that is not UTF-8, bad slugs and ids, symlinks out of the
+archive, files that are not annotation files.
+
+Each case is added to a copy of a good archive whose site is already built; then `check` and
+`build` must both exit 1 with the diagnostic at the right file:line:col, print no traceback,
+and leave `site/` byte for byte as it was, with no staging directory left beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from glossator.write import STAGING_MARK
+from tests.conftest import REPO, article_md, write_archive
+
+GOOD_BODY = """
+The minister said the army lost 600 soldiers in June.
+
+Critics said the figure was too low. The minister said nothing more.
+"""
+GOOD_ANNOTATIONS = """\
+article: good
+annotations:
+  - id: toll
+    kind: claim
+    quote: "lost 600 soldiers"
+    verdict: inaccurate
+    note: The inquiry later counted 1,700 dead, nearly three times the figure given here.
+    by: tester
+    added: 2024-06-01
+"""
+MEMORY_LIMIT = 2 << 30  # bytes of address space: a regression that reads /dev/zero fails instead of swapping
+CLI_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class Link:
+    """A symlink to create: `target` as written, or `outside` for a file beside the archive."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    files: dict[str, bytes | str | Link]  # archive path → content (str is UTF-8) or a symlink
+    where: str  # the diagnostic's location, "path:line:col" or "path" for a whole file
+    words: tuple[str, ...]  # words its message must contain
+    site_yaml: str | None = None
+
+
+def annotations_with(line: str, at: str = "note") -> str:
+    """The good annotation file with the `at:` line replaced by `line`."""
+    return "".join(line + "\n" if row.strip().startswith(f"{at}:") else row + "\n"
+                   for row in GOOD_ANNOTATIONS.splitlines())
+
+
+def front_with(line: str) -> str:
+    return article_md("Good", GOOD_BODY).replace('title: "Good"', line)
+
+
+BILLION_LAUGHS = "article: good\nannotations: []\nlol: &a [\"lol\", \"lol\"]\n" + "".join(
+    f"l{i}: &a{i} [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" for i in range(9))
+UTF8_AFTER = b"article: good\nannotations:\n  - id: toll\n    note: caf"
+
+CASES = [
+    # sizes: 1 MB by default, `max_file_bytes` in site.yaml
+    Case("oversize-article", {"content/big.md": article_md("Big", "word " * 210_000)}, "content/big.md",
+         ("too large", "1,000,000")),
+    Case("oversize-annotations", {"annotations/good.yaml": GOOD_ANNOTATIONS + "# padding\n" * 100_001},
+         "annotations/good.yaml", ("too large", "1,000,000")),
+    Case("over-configured-limit", {"annotations/good.yaml": GOOD_ANNOTATIONS + "# padding\n" * 300},
+         "annotations/good.yaml", ("too large", "2,000"), site_yaml="max_file_bytes: 2000\n"),
+    # YAML: anchors, aliases, tags (in annotation files and in front matter)
+    Case("anchor", {"annotations/good.yaml": annotations_with("    note: &n The inquiry later counted more.")},
+         "annotations/good.yaml:7:11", ("anchor", "&n")),
+    Case("alias", {"annotations/good.yaml": annotations_with("    note: *n")}, "annotations/good.yaml:7:11",
+         ("alias", "*n")),
+    Case("billion-laughs", {"annotations/good.yaml": BILLION_LAUGHS}, "annotations/good.yaml:3:6", ("anchor",)),
+    Case("python-tag", {"annotations/good.yaml": annotations_with(
+        '    note: !!python/object/apply:os.system ["touch /tmp/glossator-pwned"]')},
+         "annotations/good.yaml:7:11", ("tag", "python/object/apply")),
+    Case("local-tag", {"annotations/good.yaml": annotations_with("    note: !secret value")},
+         "annotations/good.yaml:7:11", ("tag", "!secret")),
+    Case("front-matter-tag", {"content/good.md": front_with("title: !!python/name:os.system")},
+         "content/good.md:2:8", ("tag",)),
+    Case("front-matter-anchor", {"content/good.md": front_with("title: &t Good")}, "content/good.md:2:8",
+         ("anchor", "&t")),
+    # nesting: at most 32 levels, reported where the 33rd opens
+    Case("deep-flow", {"annotations/good.yaml": "article: good\nannotations: " + "[" * 200 + "]" * 200 + "\n"},
+         "annotations/good.yaml:2:45", ("nesting", "32")),
+    Case("deep-block", {"content/good.md": front_with(
+        "title:\n" + "".join("  " * depth + "- \n" for depth in range(1, 40)).rstrip("\n"))},
+         "content/good.md:34:65", ("nesting", "32")),
+    # not UTF-8: the line, column and byte offset of the first bad byte
+    Case("latin-1-annotations", {"annotations/good.yaml": UTF8_AFTER + b"\xe9 bad\n"}, "annotations/good.yaml:4:14",
+         ("UTF-8", f"offset {len(UTF8_AFTER)}")),
+    Case("latin-1-article", {"content/good.md": article_md("Good", GOOD_BODY).encode() + b"Caf\xe9 au lait.\n"},
+         "content/good.md:9:4", ("UTF-8", f"offset {len(article_md('Good', GOOD_BODY).encode()) + 3}")),
+    Case("utf-16", {"annotations/good.yaml": GOOD_ANNOTATIONS.encode("utf-16")}, "annotations/good.yaml:1:1",
+         ("UTF-8", "offset 0")),
+    Case("overlong-slash", {"annotations/good.yaml": b"article: good\x0aannotations: [\xc0\xaf]\n"},
+         "annotations/good.yaml:2:15", ("UTF-8", "offset 28")),
+    Case("encoded-surrogate", {"content/good.md": b"---\ntitle: \xed\xa0\x80\n"}, "content/good.md:2:8",
+         ("UTF-8", "offset 11")),
+    Case("truncated-sequence", {"annotations/good.yaml": GOOD_ANNOTATIONS.encode() + b"# \xe2\x82"},
+         f"annotations/good.yaml:{GOOD_ANNOTATIONS.count(chr(10)) + 1}:3", ("UTF-8",)),
+    Case("control-character-in-text", {"content/good.md": article_md("Good", GOOD_BODY + "\nBell\x07 here.\n")},
+         "content/good.md:10:5", ("control character", "U+0007")),
+    Case("control-character-escape", {"annotations/good.yaml": annotations_with('    note: "ring \\a the bell"')},
+         "annotations/good.yaml:7:11", ("control character", "U+0007")),
+    # slugs and ids: names are patterns, never paths
+    Case("slug-space", {"content/Bad Name.md": article_md("B", GOOD_BODY)}, "content/Bad Name.md",
+         ("not a valid article file name",)),
+    Case("slug-upper", {"content/UPPER.md": article_md("B", GOOD_BODY)}, "content/UPPER.md",
+         ("not a valid article file name",)),
+    Case("slug-leading-hyphen", {"content/-lead.md": article_md("B", GOOD_BODY)}, "content/-lead.md",
+         ("not a valid article file name",)),
+    Case("slug-underscore", {"content/a_b.md": article_md("B", GOOD_BODY)}, "content/a_b.md",
+         ("not a valid article file name",)),
+    Case("slug-unicode", {"content/café.md": article_md("B", GOOD_BODY)}, "content/café.md",
+         ("not a valid article file name",)),
+    Case("slug-too-long", {f"content/{'a' * 121}.md": article_md("B", GOOD_BODY)}, f"content/{'a' * 121}.md",
+         ("not a valid article file name",)),
+    Case("annotation-file-name", {"annotations/Good Notes.yaml": GOOD_ANNOTATIONS}, "annotations/Good Notes.yaml",
+         ("not a valid annotation file name",)),
+    Case("article-path", {"annotations/good.yaml": GOOD_ANNOTATIONS.replace("article: good",
+                                                                            "article: ../content/good")},
+         "annotations/good.yaml:1:10", ("article",)),
+    Case("id-with-space", {"annotations/good.yaml": GOOD_ANNOTATIONS.replace("id: toll", "id: Toll Count")},
+         "annotations/good.yaml:3:9", ("id",)),
+    Case("id-path", {"annotations/good.yaml": GOOD_ANNOTATIONS.replace("id: toll", 'id: "../../etc/passwd"')},
+         "annotations/good.yaml:3:9", ("id",)),
+    Case("id-markup", {"annotations/good.yaml": GOOD_ANNOTATIONS.replace("id: toll", "id: 'x\" onclick=\"y'")},
+         "annotations/good.yaml:3:9", ("id",)),
+    Case("id-too-long", {"annotations/good.yaml": GOOD_ANNOTATIONS.replace("id: toll", "id: " + "t" * 121)},
+         "annotations/good.yaml:3:9", ("id",)),
+    # symlinks: nothing outside the archive is read, whatever the link says
+    Case("link-to-passwd", {"content/passwd.md": Link("/etc/passwd")}, "content/passwd.md", ("outside the archive",)),
+    Case("link-to-outside-file", {"annotations/good.yaml": Link("outside")}, "annotations/good.yaml",
+         ("outside the archive",)),
+    Case("link-to-dev-zero", {"content/zero.md": Link("/dev/zero")}, "content/zero.md", ("outside the archive",)),
+    Case("link-up-and-out", {"annotations/good.yaml": Link("../../outside.yaml")}, "annotations/good.yaml",
+         ("outside the archive",)),
+    Case("dangling-link", {"annotations/gone.yaml": Link("/nonexistent/gone.yaml")}, "annotations/gone.yaml",
+         ("outside the archive",)),
+    Case("link-loop", {"content/loop.md": Link("loop.md")}, "content/loop.md", ("link",)),
+    Case("link-to-folder", {"annotations/etc.yaml": Link("/etc")}, "annotations/etc.yaml", ("outside the archive",)),
+    Case("folder-named-like-an-article", {"content/folder.md/x": "x"}, "content/folder.md", ("cannot read",)),
+    # files that are not annotation files
+    Case("text-file", {"annotations/notes.txt": "remember to check the toll\n"}, "annotations/notes.txt",
+         ("not an annotation file",)),
+    Case("markdown-in-annotations", {"annotations/good.md": article_md("G", GOOD_BODY)}, "annotations/good.md",
+         ("not an annotation file",)),
+    Case("json-in-annotations", {"annotations/good.json": '{"article": "good"}'}, "annotations/good.json",
+         ("not an annotation file",)),
+    Case("backup-file", {"annotations/good.yaml.bak": GOOD_ANNOTATIONS}, "annotations/good.yaml.bak",
+         ("not an annotation file",)),
+    Case("article-as-annotations", {"annotations/good.yaml": article_md("Good", GOOD_BODY)},
+         "annotations/good.yaml:", ("YAML",)),
+    Case("list-not-mapping", {"annotations/good.yaml": "- toll\n- count\n"}, "annotations/good.yaml:1:1", ()),
+    Case("empty-annotations", {"annotations/good.yaml": ""}, "annotations/good.yaml:1:1", ("empty",)),
+    Case("binary-annotations", {"annotations/good.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+         "annotations/good.yaml:1:1", ("UTF-8", "offset 0")),
+    Case("two-documents", {"annotations/good.yaml": GOOD_ANNOTATIONS + "---\narticle: good\n"},
+         "annotations/good.yaml:10:1", ("more than one",)),
+]
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`python build.py ARGS` with bounded memory and time: a hang or a read of /dev/zero fails, never stalls."""
+    return subprocess.run([sys.executable, str(REPO / "build.py"), *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, timeout=CLI_TIMEOUT, preexec_fn=_limit_memory, check=False,
+                          env={**os.environ, "GITHUB_ACTIONS": ""})
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A good archive and its built site, copied for each case."""
+    root = write_archive(tmp_path_factory.mktemp("good") / "archive",
+                         {"good": article_md("Good", GOOD_BODY)}, {"good": GOOD_ANNOTATIONS})
+    result = cli("build", "--root", root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def apply(case: Case, root: Path) -> None:
+    outside = root.parent / "outside.yaml"  # a valid annotation file, but not in the archive
+    outside.write_text(GOOD_ANNOTATIONS, encoding="utf-8")
+    if case.site_yaml is not None:
+        (root / "site.yaml").write_text(case.site_yaml, encoding="utf-8")
+    for relative, content in case.files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink() or path.exists():
+            path.unlink()
+        if isinstance(content, Link):
+            path.symlink_to(outside if content.target == "outside" else content.target)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input_is_a_diagnostic_and_the_site_is_untouched(case: Case, built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    before = tree_hashes(root / "site")
+    apply(case, root)
+    for command in ("check", "build"):
+        started = time.monotonic()
+        result = cli(command, "--root", root)
+        output = result.stderr + result.stdout
+        assert result.returncode == 1, f"{command}: exit {result.returncode}\n{output[-3000:]}"
+        assert "Traceback" not in output, output[-3000:]
+        lines = [line for line in result.stderr.splitlines() if ": error: " in line and (
+            line.startswith(case.where) if case.where.endswith(":") else line.split(": error: ")[0] == case.where)]
+        assert lines, f"{command}: no error at {case.where}\n{result.stderr[-3000:]}"
+        assert any(all(word in line for word in case.words) for line in lines), (lines, case.words)
+        assert time.monotonic() - started < CLI_TIMEOUT / 2
+    assert tree_hashes(root / "site") == before, "the site changed"
+    assert not [p.name for p in tmp_path.iterdir() if STAGING_MARK in p.name], "a staging directory was left"
+    assert not Path("/tmp/glossator-pwned").exists()
+
+
+def test_a_file_within_the_configured_limit_is_read(built: Path, tmp_path: Path) -> None:
+    """The limit is the configured one, not a fixed one: the same archive passes under a limit it fits."""
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    (root / "site.yaml").write_text("max_file_bytes: 2000\n", encoding="utf-8")
+    assert (root / "annotations" / "good.yaml").stat().st_size < 2000
+    result = cli("check", "--root", root)
+    assert result.returncode == 0, result.stderr
+    (root / "annotations" / "good.yaml").write_text(GOOD_ANNOTATIONS + "# pad\n" * 300, encoding="utf-8")
+    assert cli("check", "--root", root).returncode == 1
+
+
+def test_every_problem_in_every_file_is_reported_in_one_check(built: Path, tmp_path: Path) -> None:
+    """All the cases at once (each in a file of its own): `check` lists every one of them."""
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    separate = [case for case in CASES if case.site_yaml is None and "annotations/good.yaml" not in case.files
+                and "content/good.md" not in case.files]
+    for case in separate:
+        apply(case, root)
+    result = cli("check", "--root", root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    missing = [case.name for case in separate if not any(
+        line.startswith(case.where) for line in result.stderr.splitlines() if ": error: " in line)]
+    assert not missing, missing
+    assert len(separate) >= 15
