@@ -27,7 +27,6 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import re
 import shutil
 import statistics
@@ -36,7 +35,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import ClassVar
 
@@ -45,61 +44,11 @@ sys.path.insert(0, str(REPO))
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import measure  # noqa: E402
+
 COMMON_WORDS = ["the", "said", "which"]  # function words: in every article
 TYPING_GAP_MS = 100
-
-
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    peak_mib: float
-
-
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stream:
-                fields = stream.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        rss[int(entry)] = int(fields[21]) * page
-    total, pending = 0, [root]
-    while pending:
-        pid = pending.pop()
-        total += rss.get(pid, 0)
-        pending.extend(children.get(pid, []))
-    return total
-
-
-def measure(command: list[str]) -> Run:
-    """Wall time and the largest summed RSS of the command's process tree (sampled every 20 ms)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, stderr = process.communicate()
-    elapsed = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if process.returncode != 0:
-        sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr.decode()[-3000:]}")
-    return Run(elapsed, peak / 2**20)
 
 
 def corpus_tool() -> Path:
@@ -288,8 +237,8 @@ def main() -> None:
         shutil.rmtree(site, ignore_errors=True)
         for stale in args.work.glob(f".{site.name}.glossator-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        build = measure([sys.executable, "build.py", "build", "--root", str(root), "--out", str(site)])
-        index = measure([sys.executable, "-c", INDEX_ONLY, str(site), str(root)])
+        build = measure([sys.executable, "build.py", "build", "--root", str(root), "--out", str(site)], cwd=REPO)
+        index = measure([sys.executable, "-c", INDEX_ONLY, str(site), str(root)], cwd=REPO)
         results["build"] = asdict(build)
         results["index"] = asdict(index)
         results["index_share"] = {"time": round(index.seconds / build.seconds, 3),
