@@ -12,12 +12,12 @@ the page text, `start`/`end` count code points. Nothing here re-derives or re-fo
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .annotate import AnnotatedArticle
+from .jsontext import ARRAY, dumps, to_text
 from .markdown import render_note
 from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig, Source
 from .pages import article_path
@@ -150,42 +150,47 @@ def collection_items(collection: dict[str, Any]) -> list[dict[str, Any]]:
     return collection["first"]["items"] if "first" in collection else []
 
 
-def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig,
-                          items: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """`/articles/<slug>/annotations.jsonld`: one collection, one embedded page."""
-    if items is None:
-        items = [web_annotation(a, annotated, config) for a in annotated.annotations]
+def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig) -> dict[str, Any]:
+    """`/articles/<slug>/annotations.jsonld`: one collection, one embedded page whose items are ARRAY."""
     collection_id = _page_url(annotated.article, config) + "annotations.jsonld"
     first_id = collection_id + "#page-1"
-    first = {"id": first_id, "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0, "items": list(items)}
-    return _collection(collection_id, f"Annotations of “{annotated.article.title}”", len(items), first, first_id)
+    first = {"id": first_id, "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0, "items": ARRAY}
+    return _collection(collection_id, f"Annotations of “{annotated.article.title}”", len(annotated.annotations),
+                       first, first_id)
 
 
-def archive_collection(annotations: Sequence[dict[str, Any]], config: SiteConfig,
-                       page_size: int = ARCHIVE_PAGE_SIZE) -> list[tuple[str, dict[str, Any]]]:
-    """`/annotations.jsonld` and its pages `/annotations/page-<n>.jsonld`, as (site path, document).
+@dataclass(frozen=True)
+class ArchivePage:
+    path: str  # site path
+    document: dict[str, Any]  # its "items" (or its first page's) are ARRAY, for merge.py to stream in
+    items: range  # which annotations of the archive, in slug order, it holds
+
+
+def archive_collection(total: int, config: SiteConfig, page_size: int = 0) -> list[ArchivePage]:
+    """`/annotations.jsonld` and its pages `/annotations/page-<n>.jsonld`, for `total` annotations.
 
     The collection embeds its first page (so a small archive is one request); every page is
     also a file of its own, linked by `next`/`prev`, so a client can walk a large archive."""
     collection_id = config.base_url + "annotations.jsonld"
-    chunks = [annotations[i : i + page_size] for i in range(0, len(annotations), page_size)]
+    page_size = page_size or ARCHIVE_PAGE_SIZE
+    count = -(-total // page_size)
 
     def page_id(n: int) -> str:
         return f"{config.base_url}annotations/page-{n}.jsonld"
 
-    pages: list[tuple[str, dict[str, Any]]] = []
-    for n, chunk in enumerate(chunks, 1):
+    pages: list[ArchivePage] = []
+    for n in range(1, count + 1):
+        start = (n - 1) * page_size
         page: dict[str, Any] = {"@context": ANNO_CONTEXT, "id": page_id(n), "type": "AnnotationPage",
-                                "partOf": collection_id, "startIndex": (n - 1) * page_size, "items": list(chunk)}
+                                "partOf": collection_id, "startIndex": start, "items": ARRAY}
         if n > 1:
             page["prev"] = page_id(n - 1)
-        if n < len(chunks):
+        if n < count:
             page["next"] = page_id(n + 1)
-        pages.append((f"annotations/page-{n}.jsonld", page))
-    first = {k: v for k, v in pages[0][1].items() if k != "@context"} if pages else None
-    collection = _collection(collection_id, f"{config.title}: every annotation", len(annotations), first,
-                             page_id(len(chunks)))
-    return [("annotations.jsonld", collection), *pages]
+        pages.append(ArchivePage(f"annotations/page-{n}.jsonld", page, range(start, min(total, start + page_size))))
+    first = {k: v for k, v in pages[0].document.items() if k != "@context"} if pages else None
+    collection = _collection(collection_id, f"{config.title}: every annotation", total, first, page_id(count))
+    return [ArchivePage("annotations.jsonld", collection, pages[0].items if pages else range(0)), *pages]
 
 
 # --- the flat research export ---------------------------------------------------------
@@ -256,27 +261,21 @@ def _documentation_url(config: SiteConfig) -> str | None:
     return f"{config.repo_url}/blob/{config.repo_branch}/docs/data-format.md" if config.repo_url else None
 
 
-def _data_document(config: SiteConfig, articles: list[dict[str, Any]],
-                   annotations: list[dict[str, Any]]) -> dict[str, Any]:
-    dates = [d for r in annotations for d in (r["added"], r["updated"]) if d]
+def data_document(config: SiteConfig, updated: str | None) -> dict[str, Any]:
+    """`data/articles/<slug>.json`, and `/data/annotations.json` that merges them, with their
+    `articles` and `annotations` left as ARRAY. `updated`: the newest `added` or `updated` date."""
     return {
         "format": DATA_FORMAT,
         "version": DATA_VERSION,
         "documentation": _documentation_url(config),
         "site": {"title": config.title, "url": config.base_url},
-        "updated": max(dates, default=None),
+        "updated": updated,
         "kinds": [{"id": k, "label": label, "motivation": MOTIVATIONS[k]} for k, label in KIND_LABELS.items()],
         "verdicts": [{"id": v.id, "label": v.label, "rating": v.rating, "description": v.description}
                      for v in config.verdicts],
-        "articles": articles,
-        "annotations": annotations,
+        "articles": ARRAY,
+        "annotations": ARRAY,
     }
-
-
-def data_dump(per_article: Sequence[dict[str, Any]], config: SiteConfig) -> dict[str, Any]:
-    """`/data/annotations.json`: the per-article documents (`data/articles/<slug>.json`) merged."""
-    return _data_document(config, [a for doc in per_article for a in doc["articles"]],
-                          [r for doc in per_article for r in doc["annotations"]])
 
 
 # --- the annotations feed -------------------------------------------------------------
@@ -324,19 +323,21 @@ def newest_annotations(per_article: Sequence[dict[str, Any]], limit: int) -> lis
 
 @dataclass(frozen=True)
 class ArticleExport:
-    """An article's two data files. Written beside its page (in a worker, for parallel builds);
-    the archive-wide exports are then merged from these files, so no data crosses processes."""
+    """An article's two data files, as text. Written beside its page (in a worker, for parallel
+    builds); the archive-wide exports are then merged from these files (merge.py)."""
 
-    collection: dict[str, Any]  # articles/<slug>/annotations.jsonld
-    data: dict[str, Any]  # data/articles/<slug>.json
+    collection: str  # articles/<slug>/annotations.jsonld
+    data: str  # data/articles/<slug>.json
 
 
 def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleExport:
     html = {a.id: render_note(a.note) for a in annotated.annotations}  # rendered once, used twice
-    items = [web_annotation(a, annotated, config, html[a.id]) for a in annotated.annotations]
-    records = [annotation_record(a, annotated, config, html[a.id]) for a in annotated.annotations]
-    article = article_record(annotated.article, config, len(records))
-    return ArticleExport(annotation_collection(annotated, config, items), _data_document(config, [article], records))
+    items = [dumps(web_annotation(a, annotated, config, html[a.id])) for a in annotated.annotations]
+    records = [dumps(annotation_record(a, annotated, config, html[a.id])) for a in annotated.annotations]
+    article = dumps(article_record(annotated.article, config, len(records)))
+    data = data_document(config, max((a.last_modified.isoformat() for a in annotated.annotations), default=None))
+    return ArticleExport(to_text(annotation_collection(annotated, config), {"items": items} if items else {}),
+                         to_text(data, {"articles": [article], "annotations": records}))
 
 
 # --- schema.org ClaimReview -----------------------------------------------------------
@@ -389,9 +390,3 @@ def claim_reviews(annotated: AnnotatedArticle, config: SiteConfig) -> list[dict[
             review["dateModified"] = annotation.updated.isoformat()
         reviews.append(review)
     return reviews
-
-
-def to_json(data: Any) -> str:
-    """Deterministic JSON for files (not for embedding in HTML: use the |tojson filter there)."""
-    # compact: without `indent`, json uses its C encoder (4× faster on 10,000 exports)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"

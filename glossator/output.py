@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from .annotate import AnnotatedArticle
-from .exports import (
-    archive_collection,
-    article_data_path,
-    article_export,
-    claim_reviews,
-    collection_items,
-    data_dump,
-    newest_annotations,
-    to_json,
-)
+from .exports import article_data_path, article_export, claim_reviews
+from .merge import COLLECTION, write_archive_data
 from .model import SiteConfig
 from .pages import (
     ArticleSummary,
@@ -35,6 +26,7 @@ from .render import Renderer, markup
 from .write import Staging, collect_assets
 
 HOME_LATEST = 20
+ITEMS = "_items.html"  # an article's entries in the listings, rendered with its page
 FEED_ENTRIES = 50
 
 
@@ -63,7 +55,7 @@ class SiteWriter:
 
     def article_fingerprint(self) -> str:
         """What every article page depends on besides its own files: its templates and the assets."""
-        names = self.renderer.template_files("article.html")
+        names = sorted({*self.renderer.template_files("article.html"), *self.renderer.template_files(ITEMS)})
         return "\0".join([*names, *self._template_sources(names), *sorted(v[0] for v in self.assets.values())])
 
     def site_fingerprint(self) -> str:
@@ -85,7 +77,7 @@ class SiteWriter:
         """Render one article's files; their paths are left in `last_outputs` (for the build cache)."""
         self.staging.recorder = []
         config = self.config
-        summary = summarise(annotated, config)
+        summary = self._with_listing_entries(summarise(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
         self._page(
             summary.path,
@@ -101,27 +93,18 @@ class SiteWriter:
             edit_url=repo_edit_url(config, annotated.article.slug, file_exists=bool(annotated.annotations)),
         )
         export = article_export(annotated, config)
-        self.staging.write_text(summary.path + "annotations.jsonld", to_json(export.collection))
-        self.staging.write_text(article_data_path(annotated.article.slug), to_json(export.data))
+        self.staging.write_text(summary.path + COLLECTION, export.collection)
+        self.staging.write_text(article_data_path(annotated.article.slug), export.data)
         self.last_outputs = tuple(self.staging.recorder)
         self.staging.recorder = None
         return summary
 
-    def _read_json(self, path: str) -> Any:
-        return json.loads(self.staging.path(path).read_text(encoding="utf-8"))
-
-    def write_exports(self, summaries: Sequence[ArticleSummary]) -> None:
-        """The archive-wide data, merged from the per-article files the workers wrote."""
-        summaries = sorted(summaries, key=lambda s: s.slug)
-        collections = [self._read_json(s.path + "annotations.jsonld") for s in summaries]
-        items = [item for c in collections for item in collection_items(c)]
-        for path, document in archive_collection(items, self.config):
-            self.staging.write_text(path, to_json(document))
-        per_article = [self._read_json(article_data_path(s.slug)) for s in summaries]
-        dump = data_dump(per_article, self.config)
-        self.staging.write_text("data/annotations.json", to_json(dump))
-        self._page("annotations.xml", "annotations-feed.xml", entries=newest_annotations(per_article, FEED_ENTRIES),
-                   updated=dump["updated"] or "1970-01-01")
+    def _with_listing_entries(self, summary: ArticleSummary) -> ArticleSummary:
+        """Rendered here, in the worker, and cached with the article: a listing of every article
+        then joins finished entries instead of running a template 10,000 times."""
+        render = self.renderer.call_macro
+        claims = tuple(dataclasses.replace(c, html=render(ITEMS, "claim_item", c)) for c in summary.claims)
+        return dataclasses.replace(summary, claims=claims, item_html=render(ITEMS, "article_item", summary))
 
     def write_listings(self, summaries: Sequence[ArticleSummary]) -> None:
         config = self.config
@@ -144,7 +127,8 @@ class SiteWriter:
         self._page("404.html", "404.html")
         feed_updated = newest or max((s.published for s in summaries), default="1970-01-01")
         self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)
-        self.write_exports(summaries)
+        data = write_archive_data(self.staging, summaries, config, FEED_ENTRIES)
+        self._page("annotations.xml", "annotations-feed.xml", entries=data.newest, updated=data.updated or "1970-01-01")
         self._page("robots.txt", "robots.txt")
         # article pages were rendered by workers, whose page lists stay in their processes
         pages = dict(self.pages)

@@ -20,6 +20,8 @@ from .markdown import render_note
 from .model import KIND_LABELS, KINDS, Annotation, Link, SiteConfig, Source
 from .render import markup
 
+NO_HTML = Markup()
+
 
 def outlet_slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -64,6 +66,7 @@ class ClaimEntry:
     quote: str
     verdict: str
     permalink: str
+    html: Markup = NO_HTML  # its entry on the claims page (templates/_items.html), rendered with the article
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class ArticleSummary:
     verdict_counts: tuple[tuple[str, int], ...]
     claims: tuple[ClaimEntry, ...]
     last_modified: str  # ISO date of the newest annotation, or ""
+    feed_keys: tuple[tuple[str, str], ...] = ()  # (added, id) of each annotation, in file order
+    item_html: Markup = NO_HTML  # its entry in article lists (templates/_items.html), rendered with the article
 
     @property
     def annotation_count(self) -> int:
@@ -168,6 +173,7 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         verdict_counts=tuple((v.id, verdicts[v.id]) for v in config.verdicts if verdicts[v.id]),
         claims=claims,
         last_modified=max(dates) if dates else "",
+        feed_keys=tuple((a.added.isoformat(), a.id) for a in annotations),
     )
 
 

@@ -18,8 +18,9 @@ from .annotate import AnnotatedArticle, annotate_article
 from .batch import ArticleInput, BatchJob, BatchResult, run_batch
 from .cache import BuildCache, CachedArticle, fingerprint, link_files
 from .config import load_config
-from .diagnostics import Diagnostic, sort_diagnostics
+from .diagnostics import Diagnostic, error, sort_diagnostics
 from .load import list_sources, load_annotations, load_article
+from .merge import DamagedExport
 from .model import AnnotationSet, Archive, Article, SiteConfig
 from .output import SiteWriter
 from .project import Project
@@ -355,6 +356,10 @@ def build(
         )
     except TemplateProblem as problem:
         return BuildResult(sort_diagnostics([*diagnostics, problem.diagnostic]))
+    except DamagedExport as problem:
+        damaged = error(f"{project.out.name}/{problem.path}", 0, 0, problem.message,
+                        f"delete {project.out.name}/ and build again", title="Damaged site")
+        return BuildResult(sort_diagnostics([*diagnostics, damaged]))
     finally:
         if not committed:
             staging.abort()

@@ -3,8 +3,9 @@ template problems come back as diagnostics pointing into the template file."""
 
 from __future__ import annotations
 
+import contextlib
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ class Renderer:
         self.dirs = template_dirs
         self.config = config
         self.assets = assets
+        self._modules: dict[str, Any] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,  # every template, .xml included: all fields are untrusted
@@ -102,8 +104,24 @@ class Renderer:
         return sorted(seen)
 
     def render(self, template: str, **context: Any) -> str:
-        try:
+        with self._problems(template):
             return self.env.get_template(template).render(**context)
+        raise AssertionError("unreachable")  # _problems re-raises every error
+
+    def call_macro(self, template: str, macro: str, *args: Any) -> Markup:
+        """One macro of a template, called from Python."""
+        with self._problems(template):
+            module = self._modules.get(template)
+            if module is None:
+                module = self._modules[template] = self.env.get_template(template).module
+            return getattr(module, macro)(*args)
+        raise AssertionError("unreachable")
+
+    @contextlib.contextmanager
+    def _problems(self, template: str) -> Iterator[None]:
+        """Template errors become diagnostics that name the template file and line."""
+        try:
+            yield
         except jinja2.TemplateSyntaxError as exc:
             path = _relative(exc.filename, self.dirs) if exc.filename else template
             raise TemplateProblem(

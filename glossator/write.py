@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import TextIO
 
 STAGING_MARK = ".glossator-staging-"
 OLD_MARK = ".glossator-old-"
@@ -106,6 +107,12 @@ class Staging:
         if self.recorder is not None:
             self.recorder.append(relative)
         self.path(relative).write_bytes(data)
+
+    def open_text(self, relative: str) -> TextIO:
+        """For files too large to build in memory (the archive-wide exports)."""
+        if self.recorder is not None:
+            self.recorder.append(relative)
+        return self.path(relative).open("w", encoding="utf-8", newline="\n")
 
     def commit(self) -> None:
         if self.out.exists() and _exchange(self.dir, self.out):

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from glossator import exports, pipeline
 from glossator.config import DEFAULT_VERDICTS
-from glossator.exports import DATA_FORMAT, DATA_VERSION, archive_collection
-from glossator.model import SiteConfig
+from glossator.exports import DATA_FORMAT, DATA_VERSION
+from glossator.project import Project
 from tests.conftest import REPO, SEED_SLUG, article_md, write_archive
 from tests.w3c_conformance import (
     BASE_URL,
@@ -191,14 +192,19 @@ def test_archive_collection_holds_every_annotation(hard_site: Path) -> None:
     assert "next" not in page and page["partOf"] == collection["id"]
 
 
-def test_archive_collection_pages(hard_site: Path, tmp_path: Path) -> None:
-    items = load(hard_site / "annotations.jsonld")["first"]["items"]
-    config = SiteConfig("T", "", BASE_URL, "", "main", "en", DEFAULT_VERDICTS)
-    documents = archive_collection(items, config, page_size=5)
-    paths = [path for path, _ in documents]
-    assert paths == ["annotations.jsonld", *(f"annotations/page-{n}.jsonld" for n in range(1, 5))]
-    collection, pages = documents[0][1], [doc for _, doc in documents[1:]]
+def test_archive_collection_pages(hard_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The archive's collection split into pages of 5, merged by a real build from the per-article files."""
+    monkeypatch.setattr(exports, "ARCHIVE_PAGE_SIZE", 5)
+    root = write_hard_archive(tmp_path / "archive")
+    result = pipeline.build(Project.at(root, tmp_path / "site"), base_url=BASE_URL, search=False)
+    assert result.ok, result.diagnostics
+    site = tmp_path / "site"
+    items = load(hard_site / "annotations.jsonld")["first"]["items"]  # the same archive in one page
+    collection = load(site / "annotations.jsonld")
+    pages = [load(site / "annotations" / f"page-{n}.jsonld") for n in range(1, 5)]
+    assert not (site / "annotations" / "page-5.jsonld").exists()
     assert collection["total"] == 17 and collection["last"] == pages[-1]["id"]
+    assert collection["first"] == {k: v for k, v in pages[0].items() if k != "@context"}
     # walk next links from the collection's first page: every annotation once, in order
     walked, page = [], collection["first"]
     by_page_id = {p["id"]: p for p in pages}
@@ -210,7 +216,7 @@ def test_archive_collection_pages(hard_site: Path, tmp_path: Path) -> None:
         assert by_page_id[page["next"]]["prev"] == page["id"]
         page = by_page_id[page["next"]]
     assert walked == items
-    for n, (_, document) in enumerate(documents):
+    for n, document in enumerate([collection, *pages]):
         (tmp_path / f"{n}.jsonld").write_text(json.dumps(document), encoding="utf-8")
     result = run_checker(*sorted(tmp_path.glob("*.jsonld")))
     assert result.returncode == 0, result.stdout

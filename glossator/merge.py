@@ -1,0 +1,96 @@
+"""The archive-wide exports, merged from the per-article data files the workers wrote.
+
+`/annotations.jsonld` with its pages and `/data/annotations.json` hold every annotation
+of the archive: hundreds of megabytes at 10,000 articles. The per-article files hold one
+annotation per line (jsontext.py), so the merge joins lines and never parses or holds
+the whole: one article's files are in memory at a time. Articles reused from the build
+cache are merged from their files in the current site, exactly like the new ones.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from .exports import FeedEntry, archive_collection, article_data_path, data_document, newest_annotations
+from .jsontext import split_arrays, write_document
+from .model import SiteConfig
+from .pages import ArticleSummary
+from .write import Staging
+
+COLLECTION = "annotations.jsonld"  # in each article's folder, and at the site root
+DATA_DUMP = "data/annotations.json"
+
+
+@dataclass(frozen=True)
+class ArchiveData:
+    updated: str | None  # the newest `added` or `updated` date in the archive
+    newest: list[FeedEntry]  # for the annotations feed, newest first
+
+
+class DamagedExport(Exception):
+    """A per-article file of the current site does not hold what the build cache says it does:
+    it was changed after it was built."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def _elements(staging: Staging, path: str, name: str, expected: int) -> list[str]:
+    elements = split_arrays(staging.path(path).read_text(encoding="utf-8")).get(name, [])
+    if len(elements) != expected:
+        raise DamagedExport(path, f"the built file holds {len(elements)} {name}, not {expected}: "
+                                  "it was changed after it was built")
+    return elements
+
+
+def write_archive_data(staging: Staging, summaries: Sequence[ArticleSummary], config: SiteConfig,
+                       feed_entries: int) -> ArchiveData:
+    ordered = sorted(summaries, key=lambda s: s.slug)
+    total = sum(len(s.feed_keys) for s in ordered)
+    newest = heapq.nlargest(feed_entries, ((added, s.slug, id_, i) for s in ordered
+                                           for i, (added, id_) in enumerate(s.feed_keys)))
+    wanted = {(slug, i) for _, slug, _, i in newest}
+    updated = max((s.last_modified for s in ordered if s.last_modified), default=None)
+
+    def items() -> Iterator[str]:
+        for s in ordered:
+            yield from _elements(staging, s.path + COLLECTION, "items", len(s.feed_keys))
+
+    collection, *pages = archive_collection(total, config)
+    stream = items()
+    first: list[str] = []
+    for page in pages:
+        chunk = list(islice(stream, len(page.items)))
+        first = first or chunk
+        with staging.open_text(page.path) as out:
+            write_document(out, page.document, {"items": chunk})
+    with staging.open_text(collection.path) as out:
+        write_document(out, collection.document, {"items": first} if total else {})
+
+    feed_records: list[dict[str, Any]] = []
+    article_lines: list[str] = []
+
+    def records() -> Iterator[str]:
+        for s in ordered:
+            path = article_data_path(s.slug)
+            article_lines.extend(_elements(staging, path, "articles", 1))
+            for i, line in enumerate(_elements(staging, path, "annotations", len(s.feed_keys))):
+                if (s.slug, i) in wanted:
+                    feed_records.append(json.loads(line))
+                yield line
+
+    def articles() -> Iterator[str]:
+        # "annotations" sorts before "articles", so every record has been read by now
+        assert len(article_lines) == len(ordered), "the data dump's arrays were written out of order"
+        yield from article_lines
+
+    with staging.open_text(DATA_DUMP) as out:
+        write_document(out, data_document(config, updated), {"annotations": records(), "articles": articles()})
+    return ArchiveData(updated, newest_annotations([{"annotations": feed_records}], feed_entries))

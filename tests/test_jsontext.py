@@ -1,0 +1,60 @@
+"""Per-article data files put one array element per line so the archive-wide exports are
+merged by joining lines (jsontext.py, merge.py): the text must stay exactly the JSON it
+stands for, and the split must give back exactly the elements written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glossator.jsontext import ARRAY, dumps, split_arrays, to_text
+from tests.conftest import article_md, run_cli
+
+# NUL marks an array in the encoder's text; the values we export never hold control characters
+text = st.text(st.characters(blacklist_characters="\0"))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    max_leaves=12,
+)
+names = st.text(st.characters(blacklist_characters="\0"), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(st.characters(blacklist_characters="\0"), max_size=8), json_values, max_size=4),
+       st.dictionaries(names, st.lists(json_values, max_size=4), min_size=1, max_size=3), st.booleans())
+def test_text_is_the_document_and_splits_back(base: dict[str, Any], arrays: dict[str, list[Any]],
+                                              nested: bool) -> None:
+    document: dict[str, Any] = {k: v for k, v in base.items() if k not in arrays}
+    holder = document.setdefault("inner", {}) if nested and isinstance(document.get("inner", {}), dict) \
+        else document
+    for name in arrays:
+        holder[name] = ARRAY
+    text = to_text(document, {name: [dumps(e) for e in elements] for name, elements in arrays.items()})
+    expected = json.loads(json.dumps(document, default=lambda _: None))
+    for name, elements in arrays.items():
+        holder_expected = expected["inner"] if holder is not document else expected
+        holder_expected[name] = elements
+    assert json.loads(text) == expected
+    assert split_arrays(text) == {name: [dumps(e) for e in elements] for name, elements in arrays.items()}
+
+
+def test_a_changed_built_file_fails_the_next_build_clearly(archive: Callable[..., Path]) -> None:
+    root = archive(articles={"one": article_md("One", "The quick brown fox.")},
+                   annotations={"one": "article: one\nannotations:\n  - id: fox\n    kind: context\n"
+                                       "    quote: brown fox\n    note: A fox.\n    by: me\n    added: 2026-01-02\n"})
+    site = root / "site"
+    assert run_cli("build", "--root", root, "--out", site, "--no-search").returncode == 0
+    data = site / "data" / "articles" / "one.json"
+    data.write_text(json.dumps(json.loads(data.read_text())), encoding="utf-8")  # re-encoded by another tool
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    (root / "content" / "two.md").write_text(article_md("Two", "Another article."), encoding="utf-8")
+    result = run_cli("build", "--root", root, "--out", site, "--no-search")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "site/data/articles/one.json" in result.stderr and "build again" in result.stderr
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
