@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotate import annotate_article
+from .annotate import AnnotatedArticle, annotate_article
 from .diagnostics import Diagnostic
 from .load import load_annotations, load_article
 from .model import SiteConfig
@@ -62,33 +62,41 @@ def _writer(job: BatchJob) -> SiteWriter:
     return writer
 
 
+def prepare(project: Project, config: SiteConfig, item: ArticleInput, all_slugs: frozenset[str],
+            drafts: bool) -> tuple[AnnotatedArticle | None, list[Diagnostic], bool]:
+    """One article through load → validate → anchor: the annotated article (None if it cannot
+    be, or is an unpublished draft), every problem found, and whether it counts as an article."""
+    diagnostics: list[Diagnostic] = []
+    limit = config.max_file_bytes
+    raw, problems = load_article(project, item.article_path, limit)
+    diagnostics += problems
+    article = None
+    if raw is not None:
+        article, problems = validate_article(raw, config)
+        diagnostics += problems
+    annotations = ()
+    if item.annotation_path is not None:
+        raw_set, problems = load_annotations(project, item.annotation_path, limit)
+        diagnostics += problems
+        if raw_set is not None:
+            validated, problems = validate_annotations(raw_set, config, all_slugs)
+            diagnostics += problems
+            if validated is not None:
+                annotations = validated.annotations
+    if article is None or (article.draft and not drafts):
+        return None, diagnostics, False
+    annotated, problems = annotate_article(article, annotations, config)
+    return annotated, diagnostics + problems, True
+
+
 def run_batch(job: BatchJob) -> BatchResult:
     result = BatchResult()
-    limit = job.config.max_file_bytes
     failed = False  # once an error is found the build fails: keep checking, stop rendering
     for item in job.items:
-        seen = len(result.diagnostics)
-        raw, problems = load_article(job.project, item.article_path, limit)
+        annotated, problems, counted = prepare(job.project, job.config, item, job.all_slugs, job.drafts)
         result.diagnostics += problems
-        article = None
-        if raw is not None:
-            article, problems = validate_article(raw, job.config)
-            result.diagnostics += problems
-        annotations = ()
-        if item.annotation_path is not None:
-            raw_set, problems = load_annotations(job.project, item.annotation_path, limit)
-            result.diagnostics += problems
-            if raw_set is not None:
-                validated, problems = validate_annotations(raw_set, job.config, job.all_slugs)
-                result.diagnostics += problems
-                if validated is not None:
-                    annotations = validated.annotations
-        if article is None or (article.draft and not job.drafts):
-            continue
-        annotated, problems = annotate_article(article, annotations, job.config)
-        result.diagnostics += problems
-        result.articles += 1
-        failed = failed or any(d.is_error for d in result.diagnostics[seen:])
+        result.articles += counted
+        failed = failed or any(d.is_error for d in problems)
         if annotated is None or job.staging_dir is None or failed:
             continue
         try:

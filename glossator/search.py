@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +53,16 @@ class BundleSummary:
     bytes: int
 
 
-def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
+class Cancelled(Exception):
+    """The live preview stopped an indexing run: a newer build is about to replace the site."""
+
+
+def index_site(site_dir: Path, config: SiteConfig, cancel: threading.Event | None = None) -> list[Diagnostic]:
     """Index the articles under site_dir into site_dir/pagefind; problems come back as diagnostics.
 
     The new bundle replaces the old one only once it has been checked, so a site being
-    served keeps a working search while it is re-indexed.
+    served keeps a working search while it is re-indexed. Setting `cancel` stops Pagefind
+    and raises Cancelled, with the old bundle left in place.
     """
     expected = sum(1 for _ in site_dir.glob(PAGES_GLOB))
     if expected == 0:
@@ -67,7 +73,7 @@ def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
     scratch = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=site_dir))
     scratch.chmod(site_dir.stat().st_mode & 0o777)  # mkdtemp's 0700 would hide the bundle from a web server
     try:
-        failure = _run_pagefind(site_dir, scratch.name, config.language.lower())
+        failure = _run_pagefind(site_dir, scratch.name, config.language.lower(), cancel)
         if failure is not None:
             return [failure]
         for name in UNUSED:
@@ -80,6 +86,8 @@ def index_site(site_dir: Path, config: SiteConfig) -> list[Diagnostic]:
                           "the previous search index was kept. Check free disk space and build again; "
                           "if it recurs, report it with the Pagefind version (pagefind --version).",
                           title="Search index")]
+        if cancel is not None and cancel.is_set():
+            raise Cancelled
         _replace(site_dir / BUNDLE, scratch)
         return []
     finally:
@@ -109,7 +117,8 @@ def _executable() -> Path | None:
         return None
 
 
-def _run_pagefind(site_dir: Path, output: str, language: str) -> Diagnostic | None:
+def _run_pagefind(site_dir: Path, output: str, language: str,
+                  cancel: threading.Event | None = None) -> Diagnostic | None:
     binary = _executable()
     if binary is None:
         return error(REPORTED, 0, 0, "the Pagefind binary is not installed",
@@ -121,17 +130,31 @@ def _run_pagefind(site_dir: Path, output: str, language: str) -> Diagnostic | No
     # run; the site folder holds neither, and the environment is scrubbed of them.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
     try:
-        done = subprocess.run(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, check=False)
+        process = subprocess.Popen(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     except OSError as exc:
         return error(REPORTED, 0, 0, f"could not run Pagefind: {exc}", title="Search index")
-    if done.returncode != 0:
+    with process:
+        if cancel is not None:
+            watcher = threading.Thread(target=_stop_when_set, args=(process, cancel), daemon=True)
+            watcher.start()
+        stdout, stderr = process.communicate()
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+    if process.returncode != 0:
         # Pagefind prints some errors on both streams: each line once.
-        lines = (line.rstrip() for line in (done.stdout + done.stderr).splitlines() if line.strip())
+        lines = (line.rstrip() for line in (stdout + stderr).splitlines() if line.strip())
         output_lines = list(dict.fromkeys(lines))[-12:]
-        return error(REPORTED, 0, 0, f"Pagefind failed (exit status {done.returncode})",
+        return error(REPORTED, 0, 0, f"Pagefind failed (exit status {process.returncode})",
                      "\n".join(output_lines) or "it printed nothing", title="Search index")
     return None
+
+
+def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> None:
+    while process.poll() is None:
+        if cancel.wait(0.05):
+            process.kill()
+            return
 
 
 def verify_bundle(bundle: Path, expected_pages: int) -> BundleSummary:

@@ -193,8 +193,8 @@ def test_damaged_bundle_fails_the_build_and_keeps_the_previous_site(
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     real_run = search._run_pagefind
 
-    def run_then_cut(site_dir: Path, output: str, language: str):
-        failure = real_run(site_dir, output, language)
+    def run_then_cut(site_dir: Path, output: str, language: str, cancel: object = None):
+        failure = real_run(site_dir, output, language, cancel)
         _truncate(_first(site_dir / output, "index/*.pf_index"))
         return failure
 

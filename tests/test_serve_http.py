@@ -71,10 +71,11 @@ def test_serves_the_site_with_types_index_and_404(served: ServeProcess) -> None:
     (wasm,) = (site / "static").glob("probe.*.wasm")
     status, headers, body = raw_get(served.port, f"/static/{wasm.name}")
     assert (status, headers["content-type"], body) == (200, "application/wasm", b"\x00asm\x01\x00\x00\x00")
-    for pagefind_file in list((site / "pagefind").glob("*.pagefind"))[:1]:
-        status, headers, body = raw_get(served.port, "/pagefind/" + pagefind_file.name)
-        assert status == 200 and headers["content-type"] == "application/octet-stream"
-        assert body == pagefind_file.read_bytes()
+    served.wait_for(r"^search index updated in ")  # indexed in the background, after the first build
+    pagefind_file = next((site / "pagefind").glob("*.pagefind"))
+    status, headers, body = raw_get(served.port, "/pagefind/" + pagefind_file.name)
+    assert status == 200 and headers["content-type"] == "application/octet-stream"
+    assert body == pagefind_file.read_bytes()
     (css,) = (site / "static").glob("glossator.*.css")
     _, headers, _ = raw_get(served.port, f"/static/{css.name}")
     assert headers["content-type"] == "text/css; charset=utf-8"
@@ -199,6 +200,42 @@ def test_events_reload_after_a_build_and_report_problems_with_their_line(served:
     assert next(events) == ("reload", {})
     events.close()
     assert b"Fixed note." in raw_get(served.port, f"/articles/{SLUG}/")[2]
+
+
+def _edit_and_expect_one_reload(served: ServeProcess, note: str) -> None:
+    stamp, page = page_stamp(served.port, f"/articles/{SLUG}/")
+    instance, version = stamp.split(":")
+    mark = served.mark()
+    with EventStream(served.port, f"epoch={stamp}&page={page}") as events:
+        (served.root / "annotations" / f"{SLUG}.yaml").write_text(annotation_yaml(note=note))
+        assert next(events) == ("reload", {})
+    served.wait_for(REBUILT, since=mark)
+    lines = served.output().splitlines()[mark:]
+    hot = next(i for i, line in enumerate(lines) if line.startswith(f"updated {SLUG} in "))
+    assert hot < next(i for i, line in enumerate(lines) if REBUILT.search(line)), lines
+    assert note.encode() in raw_get(served.port, f"/articles/{SLUG}/")[2]
+    # a page reloaded by the fast path holds the next version's stamp; the full build is the one after
+    with EventStream(served.port, f"epoch={instance}:{int(version) + 1}&page={page}", timeout=2) as events, \
+            pytest.raises(TimeoutError):
+        next(events)
+    with EventStream(served.port, f"epoch={stamp}&page={page}") as events:  # control: an older page reloads
+        assert next(events) == ("reload", {})
+
+
+def test_an_edited_article_is_published_first_and_reloads_once(served: ServeProcess) -> None:
+    """The fast path (serve/hot.py): the edited article's page goes out before the listings,
+    exports and search index are rebuilt, and the full build that follows, which renders the
+    same bytes for it, does not reload it a second time."""
+    _edit_and_expect_one_reload(served, "Hot note, first edit.")
+    # after a template change the fast path renders with the new template (or the full build
+    # would render different bytes and reload the page again)
+    templates = served.root / "templates"
+    source = (REPO / "templates" / "article.html").read_text(encoding="utf-8")
+    mark = served.mark()
+    (templates / "article.html").write_text(source.replace("</article>", "</article><p>Template v2</p>", 1))
+    served.wait_for(REBUILT, since=mark)
+    _edit_and_expect_one_reload(served, "Hot note, second edit.")
+    assert b"Template v2" in raw_get(served.port, f"/articles/{SLUG}/")[2]
 
 
 def test_new_renamed_and_deleted_articles(served: ServeProcess) -> None:

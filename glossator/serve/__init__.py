@@ -103,6 +103,7 @@ def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_brow
     finally:
         changes.close()
         watcher.stop()
+        rebuilder.close()  # stops Pagefind if it is indexing
         state.close()  # ends the event streams, so their threads can be joined
         if http_thread.is_alive():
             server.shutdown()

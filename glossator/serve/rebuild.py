@@ -19,7 +19,8 @@ from .. import pipeline
 from ..config import load_config
 from ..diagnostics import Diagnostic, error, format_text, sort_diagnostics
 from ..project import Project
-from ..search import index_site
+from .hot import HotRenderer, HotUpdate
+from .indexer import BackgroundIndexer
 from .paths import HASHED_ASSET
 from .server import PreviewServer
 from .state import Problems, SiteState
@@ -64,6 +65,8 @@ class Rebuilder:
         # Inputs changed since the last successful build: a failed build's changes are still
         # unpublished, so "only stylesheets changed" must hold for all of them.
         self._unpublished: set[str] = set()
+        self.hot = HotRenderer(project)
+        self.indexer = BackgroundIndexer(project, self.say)
 
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -77,8 +80,15 @@ class Rebuilder:
 
     def rebuild(self, changed: frozenset[str] | None) -> bool:
         """Build once; `changed` is None for the first build. True if the build succeeded."""
+        self.indexer.stop(wait=False)  # Pagefind would compete for the cores the edit needs
+        hot = None
+        if changed is not None and self.state.version > 0 and not self._unpublished:
+            hot = self._hot_update(changed)
+        self.indexer.stop()  # before the site it reads is replaced
         if changed is not None:
             self._unpublished.update(changed)
+            if not self.hot.handles(changed):
+                self.hot.forget()  # templates, assets or site.yaml: compile again
         # (and never before this session's first good build: the site on disk may be older)
         restyle = changed is not None and self.state.version > 0 and self.stylesheets_only(self._unpublished)
         before = stylesheets(self.project.out) if restyle else {}
@@ -99,6 +109,8 @@ class Rebuilder:
         what = "built" if changed is None else "rebuilt"
         if result is None or errors:
             self._failed(errors, seconds)
+            if self.indexer.behind:  # the site served is unchanged, and its index still unfinished
+                self.indexer.start()
             return False
         self._unpublished.clear()
         self.server.mount = load_config(self.project.site_yaml)[0].base_path
@@ -109,25 +121,48 @@ class Rebuilder:
                      if name in after and after[name] != old}
             self.state.published(frozenset(), swaps)
         else:
-            self.state.published(changed_pages(result))
+            self.state.published(self._not_yet_shown(changed_pages(result), hot))
         if changed is None:
             outcome = f": {plural(result.articles, 'article')}, {plural(result.annotations, 'annotation')}"
         else:
             outcome = ": nothing to update" if getattr(result, "up_to_date", False) else ""
         self.say(f"{what} in {seconds:.2f} s{self._describe(changed)}{outcome}")
-        if not getattr(result, "up_to_date", False):
-            self._index()
+        self.hot.warm()
+        if not getattr(result, "up_to_date", False) or self.indexer.behind:
+            self.indexer.start()  # after the reload went out: the open pages need not wait for it
         return True
 
-    def _index(self) -> None:
-        """The search index, after the reload went out: the open pages need not wait for it."""
+    def close(self) -> None:
+        self.indexer.stop()
+
+    def _hot_update(self, changed: frozenset[str]) -> HotUpdate | None:
+        """The edited article alone, published before the full build (hot.py)."""
         started = time.perf_counter()
-        config = load_config(self.project.site_yaml)[0]
-        problems = index_site(self.project.out, config)
-        if problems:
-            self.say("search index not updated:\n" + format_text(problems))
-        else:
-            self.say(f"search index updated in {time.perf_counter() - started:.2f} s")
+        try:
+            hot = self.hot.update(changed)
+        except Exception:  # the full build that follows reports whatever this was
+            traceback.print_exc(file=self.stream)
+            self.hot.forget()
+            return None
+        if hot is not None and hot.written:
+            self.state.published(frozenset(hot.written))
+            self.say(f"updated {', '.join(hot.slugs)} in "
+                     f"{(time.perf_counter() - started) * 1000:.0f} ms; rebuilding listings and exports…")
+        return hot
+
+    def _not_yet_shown(self, pages: frozenset[str] | None, hot: HotUpdate | None) -> frozenset[str] | None:
+        """The build's changed pages, less those the fast path already published as they are now."""
+        if pages is None or hot is None:
+            return pages
+        out = self.project.out
+
+        def shown(page: str) -> bool:
+            try:
+                return page in hot.written and (out / page).read_bytes() == hot.written[page]
+            except OSError:
+                return False
+
+        return frozenset(p for p in pages if not shown(p))
 
     def _failed(self, errors: list[Diagnostic], seconds: float) -> None:
         errors = sort_diagnostics(errors)
