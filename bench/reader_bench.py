@@ -15,7 +15,10 @@
    it. The same at 390×844 with every note open under its paragraph, where the fresh layouts
    come from a few pixels of resize (the text reflows). Target: ≤ 16 ms.
 3. Lighthouse is run only if a `lighthouse` binary is found (npm `lighthouse`, with
-   CHROME_PATH=/usr/bin/chromium); otherwise the report says it was not run.
+   CHROME_PATH=/usr/bin/chromium); otherwise the report says it was not run. Beside the four
+   scores: the performance metrics (simulated throttling, so CPU-sensitive: a busy machine
+   stretches the main-thread tasks Lighthouse multiplies) and the long tasks behind a TBT.
+The load average is printed first: layout times and Lighthouse both move with it.
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ def layout_times(site: Path, runs: int) -> list[Layout]:
                 for i in range(runs):
                     # each change lays every note out again (heights and highlight positions re-read)
                     if viewport[0] < 1200:  # (hiding a kind would close its notes: reflow the text instead)
-                        page.set_viewport_size({"width": viewport[0] - 6 * (i % 2), "height": viewport[1]})
+                        page.set_viewport_size({"width": viewport[0] - 6 * ((i + 1) % 2), "height": viewport[1]})
                         page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
                     else:
                         page.uncheck("#show_context")
@@ -152,13 +155,25 @@ def lighthouse(site: Path) -> str:
             if result.returncode != 0:
                 lines.append(f"/{path}: lighthouse failed: {result.stderr.strip()[-300:]}")
                 continue
-            categories = json.loads(result.stdout)["categories"]
-            scores = ", ".join(f"{k} {round(v['score'] * 100)}" for k, v in categories.items())
+            report = json.loads(result.stdout)
+            scores = ", ".join(f"{k} {round(v['score'] * 100)}" for k, v in report["categories"].items())
             lines.append(f"/{path}: {scores}")
+            lines.append("    " + _lighthouse_metrics(report["audits"]))
     finally:
         server.shutdown()
         server.server_close()
     return "\n".join(lines)
+
+
+def _lighthouse_metrics(audits: dict) -> str:
+    """The metrics the performance score is made of, and the long tasks (over 50 ms, simulated)."""
+    metrics = [("FCP", "first-contentful-paint"), ("LCP", "largest-contentful-paint"),
+               ("TBT", "total-blocking-time"), ("SI", "speed-index")]
+    parts = [f"{name} {audits[key]['numericValue']:.0f} ms ({audits[key]['score']})" for name, key in metrics]
+    parts.append(f"CLS {audits['cumulative-layout-shift']['numericValue']:.3f}")
+    tasks = audits.get("long-tasks", {}).get("details", {}).get("items", [])
+    long = ", ".join(f"{t['url'].rsplit('/', 1)[-1] or '/'} {t['duration']:.0f} ms" for t in tasks)
+    return "; ".join(parts) + f"; long tasks: {long or 'none'}"
 
 
 def main() -> None:
@@ -170,6 +185,8 @@ def main() -> None:
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
 
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs\n")
     seed_site = args.work / "seed-site"
     build(REPO, seed_site)
     weights = page_weight(seed_site)

@@ -1,4 +1,5 @@
-// Glossator: margin notes, kind toggles and "Suggest an annotation".
+// Glossator: margin notes, kind toggles and "Suggest an annotation" on article pages, and the
+// "/" search shortcut on every page.
 //
 // The page text (#page-text) holds the article's words and nothing else, at every moment
 // (SPEC §6): external annotation clients and our exported selectors resolve against its
@@ -6,6 +7,27 @@
 // attributes, classes and custom properties on elements that are already there; notes are
 // positioned beside or under the text by layout.
 "use strict";
+
+(() => {
+  // "/" focuses the search box, as on GitHub and MDN: this page's own box (the search page's,
+  // the home page's), else the header's. It is here, on every page, so that only the search
+  // page has to load search.js.
+  const NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"];
+  const isTyping = (target) =>
+    target instanceof HTMLElement &&
+    (target.isContentEditable ||
+      /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
+      (target.tagName === "INPUT" && !NOT_TEXT.includes(target.type)));
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    const box = ["search-q", "home-search-q", "site-search-q"].map((id) => document.getElementById(id)).find(Boolean);
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+})();
 
 (() => {
   const article = document.querySelector("article.article");
@@ -47,6 +69,7 @@
       block: null, // narrow layout: the paragraph it is shown under
       opener: null, // the control that opened it, where focus returns
       openedAt: 0, // Escape closes the most recently opened note first
+      y: null, // the position last written to its --gl-y
     };
     // "_" cannot occur in an annotation id, so these ids never collide with a permalink
     li.id = "note_" + id;
@@ -124,14 +147,31 @@
 
   // --- layout ------------------------------------------------------------------------------
 
-  const reserved = new Set();
+  // Every style the layouts write goes through these, which skip a value already in place: an
+  // unchanged note or paragraph is then not restyled, and not laid out again.
+  const reserved = new Map(); // paragraph → the room reserved under it, in px
+
+  function reserve(block, room) {
+    if (reserved.get(block) === room) return;
+    if (!reserved.has(block)) block.classList.add("gl-reserved");
+    block.style.setProperty("--gl-reserve", `${room}px`);
+    reserved.set(block, room);
+  }
+
+  function release(block) {
+    block.classList.remove("gl-reserved");
+    block.style.removeProperty("--gl-reserve");
+    reserved.delete(block);
+  }
 
   function clearReserved() {
-    for (const block of reserved) {
-      block.classList.remove("gl-reserved");
-      block.style.removeProperty("--gl-reserve");
-    }
-    reserved.clear();
+    for (const block of reserved.keys()) release(block);
+  }
+
+  function placeNote(note, y) {
+    if (note.y === y) return;
+    note.li.style.setProperty("--gl-y", `${y}px`);
+    note.y = y;
   }
 
   // Wide screens: each note at the height of its first highlight, unless that would overlap
@@ -150,34 +190,38 @@
       item.y = Math.max(item.want, floor);
       floor = item.y + item.height + GAP;
     }
-    for (const item of items) item.note.li.style.setProperty("--gl-y", `${item.y}px`);
+    for (const item of items) placeNote(item.note, item.y);
     notesSection.style.setProperty("--gl-notes-height", `${Math.max(0, floor - GAP)}px`);
   }
 
   // Narrow screens: open notes stand under the paragraph that holds their highlight, in room
-  // reserved there (the paragraph's bottom margin), stacked in number order.
+  // reserved there (the paragraph's bottom margin), stacked in number order. Reads and writes
+  // come in two batches, so the page is laid out once in between, not once per paragraph:
+  // the notes' heights (the room reserved does not change them: they span the column, which
+  // keeps its width), then the room under every paragraph, then where each paragraph now
+  // ends, then every note's position.
   function layoutInline() {
-    clearReserved();
-    const open = notes.filter((n) => n.open && !hidden.has(n.kind));
-    if (!open.length) return;
     const groups = new Map();
-    for (const note of open) {
+    for (const note of notes) {
+      if (!note.open || hidden.has(note.kind)) continue;
       if (!groups.has(note.block)) groups.set(note.block, []);
       groups.get(note.block).push(note);
     }
-    const heights = new Map(open.map((n) => [n, n.li.offsetHeight]));
+    const heights = new Map();
+    for (const list of groups.values()) for (const note of list) heights.set(note, note.li.offsetHeight);
+    for (const block of [...reserved.keys()]) if (!groups.has(block)) release(block);
+    if (!groups.size) return;
     for (const [block, list] of groups) {
       list.sort((a, b) => a.number - b.number);
-      const room = list.reduce((sum, n) => sum + heights.get(n) + GAP, 0);
-      block.style.setProperty("--gl-reserve", `${room}px`);
-      block.classList.add("gl-reserved");
-      reserved.add(block);
+      reserve(block, list.reduce((sum, n) => sum + heights.get(n) + GAP, 0));
     }
     const origin = columns.getBoundingClientRect().top;
+    const bottoms = new Map();
+    for (const block of groups.keys()) bottoms.set(block, block.getBoundingClientRect().bottom - origin);
     for (const [block, list] of groups) {
-      let y = block.getBoundingClientRect().bottom - origin + GAP;
+      let y = bottoms.get(block) + GAP;
       for (const note of list) {
-        note.li.style.setProperty("--gl-y", `${y}px`);
+        placeNote(note, y);
         y += heights.get(note) + GAP;
       }
     }

@@ -1,5 +1,6 @@
-// Glossator search: the "/" shortcut on every page, and the /search/ page, which runs
-// Pagefind's JavaScript API over the bundle that glossator/search.py writes.
+// Glossator search: the /search/ page (the only page that loads this script; the "/" shortcut
+// of every page is in glossator.js). It runs Pagefind's JavaScript API over the bundle that
+// glossator/search.py writes.
 //
 // One Pagefind page per article; each note is a sub-result whose anchor is the note's
 // heading id. The article's "notes" meta lists every note as id:kind[:verdict], so
@@ -16,24 +17,6 @@
   // One letter of an alphabet is too short to search (as a prefix it matches a twentieth of the
   // words); one ideograph is a word.
   const SHORT = /^(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}]$/u;
-
-  const NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"];
-  const isTyping = (target) =>
-    target instanceof HTMLElement &&
-    (target.isContentEditable ||
-      /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
-      (target.tagName === "INPUT" && !NOT_TEXT.includes(target.type)));
-
-  // "/" focuses the search box, as on GitHub and MDN: this page's own box, else the header's.
-  document.addEventListener("keydown", (event) => {
-    if (event.key !== "/" || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (isTyping(event.target)) return;
-    const box = document.getElementById("search-q") || document.getElementById("site-search-q");
-    if (!box) return;
-    event.preventDefault();
-    box.focus();
-    box.select();
-  });
 
   const form = document.getElementById("gl_search");
   if (!form) return;

@@ -259,8 +259,38 @@ def test_narrow_notes_open_under_their_paragraph_without_overlap(page: Page, art
     ids = page.evaluate("[...document.querySelectorAll('.note-list > li.note')].map(li => li.dataset.ann)")
     for ann in ids:
         page.evaluate("(id) => document.getElementById('ref-' + id).click()", ann)
+    _assert_under_their_paragraphs(page.evaluate(GEOMETRY), len(ids))
+
+
+def test_narrow_layout_follows_reflow_and_closing(page: Page, article_url: str) -> None:
+    # The layout writes only the positions and reserved room that changed: after the text
+    # reflows (notes grow taller, paragraphs end lower) and after notes close (a paragraph's
+    # room shrinks or goes), every note must still stand right under its paragraph.
+    _ready(page, article_url, NARROW)
+    ids = page.evaluate("[...document.querySelectorAll('.note-list > li.note')].map(li => li.dataset.ann)")
+    for ann in ids:
+        page.evaluate("(id) => document.getElementById('ref-' + id).click()", ann)
+    settle = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    page.set_viewport_size({"width": 320, "height": NARROW["height"]})
+    page.evaluate(settle)
+    _assert_under_their_paragraphs(page.evaluate(GEOMETRY), len(ids))
+    closed = ids[::3]
+    for ann in closed:
+        page.evaluate("(id) => document.getElementById('ref-' + id).click()", ann)
+    page.set_viewport_size(NARROW)
+    page.evaluate(settle)
     geo = page.evaluate(GEOMETRY)
-    assert len(geo["notes"]) == len(ids)
+    assert {n["id"] for n in geo["notes"]} == set(ids) - set(closed)
+    _assert_under_their_paragraphs(geo, len(ids) - len(closed))
+    for ann in ids:
+        if ann not in closed:
+            page.evaluate("(id) => document.getElementById('ref-' + id).click()", ann)
+    # nothing open: no room is left reserved under any paragraph
+    assert page.evaluate("document.querySelectorAll('#page-text .gl-reserved').length") == 0
+
+
+def _assert_under_their_paragraphs(geo: dict, count: int) -> None:
+    assert len(geo["notes"]) == count
     by_block: dict[float, list[dict]] = {}
     for note in geo["notes"]:
         by_block.setdefault(note["block"]["bottom"], []).append(note)

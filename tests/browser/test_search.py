@@ -285,6 +285,21 @@ def test_keyboard_slash_arrows_and_enter(page, base: str) -> None:
     assert page.input_value("#search-q") == "a/b"
 
 
+def test_slash_searches_from_every_page_and_only_the_search_page_loads_search_js(page, base: str) -> None:
+    # search.js is the search page's alone (other pages would parse and run it for nothing, which
+    # cost the home page Lighthouse points); glossator.js gives every page the "/" shortcut.
+    scripts = "[...document.scripts].map(s => new URL(s.src || location.href).pathname.split('/').pop())"
+    for path, box in [("", "home-search-q"), (f"articles/{SEED_SLUG}/", "site-search-q"), ("claims/", "site-search-q"),
+                      ("search/", "search-q")]:
+        page.goto(base + path)
+        loaded = page.evaluate(scripts)
+        assert any(name.startswith("glossator.") for name in loaded), (path, loaded)
+        assert any(name.startswith("search.") for name in loaded) == (path == "search/"), (path, loaded)
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == box, path
+        assert page.input_value("#" + box) == ""  # the "/" itself is not typed
+
+
 @pytest.mark.parametrize("wasm_allowed", [True, False], ids=["policy", "without-wasm-unsafe-eval"])
 def test_content_security_policy_sent_as_a_header(
     page, site: Path, serve_dir: Callable[..., str], wasm_allowed: bool
