@@ -10,7 +10,10 @@ rendered again, from the cached summaries. File contents are hashed only when a 
 size or modification time changed, as make and ninja do.
 
 The cache lives beside the output (`.site.glossator-cache/`), and is only ever written
-after a successful build; a missing or unreadable cache just means a full build.
+after a successful build; a missing or unreadable cache just means a full build. It is
+two files: the manifest (keys, file hashes, the warnings, sorted) answers "nothing
+changed" on its own; the articles' summaries and outputs (tens of megabytes at 10,000
+articles) are read only when something did change.
 """
 
 from __future__ import annotations
@@ -18,17 +21,18 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
 from .batch import ArticleInput
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, sort_diagnostics
 from .pages import ArticleSummary
 from .project import ENGINE_DIR, Project
 
-FORMAT = 1
+FORMAT = 2
 CACHE_MARK = ".glossator-cache"
 
 
@@ -44,8 +48,11 @@ class CachedArticle:
 class Manifest:
     engine: str = ""
     site_key: str = ""  # everything the whole site depends on, for the "nothing changed" check
-    articles: dict[str, CachedArticle] = field(default_factory=dict)
     file_hashes: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, sha)
+    warnings: tuple[Diagnostic, ...] = ()  # of every article, sorted
+    articles: int = 0
+    annotations: int = 0
+    token: str = ""  # names the articles file written with this manifest
 
 
 def _engine_version() -> str:
@@ -64,25 +71,38 @@ class BuildCache:
         self.previous = self._load()
         self.hashes: dict[str, tuple[int, int, str]] = {}
         self._folders: dict[Path, bool] = {}
+        self._articles: dict[str, CachedArticle] | None = None
+
+    def _read(self, name: str) -> object:
+        try:
+            with (self.dir / name).open("rb") as stream:
+                return pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
 
     def _load(self) -> Manifest:
-        try:
-            with (self.dir / "manifest.pickle").open("rb") as stream:
-                manifest = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            return Manifest()
+        manifest = self._read("manifest.pickle")
         if not isinstance(manifest, Manifest) or manifest.engine != self.engine:
             return Manifest()
         return manifest
+
+    @property
+    def articles(self) -> dict[str, CachedArticle]:
+        """The previous build's articles (read on first use; empty if unreadable or not this manifest's)."""
+        if self._articles is None:
+            stored = self._read("articles.pickle") if self.previous.token else None
+            valid = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.previous.token
+            self._articles = stored[1] if valid else {}  # type: ignore[index]
+        return self._articles
 
     def file_hash(self, path: Path | None) -> str:
         if path is None:
             return "-"
         name = str(path)
         try:
-            stat = path.lstat()
+            stat = os.lstat(name)
             if S_ISLNK(stat.st_mode):
-                stat = path.stat()
+                stat = os.stat(name)
                 inside = self.project.contains(path)
             else:  # resolving every path costs more than hashing at 10,000 articles: check its folder once
                 inside = self._inside(path.parent)
@@ -114,7 +134,7 @@ class BuildCache:
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def reusable(self, slug: str, key: str) -> CachedArticle | None:
-        entry = self.previous.articles.get(slug)
+        entry = self.articles.get(slug)
         if entry is None or entry.key != key:
             return None
         if not all((self.project.out / path).is_file() for path in entry.outputs):
@@ -122,12 +142,20 @@ class BuildCache:
         return entry
 
     def save(self, site_key: str, articles: dict[str, CachedArticle]) -> None:
-        manifest = Manifest(self.engine, site_key, articles, self.hashes)
+        token = secrets.token_hex(8)
+        warnings = tuple(sort_diagnostics(d for entry in articles.values() for d in entry.diagnostics))
+        manifest = Manifest(self.engine, site_key, self.hashes, warnings, len(articles),
+                            sum(e.summary.annotation_count for e in articles.values()), token)
         self.dir.mkdir(parents=True, exist_ok=True)
-        temporary = self.dir / f"manifest.{os.getpid()}.tmp"
+        # articles first: a manifest is only ever read beside the articles file it names
+        self._write("articles.pickle", (token, articles))
+        self._write("manifest.pickle", manifest)
+
+    def _write(self, name: str, value: object) -> None:
+        temporary = self.dir / f"{name}.{os.getpid()}.tmp"
         with temporary.open("wb") as stream:
-            pickle.dump(manifest, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.dir / "manifest.pickle")
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.dir / name)
 
     def forget(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -30,6 +30,11 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[str, int, int, Severity, str, tuple[str, ...], str]]:
+        # as a plain call: the build cache holds one per warning (150,000 in the 10k benchmark),
+        # and a frozen dataclass's default unpickling is five times slower
+        return Diagnostic, (self.path, self.line, self.col, self.severity, self.message, self.hints, self.title)
+
     def location(self) -> str:
         if self.line <= 0:
             return self.path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,24 +121,33 @@ def load_annotations(project: Project, path: Path, max_bytes: int) -> tuple[RawA
     return RawAnnotations(rel, slug, root), []
 
 
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    """A folder's entries but dot-files, sorted by name (as `glob("*")` sorted would give them)."""
+    try:
+        with os.scandir(folder) as scan:
+            return sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
 def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnostic]]:
     """The article and annotation files, sorted; stray files are reported, not silently skipped."""
     diagnostics: list[Diagnostic] = []
-    articles = sorted(project.content_dir.glob("*.md")) if project.content_dir.is_dir() else []
+    # (scandir: the entries' types come with the listing, no stat per file at 10,000 files)
+    articles = [project.content_dir / entry.name for entry in _entries(project.content_dir)
+                if entry.name.endswith(".md")]
     annotation_files: list[Path] = []
-    if project.annotations_dir.is_dir():
-        for path in sorted(project.annotations_dir.iterdir()):
-            if path.name.startswith("."):
-                continue
-            # a symlink is taken as an annotation file even when it leads nowhere or to a folder, so
-            # the loader reports it (outside the archive, unreadable) instead of it vanishing unread
-            if path.suffix in ANNOTATION_SUFFIXES and (path.is_file() or path.is_symlink()):
-                annotation_files.append(path)
-            elif path.is_file():
-                diagnostics.append(error(project.relative(path), 0, 0,
-                                         "not an annotation file (annotation files end in .yaml)",
-                                         f"rename it to `{path.stem}.yaml` or move it out of annotations/",
-                                         title="Stray file"))
+    for entry in _entries(project.annotations_dir):
+        path = project.annotations_dir / entry.name
+        # a symlink is taken as an annotation file even when it leads nowhere or to a folder, so
+        # the loader reports it (outside the archive, unreadable) instead of it vanishing unread
+        if path.suffix in ANNOTATION_SUFFIXES and (entry.is_file() or entry.is_symlink()):
+            annotation_files.append(path)
+        elif entry.is_file():
+            diagnostics.append(error(project.relative(path), 0, 0,
+                                     "not an annotation file (annotation files end in .yaml)",
+                                     f"rename it to `{path.stem}.yaml` or move it out of annotations/",
+                                     title="Stray file"))
     stems: dict[str, Path] = {}
     for path in annotation_files:
         if path.stem in stems:

@@ -169,7 +169,7 @@ def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> 
     diagnostics += _orphan_problems(project, config, items, orphans)
     cache = BuildCache(project)
     unchecked = items
-    if cache.previous.articles:
+    if cache.articles:
         # a writer that never writes: only its templates are read, for the cache keys
         writer = SiteWriter(project, config, Staging.attach(project.out))
         shared = fingerprint(repr(config), str(False), writer.article_fingerprint())
@@ -305,11 +305,11 @@ def build(
         site_key = fingerprint(shared, str(search), writer.site_fingerprint(), *(keys[i.slug] for i in items)) \
             if cache else ""
         if cache and site_key == cache.previous.site_key and project.out.is_dir():
-            cached = cache.previous.articles.values()
+            previous = cache.previous
             return BuildResult(
-                sort_diagnostics([*diagnostics, *(d for entry in cached for d in entry.diagnostics)]),
-                articles=len(cache.previous.articles),
-                annotations=sum(e.summary.annotation_count for e in cached),
+                sort_diagnostics([*diagnostics, *previous.warnings]) if diagnostics else list(previous.warnings),
+                articles=previous.articles,
+                annotations=previous.annotations,
                 up_to_date=True,
             )
         reused: dict[str, CachedArticle] = {}

@@ -93,3 +93,39 @@ def test_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
     before = tree_digest(out)
     second = _build(root, out, use_cache=True)
     assert second.up_to_date and second.rebuilt == () and tree_digest(out) == before
+
+
+def test_the_manifest_alone_answers_nothing_changed_and_a_lost_articles_file_means_a_full_build(
+    tmp_path: Path,
+) -> None:
+    rng = random.Random(2)
+    root = write_archive(tmp_path / "archive", {f"a{n}": _article(rng, n) for n in range(1, 4)},
+                         {f"a{n}": _annotations(f"a{n}", n, "A note of a few words, enough to say something.")
+                          for n in range(1, 4)})
+    (root / "annotations" / "a1.yaml").write_text(_annotations("a1", 1, "Short."), encoding="utf-8")  # a warning
+    out = tmp_path / "site"
+    first = _build(root, out, use_cache=True)
+    warnings = [d for d in first.diagnostics if not d.is_error]
+    assert warnings and first.rebuilt == ("a1", "a2", "a3")
+    cache_dir = tmp_path / ".site.glossator-cache"
+    (cache_dir / "articles.pickle").unlink()  # the summaries are not needed to see that nothing changed
+    second = _build(root, out, use_cache=True)
+    assert second.up_to_date and second.diagnostics == warnings
+    assert (second.articles, second.annotations) == (3, 3)
+    # with the articles file gone (or from another build), every article is rendered again
+    (root / "annotations" / "a2.yaml").write_text(_annotations("a2", 2, "Another note of several words here."),
+                                                  encoding="utf-8")
+    third = _build(root, out, use_cache=True)
+    assert third.rebuilt == ("a1", "a2", "a3")
+    clean = tmp_path / "clean"
+    _build(root, clean, use_cache=False)
+    assert tree_digest(out) == tree_digest(clean)
+    # and a stale articles file (another build's) is never used
+    stale = (cache_dir / "articles.pickle").read_bytes()
+    (root / "annotations" / "a3.yaml").write_text(_annotations("a3", 3, "A third note, long enough to pass."),
+                                                  encoding="utf-8")
+    assert _build(root, out, use_cache=True).rebuilt == ("a3",)
+    (cache_dir / "articles.pickle").write_bytes(stale)  # the manifest now names a newer one
+    (root / "annotations" / "a3.yaml").write_text(_annotations("a3", 3, "A fourth note, long enough to pass."),
+                                                  encoding="utf-8")
+    assert _build(root, out, use_cache=True).rebuilt == ("a1", "a2", "a3")
