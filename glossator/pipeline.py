@@ -10,83 +10,28 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from .annotate import AnnotatedArticle, annotate_article
 from .batch import ArticleInput, BatchJob, BatchResult, run_batch
 from .cache import BuildCache, CachedArticle, fingerprint, link_files
 from .config import load_config
 from .diagnostics import Diagnostic, error, sort_diagnostics
-from .load import list_sources, load_annotations, load_article
+from .load import list_sources, load_annotations
 from .merge import DamagedExport
-from .model import AnnotationSet, Archive, Article, SiteConfig
+from .model import SiteConfig
 from .output import SiteWriter
 from .project import Project
 from .render import TemplateProblem
 from .search import index_site
-from .validate import validate_annotations, validate_article
+from .validate import validate_annotations
 from .write import Staging
 
 Progress = Callable[[str, int, int], None]
 SEARCH_DIR = "pagefind"
 SERIAL_BELOW = 64  # articles; below this, worker processes cost more than they save
 BATCH_MAX = 200
-
-
-@dataclass
-class Loaded:
-    archive: Archive | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.archive is not None and not any(d.is_error for d in self.diagnostics)
-
-
-def load_archive(project: Project, *, base_url: str | None = None, drafts: bool = False) -> Loaded:
-    """Read and validate every file. Never raises on bad content."""
-    config, diagnostics = load_config(project.site_yaml, "site.yaml", base_url)
-    article_paths, annotation_paths, listing_problems = list_sources(project)
-    diagnostics += listing_problems
-    articles: list[Article] = []
-    every_slug = {path.stem for path in article_paths}
-    for path in article_paths:
-        raw, problems = load_article(project, path, config.max_file_bytes)
-        diagnostics += problems
-        if raw is None:
-            continue
-        article, problems = validate_article(raw, config)
-        diagnostics += problems
-        if article is not None:
-            articles.append(article)
-    annotation_sets: dict[str, AnnotationSet] = {}
-    for path in annotation_paths:
-        raw_set, problems = load_annotations(project, path, config.max_file_bytes)
-        diagnostics += problems
-        if raw_set is None:
-            continue
-        validated, problems = validate_annotations(raw_set, config, every_slug)
-        diagnostics += problems
-        if validated is not None:
-            annotation_sets[validated.slug] = validated
-    if not drafts:
-        drafts_out = {a.slug for a in articles if a.draft}
-        articles = [a for a in articles if not a.draft]
-        annotation_sets = {k: v for k, v in annotation_sets.items() if k not in drafts_out}
-    archive = Archive(config, tuple(sorted(articles, key=lambda a: a.slug)), annotation_sets)
-    return Loaded(archive, diagnostics)
-
-
-def anchor_all(
-    archive: Archive, progress: Progress | None = None
-) -> Iterable[tuple[AnnotatedArticle | None, list[Diagnostic]]]:
-    total = len(archive.articles)
-    for done, article in enumerate(archive.articles, 1):
-        yield annotate_article(article, archive.annotations_for(article.slug), archive.config)
-        if progress:
-            progress("anchoring", done, total)
 
 
 def plan(
@@ -294,7 +239,9 @@ def build(
     config, items, orphans, diagnostics = plan(project, base_url)
     diagnostics += _orphan_problems(project, config, items, orphans)
     if any(d.is_error for d in diagnostics):
-        return BuildResult(sort_diagnostics(diagnostics))
+        # the build has failed, but every article is still checked: list all the problems, as `check` does
+        checked = run_batches(project, config, items, drafts=drafts, staging_dir=None, jobs=jobs, progress=progress)
+        return BuildResult(sort_diagnostics([*diagnostics, *checked.diagnostics]))
     cache = BuildCache(project) if use_cache else None
     staging = Staging(project.out)
     committed = False

@@ -686,3 +686,19 @@ def test_ids_taken_by_the_page_are_refused(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "annotations/one.yaml:3:9: error: id `page-text` is taken by the page itself" in result.stderr
     assert "annotations/one.yaml:8:9: error: id `hl-words` is taken by the page itself" in result.stderr
+
+
+def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(archive: Callable[..., Path]) -> None:
+    """An annotation file without its article fails the build before anything is rendered; the
+    articles are still checked, so one run shows every problem, as `check` does."""
+    root = archive({"sample": article_md("Sample", "The minister said the budget rose sharply.")},
+                   {"sample": "article: sample\nannotations:\n  - id: x\n    kind: context\n"
+                              "    quote: not in the text\n    note: A note of enough words to say something.\n"
+                              "    by: me\n    added: 2026-01-02\n",
+                    "sampel": "article: sampel\nannotations: []\n"})
+    built = run_cli("build", "--root", root, "--out", root.parent / "site", "--no-search")
+    checked = run_cli("check", "--root", root)
+    assert built.returncode == checked.returncode == 1
+    for where in ("annotations/sampel.yaml:1:10: error", "annotations/sample.yaml:5:12: error: quote not found"):
+        assert where in built.stderr and where in checked.stderr, (built.stderr, checked.stderr)
+    assert not (root.parent / "site").exists()
