@@ -3,6 +3,7 @@
 same generated archives, run alternately in one invocation, reported as ratios.
 
     python bench/run.py [--quick] [--sizes 1000,10000] [--repeat 3] [--out bench/out]
+    python bench/run.py --scale 1000,5000,10000,20000     # the cost curve: cold builds only
 
 Archives come from ../shared/bench/make_corpus.py (~850 words, 15 annotations each);
 peers are installed by ../shared/bench/setup_peers.sh (run it first: this script only
@@ -122,18 +123,40 @@ def report(size: int, results: dict[str, list[Run]]) -> str:
     return "\n".join(lines)
 
 
+def scale_curve(sizes: list[int], out: Path) -> str:
+    """Cold builds only, with and without the search index, at each size: how cost grows."""
+    lines = ["\n### Scale: cold builds (median of 1)\n",
+             "| articles | cold build | peak | pages only | peak | cold ÷ articles |", "|---|---|---|---|---|---|"]
+    for size in sizes:
+        corpus = make_corpus(size, out)
+        site = out / f"site-{size}"
+        cache = site.parent / f".{site.name}.glossator-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        cold = measure(glossator(f"build --root {corpus} --out {site}"))
+        shutil.rmtree(cache, ignore_errors=True)
+        pages = measure(glossator(f"build --root {corpus} --out {site} --no-search"))
+        lines.append(f"| {size:,} | {cold.seconds:.1f} s | {cold.peak_mib:,.0f} MiB | {pages.seconds:.1f} s "
+                     f"| {pages.peak_mib:,.0f} MiB | {cold.seconds / size * 1000:.2f} ms |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 articles once, Hugo only (under a minute)")
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out")
+    parser.add_argument("--scale", help="instead: cold builds only at these sizes, e.g. 1000,5000,10000,20000")
     args = parser.parse_args()
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.quick else args.repeat
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
+    if args.scale:
+        print(scale_curve([int(s) for s in args.scale.split(",")], args.out))
+        return
     for size in sizes:
         print(report(size, bench_size(size, args.out, repeat, args.quick)), flush=True)
 
