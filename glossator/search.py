@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -40,6 +41,8 @@ SCRIPT_ENDINGS = {"pagefind.js": b"export{", "pagefind-worker.js": b"})();"}
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 REPORTED = "search index"  # the diagnostic's "path": the problem belongs to no input file
+FRAGMENT_URL = re.compile(rb'\{"url":("(?:[^"\\]|\\.)*")')  # a fragment opens with its page's URL
+FRAGMENT_HEAD = 4096  # bytes of a fragment that hold its URL
 
 
 class BundleProblem(Exception):
@@ -92,6 +95,39 @@ def index_site(site_dir: Path, config: SiteConfig, cancel: threading.Event | Non
         return []
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def index_pages(pages_dir: Path, bundle: Path, config: SiteConfig, expected: int,
+                cancel: threading.Event | None = None) -> list[Diagnostic]:
+    """Index the article pages under pages_dir (laid out as in a site) into `bundle`, a new folder,
+    with the options index_site uses: the live preview's small bundle of changed pages
+    (glossator/serve/indexer.py). The bundle is checked, not swapped in: the caller publishes it."""
+    failure = _run_pagefind(pages_dir, str(bundle), config.language.lower(), cancel)
+    if failure is not None:
+        return [failure]
+    for name in UNUSED:
+        (bundle / name).unlink(missing_ok=True)
+    try:
+        verify_bundle(bundle, expected)
+    except BundleProblem as problem:
+        return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {problem}", title="Search index")]
+    return []
+
+
+def page_ids(bundle: Path) -> dict[str, str]:
+    """Each page's stored URL → its Pagefind id, the name of its fragment file (what a search result's `id` is).
+
+    The URL comes first in a fragment, so only the start of each file is inflated."""
+    ids: dict[str, str] = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(path.read_bytes(), FRAGMENT_HEAD)
+            match = FRAGMENT_URL.match(head, len(SIGNATURE))
+            if head.startswith(SIGNATURE) and match:
+                ids[json.loads(match[1])] = path.stem
+        except (OSError, zlib.error, ValueError):
+            continue  # a fragment gone or damaged: its page cannot be told apart, and is left alone
+    return ids
 
 
 def _replace(target: Path, new: Path) -> None:

@@ -20,13 +20,14 @@ from ..config import load_config
 from ..diagnostics import Diagnostic, error, format_text, sort_diagnostics
 from ..project import Project
 from .hot import HotRenderer, HotUpdate
-from .indexer import BackgroundIndexer
+from .indexer import BackgroundIndexer, SearchDelta
 from .paths import HASHED_ASSET
 from .server import PreviewServer
 from .state import Problems, SiteState
 
 OVERLAY_LIMIT = 100  # diagnostics shown in the browser; the terminal gets them all
 NEW_WARNINGS_LIMIT = 20  # warnings printed per rebuild: a corpus can have thousands
+SEARCH_PAGE = "search/index.html"  # reloaded when the search index changes: it loaded the old one
 
 
 def plural(count: int, word: str) -> str:
@@ -66,7 +67,7 @@ class Rebuilder:
         # unpublished, so "only stylesheets changed" must hold for all of them.
         self._unpublished: set[str] = set()
         self.hot = HotRenderer(project)
-        self.indexer = BackgroundIndexer(project, self.say)
+        self.indexer = BackgroundIndexer(project, self.say, self._search_changed)
 
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -80,11 +81,11 @@ class Rebuilder:
 
     def rebuild(self, changed: frozenset[str] | None) -> bool:
         """Build once; `changed` is None for the first build. True if the build succeeded."""
-        self.indexer.stop(wait=False)  # Pagefind would compete for the cores the edit needs
+        self.indexer.pause(wait=False)  # Pagefind would compete for the cores the edit needs
         hot = None
         if changed is not None and self.state.version > 0 and not self._unpublished:
             hot = self._hot_update(changed)
-        self.indexer.stop()  # before the site it reads is replaced
+        self.indexer.pause()  # before the site it reads is replaced
         if changed is not None:
             self._unpublished.update(changed)
             if not self.hot.handles(changed):
@@ -109,11 +110,15 @@ class Rebuilder:
         what = "built" if changed is None else "rebuilt"
         if result is None or errors:
             self._failed(errors, seconds)
-            if self.indexer.behind:  # the site served is unchanged, and its index still unfinished
-                self.indexer.start()
+            # the site served is unchanged but for the fast path's pages; its index may be unfinished
+            self.indexer.refresh(frozenset(hot.written) if hot is not None else frozenset())
             return False
         self._unpublished.clear()
         self.server.mount = load_config(self.project.site_yaml)[0].base_path
+        # what the search index must catch up with: a stylesheet's new name is no indexed text
+        indexed = frozenset() if restyle else changed_pages(result)
+        if indexed is not None and hot is not None:
+            indexed |= frozenset(hot.written)
         if restyle:
             after = stylesheets(self.project.out)
             mount = self.server.mount
@@ -128,12 +133,16 @@ class Rebuilder:
             outcome = ": nothing to update" if getattr(result, "up_to_date", False) else ""
         self.say(f"{what} in {seconds:.2f} s{self._describe(changed)}{outcome}")
         self.hot.warm()
-        if not getattr(result, "up_to_date", False) or self.indexer.behind:
-            self.indexer.start()  # after the reload went out: the open pages need not wait for it
+        self.indexer.refresh(indexed)  # after the reload went out: the open pages need not wait for it
         return True
 
     def close(self) -> None:
-        self.indexer.stop()
+        self.indexer.close()
+
+    def _search_changed(self, delta: SearchDelta) -> None:
+        """The indexer's thread has a new delta, or none now that the full index caught up."""
+        self.server.search_delta = delta
+        self.state.published(frozenset({SEARCH_PAGE}))
 
     def _hot_update(self, changed: frozenset[str]) -> HotUpdate | None:
         """The edited article alone, published before the full build (hot.py)."""

@@ -3,7 +3,8 @@
 The reload script is added to HTML responses here, as they are sent, and never written into
 the site: `build` output stays exactly what gets published. It is an external same-origin
 script (the pages' Content-Security-Policy forbids inline script), given the page's stamp
-and output file in data- attributes.
+and output file in data- attributes. While the search index has a delta (serve/indexer.py),
+a <meta> beside it tells the search page where to find it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from .indexer import SearchDelta
 from .paths import Found, Missing, Redirect, Refused, cache_control, content_type, query_of, request_path, resolve
 from .state import Action, Problems, SiteState
 
@@ -29,6 +31,7 @@ OWN_FILES = {
     "reload.js": (Path(__file__).with_name("reload.js"), "text/javascript; charset=utf-8"),
     "overlay.css": (Path(__file__).with_name("overlay.css"), "text/css; charset=utf-8"),
 }
+SEARCH_DELTA = "search-delta/"  # OWN_PREFIX + this + N/: delta N of the search index
 KEEPALIVE_SECONDS = 15.0  # a comment on idle streams, so a vanished client is noticed
 
 PLACEHOLDER = """<!doctype html>
@@ -55,15 +58,22 @@ def reload_tag(stamp: str, page: str) -> bytes:
     ).encode()
 
 
-def inject(document: bytes, stamp: str, page: str) -> bytes:
-    """The page with the reload script added before </head> (or </body>, or at the end)."""
+def delta_tag(delta: str | None) -> bytes:
+    """Where templates/static/search.js finds the search index's delta (absent: there is none)."""
+    if delta is None:
+        return b""
+    return f'<meta name="glossator-search-delta" content="{html.escape(delta)}">'.encode()
+
+
+def inject(document: bytes, stamp: str, page: str, delta: str | None = None) -> bytes:
+    """The page with the reload script (and the delta's <meta>) added before </head> (or </body>, or at the end)."""
     lowered = document.lower()
     at = lowered.find(b"</head>")
     if at < 0:
         at = lowered.find(b"</body>")
     if at < 0:
         at = len(document)
-    return document[:at] + reload_tag(stamp, page) + document[at:]
+    return document[:at] + delta_tag(delta) + reload_tag(stamp, page) + document[at:]
 
 
 def sse(event: str, data: object) -> bytes:
@@ -93,6 +103,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.site = site
         self.state = state
         self.mount = mount  # the site's base path; replaced (one assignment) when site.yaml changes
+        self.search_delta: SearchDelta | None = None  # replaced (one assignment) by the indexer's thread
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         if ":" in address[0]:
@@ -175,6 +186,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _plain(self, status: int, text: str, with_body: bool) -> None:
         self._send(status, "text/plain; charset=utf-8", text.encode(), with_body)
 
+    def _delta_path(self) -> str | None:
+        delta = self.server.search_delta
+        return None if delta is None or delta.current is None else f"{OWN_PREFIX}{SEARCH_DELTA}{delta.current}/"
+
     def _file(self, found: Found, stamp: str, with_body: bool) -> None:
         kind = content_type(found.file)
         try:
@@ -186,7 +201,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         # An open file keeps its content even if a build swaps the site away meanwhile.
         with open(handle, "rb") as stream:
             if kind.startswith("text/html"):
-                self._send(200, kind, inject(stream.read(), stamp, found.page), with_body)
+                self._send(200, kind, inject(stream.read(), stamp, found.page, self._delta_path()), with_body)
                 return
             self.send_response(200)
             self.send_header("Content-Type", kind)
@@ -212,17 +227,31 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 else ("Not built yet", "The site has not been built yet; this page reloads when it is.")
             )
             document = PLACEHOLDER.format(title=title, message=message).encode()
-        self._send(404, "text/html; charset=utf-8", inject(document, stamp, ""), with_body)
+        self._send(404, "text/html; charset=utf-8", inject(document, stamp, "", self._delta_path()), with_body)
 
     def _own(self, name: str, with_body: bool) -> None:
         if name == "events" and with_body:
             self._events()
+            return
+        if name.startswith(SEARCH_DELTA):
+            self._search_delta(with_body)
             return
         if name not in OWN_FILES:
             self._plain(404, "404 Not Found\n", with_body)
             return
         source, kind = OWN_FILES[name]
         self._send(200, kind, source.read_bytes(), with_body)
+
+    def _search_delta(self, with_body: bool) -> None:
+        """A file of the search index's deltas, with the same containment as the site's files."""
+        delta = self.server.search_delta
+        found = resolve(delta.folder, OWN_PREFIX + SEARCH_DELTA, self.path) if delta is not None else Missing()
+        if isinstance(found, Found):
+            self._file(found, self.server.state.stamp(), with_body)
+        elif isinstance(found, Refused):
+            self._plain(400, f"400 Bad Request: {found.reason}\n", with_body)
+        else:  # not there (an older delta, since removed), or a folder: nothing to list
+            self._plain(404, "404 Not Found\n", with_body)
 
     def _events(self) -> None:
         """Server-sent events: `problems`/`ok` as builds fail and recover, then `reload` or `css`

@@ -91,8 +91,38 @@
     // baseUrl: the site's base path, for a sub-path deployment (the index stores /articles/…).
     await pagefind.options({ basePath: form.dataset.bundle, baseUrl: form.dataset.base, ...options });
     await pagefind.init();
+    merged.set(pagefind, await mergeDelta(pagefind, options));
     return pagefind;
   };
+
+  // The live preview (`build.py serve`, never a built site) indexes the articles changed since its
+  // full index into a small second bundle, and names it in a <meta>. Its delta.json lists the pages
+  // it supersedes, by URL and by the full index's page ids: those results of the full index are
+  // left out, for the delta's (or none, for a deleted page).
+  const deltaPath = document.querySelector('meta[name="glossator-search-delta"]')?.content;
+  const delta = deltaPath
+    ? fetch(deltaPath + "delta.json")
+        .then((response) => (response.ok ? response.json() : null))
+        .then((m) => m && { bundle: m.bundle, drop: new Set(m.drop), superseded: new Set(m.superseded) })
+        .catch(() => null)
+    : Promise.resolve(null);
+  const merged = new WeakMap(); // engine → the delta merged into it (null: none)
+  async function mergeDelta(pagefind, options) {
+    const changes = await delta;
+    if (!changes) return null;
+    try {
+      if (changes.bundle) {
+        await pagefind.mergeIndex(deltaPath + "pagefind/", { baseUrl: form.dataset.base, ...options });
+      }
+      return changes;
+    } catch (problem) {
+      console.error(problem); // searched without it, a changed page keeps its old result
+      return null;
+    }
+  }
+  const upToDate = (changes, results) => (changes ? results.filter((r) => !changes.drop.has(r.id)) : results);
+  // by URL too, in case the ids are those of a full index other than the one this page loaded
+  const isCurrent = (changes, page) => !changes || page.meta?.glossator_delta || !changes.superseded.has(page.raw_url);
   let engine = null;
   const loadEngine = () => (engine ??= startPagefind("", { excerptLength: EXCERPT_WORDS }));
 
@@ -118,7 +148,7 @@
     }
   }
 
-  let current = null; // { results, shown, test }: the search on show
+  let current = null; // { results, shown, test, changes }: the search on show
 
   async function search() {
     const q = state.q.trim();
@@ -135,12 +165,13 @@
     const pagefind = await loadEngine();
     const response = await pagefind.search(q || null, { filters });
     if (again || !response) return; // a newer query is waiting: skip fetching these fragments
-    current = { results: response.results, shown: 0, test: noteTest() };
+    const changes = merged.get(pagefind);
+    current = { results: upToDate(changes, response.results), shown: 0, test: noteTest(), changes };
     const items = await nextPage(current);
     if (again) return;
     list.replaceChildren(...items);
     moreButton.parentElement.hidden = current.shown >= current.results.length;
-    status.textContent = describe(response.results.length, q, filtering);
+    status.textContent = describe(current.results.length, q, filtering);
     requestAnimationFrame(() => setTimeout(updateCounts)); // once the results are painted
   }
 
@@ -148,7 +179,7 @@
     const slice = run.results.slice(run.shown, run.shown + PAGE_SIZE);
     run.shown += slice.length; // before the wait, so that a second click takes the next slice
     const data = await Promise.all(slice.map((result) => result.data()));
-    return data.map((page) => resultItem(page, run.test));
+    return data.filter((page) => isCurrent(run.changes, page)).map((page) => resultItem(page, run.test));
   }
 
   moreButton.addEventListener("click", async () => {
