@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,18 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork: workers start at once with the engine already imported. But a process with other
+    threads (the dev server's HTTP, watcher and indexer threads) must not fork: a lock one of
+    them holds at that instant stays locked forever in the child. There the workers come
+    from a fork server, a clean single-threaded process started once, engine preloaded."""
+    if threading.active_count() == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["glossator.batch"])
+    return context
+
+
 def run_batches(
     project: Project,
     config: SiteConfig,
@@ -94,9 +107,7 @@ def run_batches(
     if len(work) == 1:
         gather(run_batch(work[0]))
     else:
-        # fork: workers start at once with the engine already imported
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(work)), initializer=_leave_interrupts_to_the_parent) as pool:
+        with _pool_context().Pool(min(jobs, len(work)), initializer=_leave_interrupts_to_the_parent) as pool:
             for result in pool.imap_unordered(run_batch, work):
                 gather(result)
     total.summaries.sort(key=lambda s: s.slug)
