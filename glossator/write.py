@@ -43,7 +43,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -63,7 +63,7 @@ def clean_stale(out: Path) -> None:
             prefix = "." + out.name + mark
             if candidate.name.startswith(prefix):
                 pid_text = candidate.name[len(prefix):].split("-", 1)[0]
-                if not pid_text.isdigit() or not _pid_alive(int(pid_text)) or int(pid_text) == os.getpid():
+                if not pid_text.isdigit() or not pid_alive(int(pid_text)) or int(pid_text) == os.getpid():
                     shutil.rmtree(candidate, ignore_errors=True)
 
 

@@ -13,7 +13,7 @@ from glossator.markdown import parse, render_tokens
 from glossator.model import Anchor
 from glossator.textmap import page_text
 
-from .test_textmap import text_content
+from .html_text import mark_texts, text_content
 
 
 def resolve(body: str, quote: str, prefix: str | None = None, suffix: str | None = None):
@@ -26,34 +26,6 @@ def marked(body: str, spans: dict[str, tuple[int, int]]) -> str:
     text = page_text(tokens)
     highlights = [Highlight(k, s, e, "k", n, f"Note {n}") for n, (k, (s, e)) in enumerate(spans.items(), 1)]
     return render_tokens(apply_highlights(tokens, text, highlights))
-
-
-def mark_texts(html: str) -> dict[str, str]:
-    """Concatenated text of each annotation's marks, read with an HTML parser."""
-    from html.parser import HTMLParser
-
-    class Marks(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.open: list[str | None] = []
-            self.text: dict[str, str] = {}
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "mark":
-                self.open.append(dict(attrs).get("data-ann"))
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag == "mark":
-                self.open.pop()
-
-        def handle_data(self, data: str) -> None:
-            for ann in self.open:
-                if ann:
-                    self.text[ann] = self.text.get(ann, "") + data
-
-    parser = Marks()
-    parser.feed(html)
-    return parser.text
 
 
 def test_plain_quote() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .conftest import REPO, SEED_SLUG, article_md, run_cli, write_archive
-from .test_anchor import mark_texts
+from .html_text import mark_texts
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -18,6 +18,7 @@ from glossator.config import DEFAULT_VERDICTS
 from glossator.exports import DATA_FORMAT, DATA_VERSION
 from glossator.project import Project
 from tests.conftest import REPO, SEED_SLUG, article_md, write_archive
+from tests.html_text import page_text_of
 from tests.w3c_conformance import (
     BASE_URL,
     HARD_SLUG,
@@ -26,7 +27,6 @@ from tests.w3c_conformance import (
     build,
     longest_context_after,
     longest_context_before,
-    page_text_of,
     run_checker,
     utf16_len,
     write_hard_archive,

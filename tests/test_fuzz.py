@@ -12,7 +12,6 @@ prefixes and suffixes cut from its own page text or made up.
 from __future__ import annotations
 
 import datetime as dt
-import html.parser
 import re
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from glossator.project import Project
 from glossator.textmap import page_text
 from glossator.validate import validate_annotations, validate_article
 from glossator.yamlio import MAX_DEPTH, YamlProblem, YNode, decode_utf8, parse_yaml
+from tests.html_text import HtmlText
 
 # Bounded time per example: generous for a loaded CI machine, far below what a hang would take.
 FUZZ = settings(max_examples=400, deadline=dt.timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
@@ -290,31 +290,6 @@ def annotation(quote: str, prefix: str | None, suffix: str | None) -> Annotation
                       position=where, quote=quote, prefix=prefix, suffix=suffix, verdict="mixed")
 
 
-class Text(html.parser.HTMLParser):
-    """The text of rendered HTML, as a browser's textContent gives it, and each mark's text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.marked: list[str] = []
-        self.depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "mark":
-            self.depth += 1
-        if tag == "br":
-            self.parts.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "mark":
-            self.depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        if self.depth:
-            self.marked.append(data)
-
-
 @settings(max_examples=600, deadline=dt.timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
 @given(article_and_selector())
 def test_anchoring_random_articles_and_selectors(case: tuple[str, str, str | None, str | None]) -> None:
@@ -340,9 +315,7 @@ def test_anchoring_random_articles_and_selectors(case: tuple[str, str, str | Non
     assert len(anchor.prefix.encode("utf-16-le")) <= 64 and len(anchor.suffix.encode("utf-16-le")) <= 64
     assert text[:anchor.start].endswith(anchor.prefix) and text[anchor.end:].startswith(anchor.suffix)
     # the highlight only adds elements: the words inside the marks are the quoted ones
-    parser = Text()
-    parser.feed(annotated.body_html)
-    assert fold("".join(parser.marked)).replace(" ", "") == fold(anchor.exact).replace(" ", "")
+    assert fold("".join(HtmlText(annotated.body_html).marked)).replace(" ", "") == fold(anchor.exact).replace(" ", "")
 
 
 # --- the largest inputs the limits allow ----------------------------------------------------------

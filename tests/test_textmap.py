@@ -3,30 +3,12 @@ HTML parser; tests/browser/test_page_text.py checks it in Chromium)."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glossator.markdown import link_is_safe, parse, render_tokens
 from glossator.textmap import page_text
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def text_content(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts)
-
+from tests.html_text import text_content
 
 CASES = [
     "a *b* c\nd\n\ne",

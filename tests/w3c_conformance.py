@@ -3,7 +3,6 @@ conformance kit, and the page text read out of built HTML without a browser."""
 
 from __future__ import annotations
 
-import html.parser
 import os
 import subprocess
 import sys
@@ -187,40 +186,6 @@ def run_checker(*files: Path) -> subprocess.CompletedProcess[str]:
                     f"(looked in {', '.join(map(str, W3C_KIT_PLACES))})")
     return subprocess.run([sys.executable, str(checkers[0]), "-v", *map(str, files)],
                           capture_output=True, text=True, timeout=300, check=False)
-
-
-class _PageText(html.parser.HTMLParser):
-    """The text content of <div id="page-text">, as the DOM gives it (character references decoded)."""
-
-    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                      "wbr"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.depth = 0
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.depth:
-            if tag not in self.VOID:
-                self.depth += 1
-        elif tag == "div" and ("id", "page-text") in attrs:
-            self.depth = 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.depth and tag not in self.VOID:
-            self.depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.depth:
-            self.parts.append(data)
-
-
-def page_text_of(html_text: str) -> str:
-    parser = _PageText()
-    parser.feed(html_text)
-    parser.close()
-    return "".join(parser.parts)
 
 
 def longest_context_before(text: str, start: int) -> str:

@@ -38,6 +38,7 @@ from ..diagnostics import format_text
 from ..model import SiteConfig
 from ..project import Project
 from ..search import BUNDLE, PAGES_GLOB, Cancelled, index_pages, index_site, page_ids
+from ..write import pid_alive
 
 FULL_SHARE = 0.25  # more of the archive changed than this: index it all again rather than a delta
 DELTA_ALWAYS = 10  # a delta of this many pages is always cheaper than the whole site
@@ -70,16 +71,6 @@ def marked(document: bytes) -> bytes:
     if match is None:
         return b"<html" + DELTA_META + b">" + document
     return document[:match.end()] + DELTA_META + document[match.end():]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class BackgroundIndexer:
@@ -155,7 +146,7 @@ class BackgroundIndexer:
             return
         for candidate in out.parent.iterdir():
             pid = candidate.name[len(prefix):]
-            if candidate.name.startswith(prefix) and pid.isdigit() and not _pid_alive(int(pid)):
+            if candidate.name.startswith(prefix) and pid.isdigit() and not pid_alive(int(pid)):
                 shutil.rmtree(candidate, ignore_errors=True)
 
     def _run(self, cancel: threading.Event) -> None:

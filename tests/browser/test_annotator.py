@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, SEED_SLUG
-from tests.w3c_conformance import BASE_URL, HARD_SLUG, VERDICT_SLUG, build, page_text_of, write_hard_archive
+from tests.html_text import page_text_of
+from tests.w3c_conformance import BASE_URL, HARD_SLUG, VERDICT_SLUG, build, write_hard_archive
 
 pytestmark = pytest.mark.browser
 
