@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 _MARK = "\0array\0"  # a document's value that stands for an array given apart
-_HEADER = re.compile(r'"((?:[^"\\]|\\.)*)":\[$')
 
 
 def dumps(value: Any) -> str:
@@ -72,6 +71,26 @@ def to_text(document: Mapping[str, Any], arrays: Mapping[str, Iterable[str]]) ->
     return out.getvalue()
 
 
+def _opened_array(line: str) -> str | None:
+    """The key of the array a line opens (it ends with `"key":[`), or None.
+
+    Read backwards from the end: a regex searching for that ending tries every position of
+    the line, and the lines before an array hold the document's long header."""
+    if not line.endswith('":['):
+        return None
+    end = len(line) - 3  # the key's closing quote
+    start = end
+    while True:
+        start = line.rfind('"', 0, start)
+        if start < 0:
+            return None
+        before = start
+        while before and line[before - 1] == "\\":
+            before -= 1
+        if (start - before) % 2 == 0:  # not an escaped quote inside the key
+            return json.loads(line[start : end + 1])
+
+
 def split_arrays(text: str) -> dict[str, list[str]]:
     """The elements, as text, of each array written one element per line by write_document."""
     arrays: dict[str, list[str]] = {}
@@ -82,7 +101,7 @@ def split_arrays(text: str) -> dict[str, list[str]]:
                 current.append(line[:-1] if line.endswith(",") else line)
                 continue
             current = None  # the rest of this line may open the next array
-        match = _HEADER.search(line)
-        if match:
-            current = arrays.setdefault(json.loads(f'"{match.group(1)}"'), [])
+        name = _opened_array(line)
+        if name is not None:
+            current = arrays.setdefault(name, [])
     return arrays
