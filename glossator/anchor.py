@@ -118,6 +118,7 @@ class NotFound:
     closest: str  # the nearest passage, as the page shows it
     similarity: int  # 0-100
     differences: tuple[str, ...]  # "`600` where the article has `1,700`", …
+    explained: bool = True  # False: the closest passage was not looked for (annotate.HINTED_PROBLEMS)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Occurrence:
     prefix: str  # a prefix that selects this occurrence alone, as the page shows it; "" if none does
     line_hint: str = ""
     suffix: str = ""  # when no prefix selects it (e.g. at the very start), a suffix that does
+    searched: bool = True  # False: prefix and suffix were not looked for (annotate.HINTED_PROBLEMS)
 
 
 @dataclass(frozen=True)
@@ -261,13 +263,19 @@ def _around(page: str, start: int, end: int, reach: int = 50) -> str:
 
 
 def _describe_occurrences(
-    folded: FoldedText, page: str, starts: list[int], length: int, among: list[int] | None = None
+    folded: FoldedText, page: str, starts: list[int], length: int, among: list[int] | None = None,
+    explain: bool = True,
 ) -> tuple[Occurrence, ...]:
     """Each place, with a prefix (or suffix) that tells it apart from every place in `among`
-    (all the quote's occurrences: a suggested prefix replaces the one that was given)."""
+    (all the quote's occurrences: a suggested prefix replaces the one that was given).
+    Without `explain`, the places only: the search for a prefix is the costly part."""
     among = among if among is not None else starts
     described = []
     for at in starts[:8]:
+        if not explain:
+            context = _around(page, folded.to_page(at), folded.to_page(at + length))
+            described.append(Occurrence(context, "", searched=False))
+            continue
         prefix = _unique_prefix(folded, page, among, at)
         suffix = _unique_suffix(folded, page, among, at, length)
         # offer the shorter of the two; a prefix when they are as long
@@ -335,13 +343,16 @@ def anchor_quote(
     quote: str,
     prefix: str | None = None,
     suffix: str | None = None,
+    explain: bool = True,
 ) -> AnchorResult:
+    """The quote's place; or why there is none, with the closest passage or a prefix for each
+    place found (`explain`: these searches can cost a tenth of a second each)."""
     needle = fold(quote).strip()
     if not needle:
         return NotFound("", 0, ())
     starts = _occurrences(folded.text, needle)
     if not starts:
-        return _closest(folded, page, needle)
+        return _closest(folded, page, needle) if explain else NotFound("", 0, (), explained=False)
     chosen = starts
     if prefix or suffix:
         folded_prefix = fold(prefix or "")
@@ -353,9 +364,11 @@ def anchor_quote(
             and _fits_suffix(folded.text, at + len(needle), folded_suffix)
         ]
         if not chosen:
-            return NoMatchWithContext(len(starts), _describe_occurrences(folded, page, starts, len(needle)))
+            return NoMatchWithContext(len(starts), _describe_occurrences(folded, page, starts, len(needle),
+                                                                         explain=explain))
     if len(chosen) > 1:
-        return Ambiguous(_describe_occurrences(folded, page, chosen, len(needle), among=starts), len(chosen))
+        return Ambiguous(_describe_occurrences(folded, page, chosen, len(needle), among=starts, explain=explain),
+                         len(chosen))
     at = chosen[0]
     start = folded.to_page(at)
     end = folded.to_page(at + len(needle) - 1) + 1

@@ -19,6 +19,12 @@ from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig
 from .textmap import page_text
 
 CLOSE_ENOUGH = 60  # % similarity below which the "closest passage" is no clue at all
+# Quote problems per article explained in full (closest passage, a prefix for each place). Each
+# explanation searches the whole article, a tenth of a second in a long one: an annotation file
+# with thousands of bad quotes must not hold `check` (and a pull request's CI) for minutes.
+HINTED_PROBLEMS = 20
+NOT_EXPLAINED = (f"(the closest passage and the places are shown for the first {HINTED_PROBLEMS} quote "
+                 "problems of an article: fix those, then check again)")
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRe
     pos = annotation.position_of("quote")
     where = f"content/{article.slug}.md"
     if isinstance(result, NotFound):
-        hints = []
+        hints = [] if result.explained else [NOT_EXPLAINED]
         if result.closest and result.similarity >= CLOSE_ENOUGH:
             hints.append(f"the closest passage ({result.similarity}% similar) is:\n“{result.closest}”")
             hints.extend(result.differences)
@@ -49,7 +55,9 @@ def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRe
     def places(occurrences: tuple[Occurrence, ...]) -> list[str]:
         hints = []
         for n, occ in enumerate(occurrences, 1):
-            if occ.prefix:
+            if not occ.searched:
+                pick = ""
+            elif occ.prefix:
                 pick = f"\n→ `prefix: {yaml_quoted(occ.prefix)}` would choose it"
             elif occ.suffix:
                 pick = f"\n→ `suffix: {yaml_quoted(occ.suffix)}` would choose it"
@@ -62,10 +70,14 @@ def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRe
         hints = places(result.occurrences)
         if result.total > len(result.occurrences):
             hints.append(f"… and {result.total - len(result.occurrences)} more; a longer quote is better")
+        if result.occurrences and not result.occurrences[0].searched:
+            hints += ["add a `prefix:` (the words just before the place you mean) or a `suffix:`, or quote "
+                      "more words", NOT_EXPLAINED]
+        else:
+            hints.append("add the `prefix:` (or `suffix:`) shown under the place you mean, or quote more words")
         return error(pos.path, pos.line, pos.col,
                      f"quote occurs {result.total} times in {where}; it must select exactly one place",
-                     *hints, "add the `prefix:` (or `suffix:`) shown under the place you mean, "
-                     "or quote more words", title="Ambiguous quote")
+                     *hints, title="Ambiguous quote")
     assert isinstance(result, NoMatchWithContext)
     context_pos = annotation.position_of("prefix") if annotation.prefix else annotation.position_of("suffix")
     if result.count == 1:
@@ -77,6 +89,7 @@ def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRe
     return error(context_pos.path, context_pos.line, context_pos.col,
                  f"the quote occurs {result.count} times in {where}, but never with this prefix/suffix around it",
                  *places(result.occurrences), "prefix and suffix must be the words right before and after the quote",
+                 *([] if result.occurrences[0].searched else [NOT_EXPLAINED]),
                  title="Prefix or suffix does not match")
 
 
@@ -100,7 +113,7 @@ def annotate_article(
         if annotation.quote is None:
             continue
         result = anchor_quote(annotation.id, folded, text.text, annotation.quote, annotation.prefix,
-                              annotation.suffix)
+                              annotation.suffix, explain=len(diagnostics) < HINTED_PROBLEMS)
         if isinstance(result, Anchor):
             anchors[annotation.id] = result
         else:

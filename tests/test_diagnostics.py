@@ -702,3 +702,25 @@ def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(archiv
     for where in ("annotations/sampel.yaml:1:10: error", "annotations/sample.yaml:5:12: error: quote not found"):
         assert where in built.stderr and where in checked.stderr, (built.stderr, checked.stderr)
     assert not (root.parent / "site").exists()
+
+
+def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(archive: Callable[..., Path]) -> None:
+    """Explaining a bad quote searches the whole article (the closest passage, a prefix for each
+    place): a file of thousands of bad quotes must not hold `check` for minutes."""
+    body = " ".join(f"Sentence {n} says the budget rose by {n} percent." for n in range(200))
+    items = "".join(f"  - id: q{n}\n    kind: context\n    quote: budget fell by {n} percent\n"
+                    f"    note: A note of enough words to say something.\n    by: me\n    added: 2026-01-02\n"
+                    for n in range(24))
+    items += ("  - id: again\n    kind: context\n    quote: the budget rose\n"
+              "    note: A note of enough words to say something.\n    by: me\n    added: 2026-01-02\n")
+    root = archive({"long": article_md("Long", body)}, {"long": f"article: long\nannotations:\n{items}"})
+    problems = [d for d in pipeline.check(Project.at(root)) if d.is_error]
+    assert len(problems) == 25
+    explained, terse = problems[:20], problems[20:]
+    assert all(any("% similar) is:" in h for h in d.hints) for d in explained)
+    assert not any("first 20 quote problems" in h for d in explained for h in d.hints)
+    assert all(any("first 20 quote problems" in h for h in d.hints) for d in terse)
+    assert not any("% similar" in h or "would choose it" in h for d in terse for h in d.hints)
+    ambiguous = terse[-1]
+    assert ambiguous.message.startswith("quote occurs 200 times")
+    assert any(h.startswith("occurrence 1: ") and "[the budget rose]" in h for h in ambiguous.hints)

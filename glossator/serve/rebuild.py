@@ -1,8 +1,10 @@
 """One rebuild: run the pipeline, tell open pages what changed, and say so in the terminal.
 
-The pipeline writes into a staging directory and swaps it in only on success, so the
-served site is always a complete build; a failed build leaves the last good one served
-and its diagnostics go to the overlay and the terminal. Nothing a file contains can stop
+An edit to one article is published first on its own (hot.py), so its page reloads at
+once. Then the pipeline writes the whole site into a staging directory and swaps it in
+only on success, so the served site is always a complete build; a failed build leaves
+the last good one served and its diagnostics go to the overlay and the terminal. The
+search index follows in the background (indexer.py). Nothing a file contains can stop
 the server: even a crash inside the engine becomes a reported problem.
 """
 
