@@ -3,11 +3,10 @@ template problems come back as diagnostics pointing into the template file."""
 
 from __future__ import annotations
 
-import contextlib
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import jinja2.meta
@@ -15,6 +14,8 @@ from markupsafe import Markup
 
 from .diagnostics import Diagnostic, error
 from .model import SiteConfig
+
+T = TypeVar("T")
 
 # No inline script anywhere; 'wasm-unsafe-eval' is what Pagefind's WebAssembly needs.
 CONTENT_SECURITY_POLICY = (
@@ -104,24 +105,22 @@ class Renderer:
         return sorted(seen)
 
     def render(self, template: str, **context: Any) -> str:
-        with self._problems(template):
-            return self.env.get_template(template).render(**context)
-        raise AssertionError("unreachable")  # _problems re-raises every error
+        return self._guarded(template, lambda: self.env.get_template(template).render(**context))
 
     def call_macro(self, template: str, macro: str, *args: Any) -> Markup:
         """One macro of a template, called from Python."""
-        with self._problems(template):
+        def call() -> Markup:
             module = self._modules.get(template)
             if module is None:
                 module = self._modules[template] = self.env.get_template(template).module
             return getattr(module, macro)(*args)
-        raise AssertionError("unreachable")
 
-    @contextlib.contextmanager
-    def _problems(self, template: str) -> Iterator[None]:
-        """Template errors become diagnostics that name the template file and line."""
+        return self._guarded(template, call)
+
+    def _guarded(self, template: str, action: Callable[[], T]) -> T:
+        """`action`'s result; template errors become diagnostics that name the template file and line."""
         try:
-            yield
+            return action()
         except jinja2.TemplateSyntaxError as exc:
             path = _relative(exc.filename, self.dirs) if exc.filename else template
             raise TemplateProblem(

@@ -55,14 +55,16 @@ class HotRenderer:
         if self._writer is None:
             try:
                 self._setup()
-            except Exception:  # a broken template or site.yaml: the full build reports it
+            except Exception:  # a broken template: the full build reports it
                 self.forget()
 
-    def _setup(self) -> tuple[SiteConfig, SiteWriter]:
+    def _setup(self) -> tuple[SiteConfig, SiteWriter] | None:
+        """The site's settings and a writer with the article template compiled; None while
+        site.yaml has errors (the full build reports them)."""
         if self._config is None or self._writer is None:
             config, problems = load_config(self.project.site_yaml, "site.yaml")
             if any(d.is_error for d in problems):
-                raise TemplateProblem(problems[0])
+                return None
             writer = SiteWriter(self.project, config, Staging.attach(self.scratch))
             writer.renderer.env.get_template("article.html")
             self._config, self._writer = config, writer
@@ -100,10 +102,13 @@ class HotRenderer:
         if not items:
             return None
         try:
-            config, writer = self._setup()
-        except Exception:  # a broken template or site.yaml: the full build reports it
+            ready = self._setup()
+        except Exception:  # a broken template: the full build reports it
+            ready = None
+        if ready is None:
             self.forget()
             return None
+        config, writer = ready
         slugs = frozenset(name[:-3] for name in os.listdir(self.project.content_dir) if name.endswith(".md"))
         annotated = []
         for item in items:
