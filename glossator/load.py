@@ -14,6 +14,15 @@ ANNOTATION_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
+class ArticleInput:
+    """One article to build: its Markdown file and its annotation file, if it has one."""
+
+    slug: str
+    article_path: Path
+    annotation_path: Path | None
+
+
+@dataclass(frozen=True)
 class RawArticle:
     path: str
     slug: str
@@ -42,9 +51,12 @@ def _suggest_slug(stem: str) -> str:
     return (out or "article")[:MAX_SLUG]
 
 
-def read_text(project: Project, path: Path, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
-    """A file's text, refusing symlinks out of the archive, oversized files and non-UTF-8."""
-    rel = project.relative(path)
+def read_text(
+    project: Project, path: Path, max_bytes: int, rel: str | None = None
+) -> tuple[str | None, list[Diagnostic]]:
+    """A file's text, refusing symlinks out of the archive, oversized files and non-UTF-8.
+    `rel`: the caller's `project.relative(path)`, if it has it (it resolves the folder: not free)."""
+    rel = rel if rel is not None else project.relative(path)
     if not project.contains(path):
         return None, [error(rel, 0, 0, "this file is a link to somewhere outside the archive; it was not read",
                             "replace the link with the file itself", title="Outside the archive")]
@@ -111,7 +123,7 @@ def load_annotations(project: Project, path: Path, max_bytes: int) -> tuple[RawA
     if not is_slug(slug):
         return None, [error(rel, 0, 0, f"`{path.name}` is not a valid annotation file name", _bad_name_hint(slug),
                             title="Bad file name")]
-    text, problems = read_text(project, path, max_bytes)
+    text, problems = read_text(project, path, max_bytes, rel)
     if text is None:
         return None, problems
     try:

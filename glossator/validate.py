@@ -7,7 +7,9 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -31,7 +33,9 @@ def _pos(path: str, node: YNode | None) -> Position:
 
 
 def _bad_url_char(url: str) -> bool:
-    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in url)
+    # a printable string has no character of the categories Other or Separator (but the space):
+    # one C call settles nearly every address before the per-character look-up
+    return not url.isprintable() and any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in url)
 
 
 def _check_url(path: str, node: YNode | None, field: str) -> list[Diagnostic]:
@@ -91,6 +95,7 @@ _PLACEHOLDER_HINTS = {
     "date": "write when the source was published (YYYY, YYYY-MM or YYYY-MM-DD), or remove the line",
 }
 MIN_NOTE_WORDS = 5  # fewer words than this cannot be a sentence that explains anything
+_WORD = re.compile(r"\w+")
 
 
 def _placeholders(path: str, item: YNode, config: SiteConfig) -> list[Diagnostic]:
@@ -113,26 +118,28 @@ def _placeholders(path: str, item: YNode, config: SiteConfig) -> list[Diagnostic
     return found
 
 
-def _advice(path: str, item: YNode) -> list[Diagnostic]:
+def _advice(path: str, item: YNode, today: Callable[[], dt.date]) -> list[Diagnostic]:
     """Warnings: allowed, but a reviewer would ask for more (they fail only `check --strict`)."""
     found = []
-    note = item.get("note")
+    fields = item.value  # (items are mappings: their dict is read directly, not through YNode.get)
+    note = fields.get("note")
     if note is not None and isinstance(note.value, str) and not _PLACEHOLDER_RE.match(note.value):
-        words = len(re.findall(r"\w+", note.value))
+        # count only as far as it matters: a long note need not be split into words
+        words = sum(1 for _ in islice(_WORD.finditer(note.value), MIN_NOTE_WORDS))
         if words < MIN_NOTE_WORDS:
             found.append(warning(path, note.line, note.col,
                                  f"the note is shorter than a sentence ({words} word{'s' * (words != 1)})",
                                  "say what a reader should know about these words, and how you know it",
                                  title="Short note"))
-    sources = item.get("sources")
+    sources = fields.get("sources")
     for entry in sources.value if sources is not None and sources.kind == "sequence" else ():
         if entry.kind == "mapping" and "date" not in entry.value:
             found.append(warning(path, entry.line, entry.col, "this source has no `date`",
                                  "add `date:` (YYYY, YYYY-MM or YYYY-MM-DD), when it was published: "
                                  "readers weigh evidence by when it appeared", title="Undated source"))
-    added = item.get("added")
+    added = fields.get("added")
     if (added is not None and isinstance(added.value, dt.date) and not isinstance(added.value, dt.datetime)
-            and added.value > dt.date.today()):
+            and added.value > today()):
         found.append(warning(path, added.line, added.col, f"`added` is in the future ({added.value})",
                              "write the day you wrote the annotation", title="Date in the future"))
     return found
@@ -191,14 +198,15 @@ def validate_annotations(
     raw: RawAnnotations, config: SiteConfig, article_slugs: Iterable[str]
 ) -> tuple[AnnotationSet | None, list[Diagnostic]]:
     path, root = raw.path, raw.root
-    data = to_plain(root)
+    data = to_plain(root)  # made once: the items' plain forms below are parts of it
     if root is None:
         return None, [error(path, 1, 1, "the file is empty",
                             f"start it with `article: {raw.slug}` and `annotations:`", title="Empty file")]
     problems = schema.diagnose("annotations.schema.json", data, root, path)
     schema_ok = not problems  # then every item is sound, and none needs checking on its own
     article_node = root.get("article")
-    slugs = set(article_slugs)
+    # the caller's set of all slugs is used as it is: copying it for each file is quadratic
+    slugs = article_slugs if isinstance(article_slugs, set | frozenset) else set(article_slugs)
     if article_node is not None and isinstance(article_node.value, str):
         named = article_node.value
         if named != raw.slug:
@@ -214,19 +222,24 @@ def validate_annotations(
                                   f"did you mean `{close[0]}`?" if close else
                                   "add the article first, or fix the name", title="Unknown article"))
     items_node = root.get("annotations")
-    items = [i for i in items_node.value if i.kind == "mapping"] if items_node and items_node.kind == "sequence" else []
+    # each mapping item with its plain form, taken from `data` rather than made again
+    items: list[tuple[YNode, Any]] = []
+    if items_node and items_node.kind == "sequence":
+        pairs = zip(items_node.value, data["annotations"], strict=True)
+        items = [(item, plain) for item, plain in pairs if item.kind == "mapping"]
     annotations: list[Annotation] = []
-    id_nodes = _id_nodes(items)
-    for item in items:
+    id_nodes = _id_nodes([item for item, _ in items])
+    today = cache(dt.date.today)  # asked once per file, and only if a date needs it
+    for item, plain in items:
         item_problems = _item_problems(path, item, config, id_nodes)
         placeholders = _placeholders(path, item, config)
         # a placeholder is reported once, as a placeholder, not also as a bad verdict or handle
         marked = {(d.line, d.col) for d in placeholders}
         problems += [d for d in item_problems if (d.line, d.col) not in marked] + placeholders
-        problems += _advice(path, item)
+        problems += _advice(path, item, today)
         # every structurally sound annotation is anchored, so one run reports all quote problems too
-        if not item_problems and (schema_ok or schema.valid_annotation(to_plain(item))):
-            annotations.append(_annotation(path, item))
+        if not item_problems and (schema_ok or schema.valid_annotation(plain)):
+            annotations.append(_annotation(path, item, plain))
     return AnnotationSet(path, raw.slug, tuple(annotations)), problems
 
 
@@ -243,7 +256,8 @@ def _id_nodes(items: list[YNode]) -> dict[str, list[YNode]]:
 def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[str, list[YNode]]) -> list[Diagnostic]:
     """The rules the schema cannot express: unique ids, the verdict scale, real dates."""
     problems: list[Diagnostic] = []
-    id_node = item.get("id")
+    fields = item.value  # (items are mappings: their dict is read directly, not through YNode.get)
+    id_node = fields.get("id")
     if id_node is not None and isinstance(id_node.value, str):
         first, *again = id_nodes[id_node.value]
         if first is not id_node:
@@ -259,7 +273,7 @@ def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[st
             problems.append(error(path, id_node.line, id_node.col,
                                   f"id `{id_node.value}` is taken by the page itself",
                                   f"choose another, e.g. `note-{id_node.value}`", title="Reserved id"))
-    verdict_node, kind_node = item.get("verdict"), item.get("kind")
+    verdict_node, kind_node = fields.get("verdict"), fields.get("kind")
     if (verdict_node is not None and isinstance(verdict_node.value, str)
             and kind_node is not None and kind_node.value == "claim"
             and verdict_node.value not in config.verdict_ids):
@@ -271,21 +285,21 @@ def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[st
                               title="Unknown verdict"))
     dates: dict[str, dt.date] = {}
     for key in ("added", "updated"):
-        node = item.get(key)
+        node = fields.get(key)
         if node is not None and (isinstance(node.value, dt.date) or _DATE_SHAPE.match(str(node.value))):
             # other shapes are the schema's to report ("write YYYY-MM-DD")
             day, date_problems = _real_date(path, node, key)
             problems += date_problems
             if day is not None:
                 dates[key] = day
-    updated_node = item.get("updated")
+    updated_node = fields.get("updated")
     if updated_node is not None and "added" in dates and "updated" in dates and dates["updated"] < dates["added"]:
         problems.append(error(path, updated_node.line, updated_node.col,
                               f"`updated` ({dates['updated']}) is before `added` ({dates['added']})",
                               "`updated` is the day of the last change; it cannot precede the first",
                               title="Bad date"))
     for list_key in ("sources", "links"):
-        list_node = item.get(list_key)
+        list_node = fields.get(list_key)
         if list_node is None or list_node.kind != "sequence":
             continue
         for entry in list_node.value:
@@ -301,12 +315,11 @@ def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[st
     return problems
 
 
-def _annotation(path: str, item: YNode) -> Annotation:
-    data = to_plain(item)
+def _annotation(path: str, item: YNode, data: dict[str, Any]) -> Annotation:
     by = data["by"]
     positions = {key: _pos(path, node) for key, node in item.value.items()}
-    added, _ = _real_date(path, item.get("added"), "added")
-    updated, _ = _real_date(path, item.get("updated"), "updated")
+    added, _ = _real_date(path, item.value.get("added"), "added")
+    updated, _ = _real_date(path, item.value.get("updated"), "updated")
     assert added is not None
     return Annotation(
         id=data["id"],

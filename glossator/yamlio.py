@@ -12,9 +12,20 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NoReturn
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 try:  # the C parser is several times faster; the pure-Python one gives the same events
     _Loader: type = yaml.CSafeLoader
@@ -29,6 +40,11 @@ FORBIDDEN_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U0001
 
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
+# A plain scalar is typed only if an implicit resolver is registered for its first character
+# (digits, `-`, `~`, `t`, `n`…); any other one is text without asking the resolver.
+_TYPED_FIRST = frozenset(_resolver.yaml_implicit_resolvers)
+_FAST_STR = None not in _TYPED_FIRST and not _resolver.yaml_path_resolvers
+_QUOTES = ("'", '"')
 
 
 class YamlProblem(Exception):
@@ -42,7 +58,7 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
-@dataclass
+@dataclass(slots=True)  # smaller and quicker to make: an annotation file has hundreds of nodes
 class YNode:
     """A YAML node: a scalar's Python value, a list of nodes, or a dict of nodes."""
 
@@ -63,18 +79,14 @@ class YNode:
         return node
 
 
-def _position(mark: Any) -> tuple[int, int]:
-    return mark.line + 1, mark.column + 1
+def _positions(text: str) -> Callable[[Any], tuple[int, int]] | None:
+    """None when the parser's own line numbers are right (the usual case, read inline).
 
-
-# YAML 1.1 also ends lines at NEL, U+2028 and U+2029; editors, diffs and our excerpts count only
-# "\n", so in a file holding one of them the parser's line numbers drift: recount from the index.
-_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
-
-
-def _positions(text: str) -> Callable[[Any], tuple[int, int]]:
-    if not _YAML_ONLY_BREAKS.search(text):
-        return _position
+    YAML 1.1 also ends lines at NEL, U+2028 and U+2029; editors, diffs and our excerpts count only
+    "\n", so in a file holding one of them the parser's line numbers drift: recount from the index.
+    """
+    if "\x85" not in text and "\u2028" not in text and "\u2029" not in text:  # (a regex is 100× slower)
+        return None
     starts = [0, *(match.end() for match in re.finditer("\n", text))]
 
     def position(mark: Any) -> tuple[int, int]:
@@ -84,19 +96,31 @@ def _positions(text: str) -> Callable[[Any], tuple[int, int]]:
     return position
 
 
-def _scalar_value(event: yaml.ScalarEvent) -> Any:
-    if not event.implicit[0]:
-        return event.value  # quoted: always a string
-    tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+@lru_cache(maxsize=2048)  # the same few dates, numbers and words recur in every file
+def _plain_value(value: str) -> Any:
+    """The typed value of a plain (unquoted) scalar; the result is immutable, so it can be shared."""
+    tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
     if tag == "tag:yaml.org,2002:str":
-        return event.value
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        return value
+    node = yaml.ScalarNode(tag, value)
     try:
         return _constructor.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError):
         # e.g. `2026-13-45` looks like a date but is none: keep the text so the
         # validator can say "not a valid date" at this position
-        return event.value
+        return value
+    finally:  # the constructor memoises every node it sees; ours are never seen twice
+        _constructor.constructed_objects.clear()
+        _constructor.recursive_objects.clear()
+
+
+def _refuse(event: Any, line: int, col: int) -> NoReturn:
+    """Raise for the anchor or the tag on a node."""
+    if event.anchor is not None:
+        raise YamlProblem(f"YAML anchor `&{event.anchor}` is not allowed", line, col,
+                          "remove the anchor; anchors and aliases are refused")
+    raise YamlProblem(f"YAML tag `{event.tag}` is not allowed", line, col,
+                      "remove the tag; quote the value if it must be text")
 
 
 def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -> YNode | None:
@@ -105,149 +129,165 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
     Raises YamlProblem for syntax errors and for constructs we refuse.
     `line_offset` shifts reported lines (front matter starts below the `---`).
     """
-    stack: list[tuple[YNode, str | None, YNode | None]] = []  # node, pending key, key node
+    position = _positions(text)
+    base = 1 + line_offset  # marks count lines from 0
+    # The reader refuses a raw FORBIDDEN_CHAR before the scanner can take it into a value, so
+    # only a double-quoted escape can put one there: without a backslash, no value needs a scan.
+    check_values = "\\" in text
+    # The open collections, and for each the key awaiting its value (a mapping's) or None.
+    # The loop below runs once per event (hundreds per file): event types are compared by
+    # identity rather than through a chain of isinstance, and positions are read inline.
+    stack: list[YNode] = []
+    pending: list[YNode | None] = []
     root: YNode | None = None
     documents = 0
-    position = _positions(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
+        get_event = _Loader(text).get_event
+        while True:
+            event = get_event()
+            cls = type(event)
+            if cls is ScalarEvent or cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = event.start_mark
+                if position is None:
+                    line, col = mark.line + base, mark.column + 1
+                else:
+                    line, col = position(mark)
+                    line += line_offset
+                if event.anchor is not None or event.tag is not None:
+                    _refuse(event, line, col)
+                if cls is ScalarEvent:
+                    value = event.value
+                    if check_values and (bad := FORBIDDEN_CHAR.search(value)):
+                        raise YamlProblem(
+                            f"this value contains the control character U+{ord(bad.group()):04X}", line, col,
+                            "remove the escape that produces it (such as \\x1b or \\0); only \\t and \\n are allowed",
+                        )
+                    # a plain scalar may be typed; a quoted or block one is always text
+                    if event.implicit[0] and (not _FAST_STR or not value or value[0] in _TYPED_FIRST):
+                        value = _plain_value(value)
+                    mark = event.end_mark
+                    if position is None:
+                        end_line, end_col = mark.line + base, mark.column + 1
+                    else:
+                        end_line, end_col = position(mark)
+                        end_line += line_offset
+                    node = YNode("scalar", value, line, col, end_line, end_col, {}, event.style in _QUOTES)
+                else:
+                    if len(stack) >= max_depth:
+                        raise YamlProblem(
+                            f"nesting deeper than {max_depth} levels", line, col,
+                            "annotation files are at most a few levels deep; flatten this structure",
+                        )
+                    if cls is MappingStartEvent:
+                        stack.append(YNode("mapping", {}, line, col, 0, 0, {}, False))
+                    else:
+                        stack.append(YNode("sequence", [], line, col, 0, 0, {}, False))
+                    pending.append(None)
+                    continue
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                # the end of a collection: it becomes a value of its parent
+                node = stack.pop()
+                pending.pop()
+                mark = event.start_mark
+                if position is None:
+                    node.end_line, node.end_col = mark.line + base, mark.column + 1
+                else:
+                    end_line, node.end_col = position(mark)
+                    node.end_line = end_line + line_offset
+            elif cls is AliasEvent:
+                line, col = position(event.start_mark) if position else (event.start_mark.line + 1,
+                                                                        event.start_mark.column + 1)
+                raise YamlProblem(f"YAML alias `*{event.anchor}` is not allowed", line + line_offset, col,
+                                  "write the value out in full; anchors and aliases are refused")
+            elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    line, col = position(event.start_mark)
-                    raise YamlProblem(
-                        "more than one YAML document in this file",
-                        line + line_offset,
-                        col,
-                        "remove the second `---` and keep everything in one document",
-                    )
+                    line, col = position(event.start_mark) if position else (event.start_mark.line + 1,
+                                                                            event.start_mark.column + 1)
+                    raise YamlProblem("more than one YAML document in this file", line + line_offset, col,
+                                      "remove the second `---` and keep everything in one document")
                 continue
-            if isinstance(event, yaml.AliasEvent):
-                line, col = position(event.start_mark)
-                raise YamlProblem(
-                    f"YAML alias `*{event.anchor}` is not allowed",
-                    line + line_offset,
-                    col,
-                    "write the value out in full; anchors and aliases are refused",
-                )
-            if not isinstance(event, yaml.NodeEvent | yaml.CollectionEndEvent):
+            elif cls is StreamEndEvent or event is None:
+                break
+            else:  # stream start, document end
                 continue
-            line, col = position(event.start_mark)
-            line += line_offset
-            if isinstance(event, yaml.NodeEvent):
-                if event.anchor is not None:
-                    raise YamlProblem(
-                        f"YAML anchor `&{event.anchor}` is not allowed",
-                        line,
-                        col,
-                        "remove the anchor; anchors and aliases are refused",
-                    )
-                tag = getattr(event, "tag", None)
-                if tag is not None:
-                    raise YamlProblem(
-                        f"YAML tag `{tag}` is not allowed",
-                        line,
-                        col,
-                        "remove the tag; quote the value if it must be text",
-                    )
-            if isinstance(event, yaml.ScalarEvent):
-                if bad := FORBIDDEN_CHAR.search(event.value):
-                    raise YamlProblem(
-                        f"this value contains the control character U+{ord(bad.group()):04X}",
-                        line,
-                        col,
-                        "remove the escape that produces it (such as \\x1b or \\0); only \\t and \\n are allowed",
-                    )
-                node = YNode("scalar", _scalar_value(event), line, col, quoted=event.style in ("'", '"'))
-                end_line, end_col = position(event.end_mark)
-                node.end_line, node.end_col = end_line + line_offset, end_col
-            elif isinstance(event, yaml.SequenceStartEvent):
-                node = YNode("sequence", [], line, col)
-            elif isinstance(event, yaml.MappingStartEvent):
-                node = YNode("mapping", {}, line, col)
-            else:  # end of a collection: it becomes a value of its parent
-                node, _, _ = stack.pop()
-                end_line, end_col = position(event.start_mark)
-                node.end_line, node.end_col = end_line + line_offset, end_col
-                root = _attach(stack, node, root)
+            # attach the finished node to the open collection, if any
+            if not stack:
+                root = node
                 continue
-            if node.kind != "scalar":
-                if len(stack) >= max_depth:
-                    raise YamlProblem(
-                        f"nesting deeper than {max_depth} levels",
-                        line,
-                        col,
-                        "annotation files are at most a few levels deep; flatten this structure",
-                    )
-                stack.append((node, None, None))
+            parent = stack[-1]
+            if parent.kind == "sequence":
+                parent.value.append(node)
                 continue
-            root = _attach(stack, node, root)
-    except yaml.MarkedYAMLError as exc:
+            key_node = pending[-1]
+            if key_node is None:  # a key: a new text one is the common case, checked inline
+                if node.kind != "scalar" or type(node.value) is not str or node.value in parent.value:
+                    _check_key(parent, node)
+                pending[-1] = node
+            else:
+                key = key_node.value
+                if type(key) is not str:
+                    key = str(key)
+                parent.value[key] = node
+                parent.keys[key] = key_node
+                pending[-1] = None
+    except yaml.YAMLError as exc:
+        raise _syntax_problem(exc, text, position, line_offset) from None
+    return root
+
+
+def _check_key(mapping: YNode, key_node: YNode) -> None:
+    if key_node.kind != "scalar":
+        raise YamlProblem("a mapping key must be plain text", key_node.line, key_node.col,
+                          "write keys as `name: value`")
+    key = key_node.value if isinstance(key_node.value, str) else str(key_node.value)
+    if key in mapping.value:
+        raise YamlProblem(f"duplicate key `{key}` (first at line {mapping.keys[key].line})",
+                          key_node.line, key_node.col, "each key may appear once in a mapping; remove one of them")
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, position: Callable[[Any], tuple[int, int]] | None,
+                    line_offset: int) -> YamlProblem:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        line, col = position(mark) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
+        if mark is None:
+            line, col = 1, 1
+        else:
+            line, col = position(mark) if position else (mark.line + 1, mark.column + 1)
         context = f" ({exc.context})" if exc.context else ""
-        raise YamlProblem(
-            f"YAML syntax error: {problem}{context}",
+        return YamlProblem(
+            f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}",
             line + line_offset,
             col,
             "check indentation and quoting on this line or the one above; "
             "text containing `: ` or starting with a quote mark must be quoted",
-        ) from None
-    except yaml.reader.ReaderError as exc:  # characters YAML does not allow, e.g. control characters
+        )
+    if isinstance(exc, yaml.reader.ReaderError):  # characters YAML does not allow, e.g. control characters
         before = text[: exc.position]
         line = before.count("\n") + 1
         col = exc.position - (before.rfind("\n") + 1) + 1
-        raise YamlProblem(
+        return YamlProblem(
             f"character U+{exc.character:04X} is not allowed in YAML" if isinstance(exc.character, int)
             else f"YAML error: {exc.reason}",
             line + line_offset,
             col,
             "remove the invisible or control character (retype the text around it)",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(f"YAML error: {exc}", 1 + line_offset, 1) from None
-    return root
-
-
-def _attach(stack: list[tuple[YNode, str | None, YNode | None]], node: YNode, root: YNode | None) -> YNode | None:
-    if not stack:
-        return node
-    parent, pending_key, key_node = stack[-1]
-    if parent.kind == "sequence":
-        parent.value.append(node)
-    elif pending_key is None:
-        if node.kind != "scalar":
-            raise YamlProblem(
-                "a mapping key must be plain text", node.line, node.col, "write keys as `name: value`"
-            )
-        key = node.value if isinstance(node.value, str) else str(node.value)
-        if key in parent.value:
-            first = parent.keys[key]
-            raise YamlProblem(
-                f"duplicate key `{key}` (first at line {first.line})",
-                node.line,
-                node.col,
-                "each key may appear once in a mapping; remove one of them",
-            )
-        stack[-1] = (parent, key, node)
-    else:
-        assert key_node is not None
-        parent.value[pending_key] = node
-        parent.keys[pending_key] = key_node
-        stack[-1] = (parent, None, None)
-    return root
+        )
+    return YamlProblem(f"YAML error: {exc}", 1 + line_offset, 1)
 
 
 def to_plain(node: YNode | None) -> Any:
     """JSON-compatible data for schema validation: dates become ISO strings."""
     if node is None:
         return None
-    if node.kind == "mapping":
+    kind = node.kind
+    if kind == "mapping":
         return {k: to_plain(v) for k, v in node.value.items()}
-    if node.kind == "sequence":
+    if kind == "sequence":
         return [to_plain(v) for v in node.value]
     value = node.value
+    if type(value) is str:  # the common case first: no isinstance chain for text
+        return value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -266,7 +306,6 @@ def node_at(root: YNode | None, path: tuple[str | int, ...]) -> YNode | None:
         if not (in_mapping or in_sequence):
             return node
         node = node.value[part]
-    return node
     return node
 
 
