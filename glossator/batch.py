@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .annotate import AnnotatedArticle, annotate_article
 from .diagnostics import Diagnostic
-from .load import load_annotations, load_article
+from .load import ArticleInput, load_annotations, load_article
 from .model import SiteConfig
 from .output import SiteWriter
 from .pages import ArticleSummary
@@ -21,13 +21,6 @@ from .project import Project
 from .render import TemplateProblem
 from .validate import validate_annotations, validate_article
 from .write import Staging
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    slug: str
-    article_path: Path
-    annotation_path: Path | None
 
 
 @dataclass(frozen=True)

@@ -12,23 +12,23 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .batch import ArticleInput, BatchJob, BatchResult, run_batch
-from .cache import BuildCache, CachedArticle, fingerprint, link_files
-from .config import load_config
+from .cache import BuildCache, CachedArticle, Manifest, fingerprint, link_files
 from .diagnostics import Diagnostic, error, sort_diagnostics
-from .load import list_sources, load_annotations
-from .merge import DamagedExport
-from .model import SiteConfig
-from .output import SiteWriter
 from .project import Project
-from .render import TemplateProblem
-from .search import index_site
-from .validate import validate_annotations
-from .write import Staging
+
+# The stages are imported where they are used, not here: a build with nothing changed answers
+# from the cache's manifest alone, and importing them (Jinja, markdown-it, the JSON Schema
+# validators) would take half of its 0.6 s budget at 10,000 articles (#7).
+if TYPE_CHECKING:
+    from .batch import BatchResult
+    from .load import ArticleInput
+    from .model import SiteConfig
 
 Progress = Callable[[str, int, int], None]
 SEARCH_DIR = "pagefind"
@@ -40,6 +40,9 @@ def plan(
     project: Project, base_url: str | None = None
 ) -> tuple[SiteConfig, list[ArticleInput], list[Path], list[Diagnostic]]:
     """The work to do: every article with its annotation file, and annotation files without an article."""
+    from .config import load_config
+    from .load import ArticleInput, list_sources
+
     config, diagnostics = load_config(project.site_yaml, "site.yaml", base_url)
     article_paths, annotation_paths, listing_problems = list_sources(project)
     by_stem = {path.stem: path for path in annotation_paths}
@@ -83,6 +86,8 @@ def run_batches(
     progress: Progress | None = None,
 ) -> BatchResult:
     """Every article through load → validate → anchor (→ render), over worker processes."""
+    from .batch import BatchJob, BatchResult, run_batch
+
     all_slugs = frozenset(item.slug for item in items)
     jobs = jobs or default_jobs()
     # small archives are not worth the processes' start-up
@@ -122,6 +127,9 @@ def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> 
     are not checked again: their diagnostics (warnings only) come from the build cache,
     which holds exactly what checking them again would find.
     """
+    from .output import SiteWriter
+    from .write import Staging
+
     config, items, orphans, diagnostics = plan(project)
     diagnostics += _orphan_problems(project, config, items, orphans)
     cache = BuildCache(project)
@@ -145,6 +153,9 @@ def _orphan_problems(
     project: Project, config: SiteConfig, items: list[ArticleInput], orphans: list[Path]
 ) -> list[Diagnostic]:
     """Annotation files whose article does not exist: validated for their own errors too."""
+    from .load import load_annotations
+    from .validate import validate_annotations
+
     slugs = {item.slug for item in items}
     problems: list[Diagnostic] = []
     for path in orphans:
@@ -203,34 +214,40 @@ def _files_under(root: Path, folder: str) -> tuple[str, ...]:
     return tuple(p.relative_to(root).as_posix() for p in sorted((root / folder).rglob("*")) if p.is_file())
 
 
+def _site_files(root: Path) -> Iterator[tuple[str, str]]:
+    """(path relative to root, full path) of a site's files, but the search index and the hidden
+    folders beside it (Pagefind writes the new index into one while the listings are made)."""
+    for directory, folders, files in os.walk(root):
+        if directory == str(root):
+            folders[:] = [name for name in folders if name != SEARCH_DIR and not name.startswith(".")]
+            prefix = ""
+        else:
+            prefix = Path(directory).relative_to(root).as_posix() + "/"
+        for name in files:
+            yield prefix + name, f"{directory}/{name}"
+
+
 def _changed_files(old: Path, new: Path, rendered: set[str], reused: dict[str, CachedArticle]) -> tuple[str, ...]:
     """What a reader of the old site would see change: re-rendered article files, listings whose
     bytes differ, and files that appeared or went away (the search index is left out)."""
     kept = {path for entry in reused.values() for path in entry.outputs}
     changed = set(rendered)
     seen: set[str] = set()
-    for directory, folders, files in os.walk(new):
-        relative_dir = Path(directory).relative_to(new).as_posix()
-        if relative_dir == SEARCH_DIR:
-            folders[:] = []
+    for relative, path in _site_files(new):
+        seen.add(relative)
+        if relative in kept or relative in rendered:
             continue
-        for name in files:
-            relative = name if relative_dir == "." else f"{relative_dir}/{name}"
-            seen.add(relative)
-            if relative in kept or relative in rendered:
-                continue
-            before = f"{old}/{relative}"
-            # filecmp compares sizes before bytes: the 100 MB data dump is rarely read
-            if not os.path.isfile(before) or not filecmp.cmp(before, f"{directory}/{name}", shallow=False):
-                changed.add(relative)
-    for directory, folders, files in os.walk(old):
-        relative_dir = Path(directory).relative_to(old).as_posix()
-        if relative_dir == SEARCH_DIR:
-            folders[:] = []
-            continue
-        changed.update(r for r in (name if relative_dir == "." else f"{relative_dir}/{name}" for name in files)
-                       if r not in seen)
+        before = f"{old}/{relative}"
+        # filecmp compares sizes before bytes: the 100 MB data dump is rarely read
+        if not os.path.isfile(before) or not filecmp.cmp(before, path, shallow=False):
+            changed.add(relative)
+    changed.update(relative for relative, _ in _site_files(old) if relative not in seen)
     return tuple(sorted(changed))
+
+
+def _up_to_date(previous: Manifest, other_warnings: list[Diagnostic]) -> BuildResult:
+    warnings = sort_diagnostics([*other_warnings, *previous.warnings]) if other_warnings else list(previous.warnings)
+    return BuildResult(warnings, articles=previous.articles, annotations=previous.annotations, up_to_date=True)
 
 
 def build(
@@ -249,13 +266,24 @@ def build(
     With search=False and keep_old_search, the previous site's search index is carried
     over unchanged (the dev server re-indexes after the pages are published).
     """
+    cache = BuildCache(project) if use_cache else None
+    options = repr((base_url, drafts, search))
+    inputs = cache.stat_inputs() if cache else {}
+    if cache and cache.unchanged(options, inputs) and project.out.is_dir():
+        return _up_to_date(cache.previous, list(cache.previous.other_warnings))
+    from .merge import DamagedExport
+    from .output import SiteWriter
+    from .render import TemplateProblem
+    from .search import index_site
+    from .write import Staging
+
     config, items, orphans, diagnostics = plan(project, base_url)
     diagnostics += _orphan_problems(project, config, items, orphans)
     if any(d.is_error for d in diagnostics):
         # the build has failed, but every article is still checked: list all the problems, as `check` does
         checked = run_batches(project, config, items, drafts=drafts, staging_dir=None, jobs=jobs, progress=progress)
         return BuildResult(sort_diagnostics([*diagnostics, *checked.diagnostics]))
-    cache = BuildCache(project) if use_cache else None
+    other_warnings = list(diagnostics)
     staging = Staging(project.out)
     committed = False
     try:
@@ -265,13 +293,9 @@ def build(
         site_key = fingerprint(shared, str(search), writer.site_fingerprint(), *(keys[i.slug] for i in items)) \
             if cache else ""
         if cache and site_key == cache.previous.site_key and project.out.is_dir():
-            previous = cache.previous
-            return BuildResult(
-                sort_diagnostics([*diagnostics, *previous.warnings]) if diagnostics else list(previous.warnings),
-                articles=previous.articles,
-                annotations=previous.annotations,
-                up_to_date=True,
-            )
+            # files saved without change: the next build need not hash them again to know it
+            cache.restamp(options, inputs, other_warnings)
+            return _up_to_date(cache.previous, diagnostics)
         reused: dict[str, CachedArticle] = {}
         if cache:
             made: set[str] = set()
@@ -289,14 +313,23 @@ def build(
         if any(d.is_error for d in diagnostics):
             return BuildResult(sort_diagnostics(diagnostics))
         summaries = sorted([*result.summaries, *(e.summary for e in reused.values())], key=lambda s: s.slug)
-        writer.write_listings(summaries)
-        writer.write_assets()
-        if search and (search_problems := index_site(staging.dir, config)):
-            return BuildResult(sort_diagnostics([*diagnostics, *search_problems]))
+        # Pagefind reads only the article pages, all written now, and works on one core: the other
+        # makes the listings and the exports meanwhile (8 s of the 10k build, #7).
+        stop_indexing = threading.Event()
+        with ThreadPoolExecutor(1) as background:
+            indexing = background.submit(index_site, staging.dir, config, stop_indexing) if search else None
+            try:
+                writer.write_listings(summaries)
+                writer.write_assets()
+                rendered = {path for outputs in result.outputs.values() for path in outputs}
+                changed = _changed_files(project.out, staging.dir, rendered, reused) if project.out.is_dir() else None
+            except BaseException:
+                stop_indexing.set()
+                raise
+            if indexing and (search_problems := indexing.result()):
+                return BuildResult(sort_diagnostics([*diagnostics, *search_problems]))
         if not search and keep_old_search and (project.out / SEARCH_DIR).is_dir():
             link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
-        rendered = {path for outputs in result.outputs.values() for path in outputs}
-        changed = _changed_files(project.out, staging.dir, rendered, reused) if project.out.is_dir() else None
         staging.commit()
         committed = True
         if cache:
@@ -307,7 +340,7 @@ def build(
             for summary in result.summaries:
                 entries[summary.slug] = CachedArticle(keys[summary.slug], summary, result.outputs[summary.slug],
                                                       tuple(by_slug.get(summary.slug, ())))
-            cache.save(site_key, entries)
+            cache.save(site_key, entries, options, inputs, other_warnings)
         return BuildResult(
             sort_diagnostics(diagnostics),
             articles=len(summaries),

@@ -3,11 +3,14 @@ rebuild is byte-identical to a clean build of the same inputs."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import time
 from pathlib import Path
 
 from glossator import pipeline
+from glossator.cache import BuildCache, input_stats
 from glossator.project import Project
 
 from .conftest import article_md, write_archive
@@ -129,3 +132,46 @@ def test_the_manifest_alone_answers_nothing_changed_and_a_lost_articles_file_mea
     (root / "annotations" / "a3.yaml").write_text(_annotations("a3", 3, "A fourth note, long enough to pass."),
                                                   encoding="utf-8")
     assert _build(root, out, use_cache=True).rebuilt == ("a1", "a2", "a3")
+
+
+def test_nothing_changed_is_answered_from_file_times_and_a_saved_but_unchanged_file_is_hashed_once(
+    tmp_path: Path,
+) -> None:
+    rng = random.Random(3)
+    root = write_archive(tmp_path / "archive", {"a1": _article(rng, 1), "a2": _article(rng, 2)},
+                         {"a1": _annotations("a1", 1, "A note long enough to say something.")})
+    project = Project.at(root, tmp_path / "site")
+    options = repr((None, False, True))
+    _build(root, project.out, use_cache=True)
+    _build(root, project.out, use_cache=True)  # (files written in the clock tick of the first build are hashed again)
+    assert BuildCache(project).unchanged(options, input_stats(project))
+    # saved without change: the times differ, the contents are hashed and found equal, and the new
+    # times are recorded, so the next build answers from them again
+    note = root / "annotations" / "a1.yaml"
+    os.utime(note, ns=(note.stat().st_atime_ns, note.stat().st_mtime_ns - 5_000_000_000))
+    assert not BuildCache(project).unchanged(options, input_stats(project))
+    assert _build(root, project.out, use_cache=True).up_to_date
+    assert BuildCache(project).unchanged(options, input_stats(project))
+    # any input counts: a template of the archive's own, a new file, other options
+    (root / "templates").mkdir()
+    (root / "templates" / "extra.html").write_text("<p>extra</p>", encoding="utf-8")
+    assert not BuildCache(project).unchanged(options, input_stats(project))
+    assert not BuildCache(project).unchanged(repr(("https://example.org/", False, True)), input_stats(project))
+
+
+def test_a_file_saved_twice_in_one_clock_tick_is_not_taken_as_built(tmp_path: Path) -> None:
+    """A second save in the file system's clock tick of the first keeps the file's time, and its size
+    if the edit kept it: the cache must not take such a time as proof that nothing changed."""
+    rng = random.Random(4)
+    root = write_archive(tmp_path / "archive", {"a1": _article(rng, 1)},
+                         {"a1": _annotations("a1", 1, "First version of the note.")})
+    note = root / "annotations" / "a1.yaml"
+    tick = time.time_ns() + 3_600_000_000_000  # a time the build's clock has not reached: "the same tick"
+    os.utime(note, ns=(tick, tick))
+    out = tmp_path / "site"
+    _build(root, out, use_cache=True)
+    note.write_text(_annotations("a1", 1, "Other version of the note."), encoding="utf-8")  # same size
+    os.utime(note, ns=(tick, tick))
+    second = _build(root, out, use_cache=True)
+    assert second.rebuilt == ("a1",)
+    assert "Other version" in (out / "articles" / "a1" / "index.html").read_text(encoding="utf-8")

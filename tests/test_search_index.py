@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -321,3 +323,43 @@ def test_cbor_values() -> None:
                          ("c11a514b67b0", "tags"), ("62c3", "ends inside a string")):
         with pytest.raises(ValueError, match=message):
             cbor.decode(bytes.fromhex(bad))
+
+
+def _processes_working_in(folder: Path) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(folder):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind indexes the article pages while the listings are rendered: a listing's template error
+    must stop it, leave no process or scratch folder behind, and the previous site as it was."""
+    root = make_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert pipeline.build(Project.at(root, out)).ok
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (root / "templates").mkdir()
+    (root / "templates" / "sitemap.xml").write_text("{{ no_such_macro() }}", encoding="utf-8")
+    # a Pagefind that is still indexing when the listing fails (one process: killing it ends it)
+    marker = tmp_path / "indexer-finished"
+    slow = tmp_path / "slow-indexer"
+    slow.write_text(f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(20)\n"
+                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(search._executable())!r}, sys.argv)\n",
+                    encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    result = pipeline.build(Project.at(root, out))
+    assert not marker.exists()  # stopped, not waited for
+    assert not result.ok
+    [problem] = [d for d in result.diagnostics if d.is_error]
+    assert "sitemap.xml" in problem.path
+    assert not _processes_working_in(tmp_path)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]

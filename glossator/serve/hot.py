@@ -19,9 +19,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..batch import ArticleInput, prepare
+from ..batch import prepare
 from ..config import load_config
-from ..load import ANNOTATION_SUFFIXES
+from ..load import ANNOTATION_SUFFIXES, ArticleInput
 from ..model import SiteConfig
 from ..output import SiteWriter
 from ..pages import article_path
