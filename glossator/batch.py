@@ -56,9 +56,10 @@ def _writer(job: BatchJob) -> SiteWriter:
 
 
 def prepare(project: Project, config: SiteConfig, item: ArticleInput, all_slugs: frozenset[str],
-            drafts: bool) -> tuple[AnnotatedArticle | None, list[Diagnostic], bool]:
+            drafts: bool, render: bool = True) -> tuple[AnnotatedArticle | None, list[Diagnostic], bool]:
     """One article through load → validate → anchor: the annotated article (None if it cannot
-    be, or is an unpublished draft), every problem found, and whether it counts as an article."""
+    be, or is an unpublished draft; without its body's HTML unless `render`), every problem
+    found, and whether it counts as an article."""
     diagnostics: list[Diagnostic] = []
     limit = config.max_file_bytes
     raw, problems = load_article(project, item.article_path, limit)
@@ -78,7 +79,7 @@ def prepare(project: Project, config: SiteConfig, item: ArticleInput, all_slugs:
                 annotations = validated.annotations
     if article is None or (article.draft and not drafts):
         return None, diagnostics, False
-    annotated, problems = annotate_article(article, annotations, config)
+    annotated, problems = annotate_article(article, annotations, config, render=render)
     return annotated, diagnostics + problems, True
 
 
@@ -86,7 +87,8 @@ def run_batch(job: BatchJob) -> BatchResult:
     result = BatchResult()
     failed = False  # once an error is found the build fails: keep checking, stop rendering
     for item in job.items:
-        annotated, problems, counted = prepare(job.project, job.config, item, job.all_slugs, job.drafts)
+        annotated, problems, counted = prepare(job.project, job.config, item, job.all_slugs, job.drafts,
+                                               render=job.staging_dir is not None and not failed)
         result.diagnostics += problems
         result.articles += counted
         failed = failed or any(d.is_error for d in problems)
