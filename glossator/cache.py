@@ -2,12 +2,12 @@
 
 Each article's pages depend on its Markdown file, its annotation file, the templates
 the article page uses (and the static assets whose hashed names it links), site.yaml,
-the base URL and the engine's own code. The cache keys each article by a hash of all
-of those; an article whose key is unchanged is not parsed, anchored or rendered: its
-folder `articles/<slug>/` is hard-linked from the current site into the new one (built
-files are never modified in place, so sharing them is safe). Listings are always
-rendered again, from the cached summaries. File contents are hashed only when a file's
-size or modification time changed, as make and ninja do.
+the base URL and the engine (its code and the formats' schemas). The cache keys each
+article by a hash of all of those; an article whose key is unchanged is not parsed,
+anchored or rendered: its folder `articles/<slug>/` is hard-linked from the current site
+into the new one (built files are never modified in place, so sharing them is safe).
+Listings are always rendered again, from the cached summaries. File contents are hashed
+only when a file's size or modification time changed, as make and ninja do.
 
 Before any of that, the build compares the size and modification time of every input file
 (and the options) with those of the last successful build: when none differs, nothing is
@@ -36,7 +36,7 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, sort_diagnostics
-from .project import ENGINE_DIR, Project
+from .project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
     from .load import ArticleInput
@@ -71,9 +71,10 @@ class Manifest:
 
 
 def _engine_version() -> str:
+    """The engine's code and the formats' schemas (a changed schema changes what files pass)."""
     digest = hashlib.sha256(str(FORMAT).encode())
-    for path in sorted(ENGINE_DIR.rglob("*.py")):
-        digest.update(path.relative_to(ENGINE_DIR).as_posix().encode())
+    for path in [*sorted(ENGINE_DIR.rglob("*.py")), *sorted(BUILTIN_SCHEMAS.glob("*.json"))]:
+        digest.update(path.relative_to(ENGINE_DIR.parent).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
