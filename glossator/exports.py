@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .annotate import AnnotatedArticle
-from .jsontext import ARRAY, dumps, to_text
+from .jsontext import ARRAY, Layout, dumps, layout, to_text
 from .markdown import render_note
 from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig, Source
 from .pages import article_path
@@ -47,6 +48,25 @@ def _page_url(article: Article, config: SiteConfig) -> str:
 
 def _original_urls(article: Article) -> list[str]:
     return [url for url in (article.url, article.archived) if url]
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """What all the annotations of an article share in the exports, worked out once for them."""
+
+    article: Article
+    url: str  # the article's page
+    target_source: dict[str, Any]  # the page as the source of a Web Annotation target
+
+
+def article_page(article: Article, config: SiteConfig) -> ArticlePage:
+    url = _page_url(article, config)
+    source: dict[str, Any] = {"id": url, "type": "Text", "format": "text/html", "language": article.language}
+    originals = _original_urls(article)
+    if originals:
+        # our page is a copy of the outlet's article: dcterms:source names what it derives from
+        source["dcterms:source"] = originals[0] if len(originals) == 1 else originals
+    return ArticlePage(article, url, source)
 
 
 # --- W3C Web Annotation -------------------------------------------------------------
@@ -94,18 +114,12 @@ def _verdict_bodies(annotation: Annotation, config: SiteConfig) -> list[dict[str
     ]
 
 
-def _target(anchor: Anchor | None, article: Article, config: SiteConfig) -> dict[str, Any] | str:
-    page_url = _page_url(article, config)
+def _target(anchor: Anchor | None, page: ArticlePage) -> dict[str, Any] | str:
     if anchor is None:
-        return page_url  # a note on the whole article: the page itself
-    source: dict[str, Any] = {"id": page_url, "type": "Text", "format": "text/html", "language": article.language}
-    originals = _original_urls(article)
-    if originals:
-        # our page is a copy of the outlet's article: dcterms:source names what it derives from
-        source["dcterms:source"] = originals[0] if len(originals) == 1 else originals
+        return page.url  # a note on the whole article: the page itself
     return {
         "type": "SpecificResource",
-        "source": source,
+        "source": page.target_source,  # one dict for all the article's annotations: they are encoded apart
         "selector": [
             {"type": "TextQuoteSelector", "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix},
             {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end},
@@ -113,23 +127,22 @@ def _target(anchor: Anchor | None, article: Article, config: SiteConfig) -> dict
     }
 
 
-def web_annotation(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig,
-                   note_html: str | None = None) -> dict[str, Any]:
-    article = annotated.article
-    html = render_note(annotation.note) if note_html is None else note_html
-    body: list[dict[str, Any]] = [_note_bodies(annotation, html, article.language)]
+def web_annotation(annotation: Annotation, anchor: Anchor | None, page: ArticlePage, config: SiteConfig,
+                   note_html: str) -> dict[str, Any]:
+    """One annotation as a W3C Web Annotation; `anchor`: where its quote is (None: on the whole article)."""
+    body: list[dict[str, Any]] = [_note_bodies(annotation, note_html, page.article.language)]
     body += _verdict_bodies(annotation, config)
     body += [_source_body(source, annotation.added) for source in annotation.sources]
     body += [{"type": "SpecificResource", "purpose": "linking", "source": {"id": link.url, "label": link.title}}
              for link in annotation.links]
     item: dict[str, Any] = {
-        "id": _page_url(article, config) + "#" + annotation.id,
+        "id": page.url + "#" + annotation.id,
         "type": "Annotation",
         "motivation": MOTIVATIONS[annotation.kind],
         "creator": _creators(annotation),
         "created": _datetime(annotation.added),
         "body": body,
-        "target": _target(annotated.anchors.get(annotation.id), article, config),
+        "target": _target(anchor, page),
     }
     if annotation.updated:
         item["modified"] = _datetime(annotation.updated)
@@ -201,14 +214,13 @@ def _source_record(source: Source) -> dict[str, Any]:
             "date": source.date or None, "archived": source.archived or None}
 
 
-def annotation_record(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig,
+def annotation_record(annotation: Annotation, anchor: Anchor | None, page: ArticlePage, config: SiteConfig,
                       note_html: str) -> dict[str, Any]:
-    article = annotated.article
-    anchor = annotated.anchors.get(annotation.id)
+    article = page.article
     verdict = config.verdict(annotation.verdict) if annotation.verdict else None
     return {
         "id": annotation.id,
-        "url": _page_url(article, config) + "#" + annotation.id,
+        "url": page.url + "#" + annotation.id,
         "article": article.slug,
         "article_title": article.title,
         "outlet": article.source,
@@ -331,13 +343,23 @@ class ArticleExport:
 
 
 def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleExport:
-    html = {a.id: render_note(a.note) for a in annotated.annotations}  # rendered once, used twice
-    items = [dumps(web_annotation(a, annotated, config, html[a.id])) for a in annotated.annotations]
-    records = [dumps(annotation_record(a, annotated, config, html[a.id])) for a in annotated.annotations]
+    page = article_page(annotated.article, config)
+    items, records = [], []
+    for annotation in annotated.annotations:
+        html = render_note(annotation.note)  # rendered once, used twice
+        anchor = annotated.anchors.get(annotation.id)
+        items.append(dumps(web_annotation(annotation, anchor, page, config, html)))
+        records.append(dumps(annotation_record(annotation, anchor, page, config, html)))
     article = dumps(article_record(annotated.article, config, len(records)))
-    data = data_document(config, max((a.last_modified.isoformat() for a in annotated.annotations), default=None))
+    data = _data_layout(config, max((a.last_modified.isoformat() for a in annotated.annotations), default=None))
     return ArticleExport(to_text(annotation_collection(annotated, config), {"items": items} if items else {}),
                          to_text(data, {"articles": [article], "annotations": records}))
+
+
+@lru_cache(maxsize=512)
+def _data_layout(config: SiteConfig, updated: str | None) -> Layout:
+    """The text around an article data file's two arrays: the same for every article of a day."""
+    return layout(data_document(config, updated))
 
 
 # --- schema.org ClaimReview -----------------------------------------------------------

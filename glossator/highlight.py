@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Sequence
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markdown_it.common.utils import escapeHtml
@@ -53,8 +54,16 @@ class _Marker:
     """Writes the HTML of one text run with nested marks, piece by piece."""
 
     def __init__(self, highlights: Sequence[Highlight]) -> None:
-        self.highlights = highlights
+        self.highlights = highlights  # ordered by start
         self.opened: set[str] = set()  # annotations whose first piece is written
+        # Which highlights meet a span, in O(log n) rather than a scan of all of them per
+        # text run: those starting before its end, of which the furthest-reaching must pass its start.
+        self.starts = [h.start for h in highlights]
+        self.reach = list(itertools.accumulate((h.end for h in highlights), max))
+
+    def touches(self, start: int, end: int) -> bool:
+        count = bisect_left(self.starts, end)
+        return count > 0 and self.reach[count - 1] > start
 
     def run_html(self, chunks: list[tuple[str, str]], start: int, in_link: bool = False) -> tuple[str, str]:
         """(HTML of the run, note references deferred until an enclosing link closes).
@@ -64,15 +73,19 @@ class _Marker:
         """
         text = "".join(t for _, t in chunks)
         end = start + len(text)
-        active = [h for h in self.highlights if h.start < end and h.end > start]
+        active = [h for h in self.highlights[: bisect_left(self.starts, end)] if h.end > start]
         cuts = {start, end}
         for hl in active:
             cuts.update(p for p in (hl.start, hl.end) if start < p < end)
+        # Pieces end where a mark opens or closes, and around hard breaks (written as <br>). Other
+        # chunk edges need no cut: escaping goes character by character, and a paragraph of many
+        # lines would otherwise be written line by line.
+        breaks: set[int] = set()
         position = start
-        chunk_bounds: list[tuple[int, int, str]] = []
         for kind, chunk_text in chunks:
-            chunk_bounds.append((position, position + len(chunk_text), kind))
-            cuts.add(position)
+            if kind == "hardbreak":
+                breaks.add(position)
+                cuts.update((position, position + len(chunk_text)))
             position += len(chunk_text)
         points = sorted(cuts)
         out: list[str] = []
@@ -97,8 +110,7 @@ class _Marker:
                 out.append(_mark_open(hl, hl.annotation_id not in self.opened))
                 self.opened.add(hl.annotation_id)
                 stack.append(hl)
-            kind = next(k for s, e, k in chunk_bounds if s <= a < e)
-            out.append("<br>\n" if kind == "hardbreak" else escapeHtml(text[a - start : b - start]))
+            out.append("<br>\n" if a in breaks else escapeHtml(text[a - start : b - start]))
         out.extend("</mark>" for _ in stack)
         references(end)
         return "".join(out), "".join(deferred)
@@ -114,30 +126,25 @@ def apply_highlights(tokens: list[Token], page: PageText, highlights: Sequence[H
     for leaf in page.leaves:
         leaves_by_block.setdefault(leaf.block, []).append(leaf)
 
-    def touches(start: int, end: int) -> bool:
-        return any(h.start < end and h.end > start for h in ordered)
-
     result: list[Token] = []
     for index, token in enumerate(tokens):
         leaves = leaves_by_block.get(index)
-        if not leaves:
+        # a block no highlight reaches is kept as it is (its leaves are in order, end to end)
+        if not leaves or not marker.touches(leaves[0].start, leaves[-1].end):
             result.append(token)
             continue
         if token.type in ("code_block", "fence"):
             leaf = leaves[0]
-            if not touches(leaf.start, leaf.end):
-                result.append(token)
-                continue
             inner, refs = marker.run_html([("code", token.content)], leaf.start, in_link=True)
             info = token.info.strip().split(" ")[0] if token.info else ""
             cls = f' class="language-{escapeHtml(info)}"' if info else ""
             result.append(_html_token(f"<pre><code{cls}>{inner}</code></pre>{refs}\n"))
             continue
-        result.append(_highlight_inline(token, leaves, marker, touches))
+        result.append(_highlight_inline(token, leaves, marker))
     return result
 
 
-def _highlight_inline(token: Token, leaves: list[Leaf], marker: _Marker, touches: Callable[[int, int], bool]) -> Token:
+def _highlight_inline(token: Token, leaves: list[Leaf], marker: _Marker) -> Token:
     children = list(token.children or [])
     leaf_at = {leaf.child: leaf for leaf in leaves}
     new_children: list[Token] = []
@@ -173,7 +180,7 @@ def _highlight_inline(token: Token, leaves: list[Leaf], marker: _Marker, touches
                 chunks.append((kind, "\n" if kind in ("softbreak", "hardbreak") else children[j].content))
                 j += 1
         run_end = run_start + sum(len(t) for _, t in chunks)
-        if not touches(run_start, run_end):
+        if not marker.touches(run_start, run_end):
             new_children.extend(children[i:j])
             i = j
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,17 +77,21 @@ def read_text(
     return text, []
 
 
+# The line that closes the front matter: `---`, then only white space. (`\s` in a str pattern is
+# what str.rstrip strips, both being str.isspace; a search, not a split of the whole file into lines.)
+_CLOSING_LINE = re.compile(r"^---[^\S\n]*$", re.MULTILINE)
+
+
 def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
     """(front matter, its first line, body, body's first line), or None without front matter."""
     if not text.startswith("---\n"):
         return None
-    lines = text.split("\n")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1 :])
-            return front, 2, body, index + 2
-    return None
+    closing = _CLOSING_LINE.search(text, 4)
+    if closing is None:
+        return None
+    start = closing.start()
+    front = text[4 : start - 1] if start > 4 else ""
+    return front, 2, text[closing.end() + 1 :], text.count("\n", 0, start) + 2
 
 
 def load_article(project: Project, path: Path, max_bytes: int) -> tuple[RawArticle | None, list[Diagnostic]]:
@@ -95,7 +100,7 @@ def load_article(project: Project, path: Path, max_bytes: int) -> tuple[RawArtic
     if not is_slug(slug):
         return None, [error(rel, 0, 0, f"`{path.name}` is not a valid article file name", _bad_name_hint(slug),
                             title="Bad file name")]
-    text, problems = read_text(project, path, max_bytes)
+    text, problems = read_text(project, path, max_bytes, rel)
     if text is None:
         return None, problems
     parts = split_front_matter(text)

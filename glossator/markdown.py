@@ -14,6 +14,7 @@ from mdit_py_plugins.container import container_plugin
 EXTERNAL_REL = "nofollow ugc noopener"
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_PATH_START_RE = re.compile(r"[/?#]")
 
 
 def link_is_safe(url: str) -> bool:
@@ -23,7 +24,7 @@ def link_is_safe(url: str) -> bool:
     if match is None:
         # `&#106;avascript:` reaches us decoded; anything with a colon before the first
         # slash would be a scheme to some browser, so refuse it too
-        head = re.split(r"[/?#]", squeezed, maxsplit=1)[0]
+        head = _PATH_START_RE.split(squeezed, maxsplit=1)[0]
         return ":" not in head
     return match.group(1).lower() in ("http", "https")
 

@@ -21,11 +21,12 @@ from .model import KIND_LABELS, KINDS, Annotation, Link, SiteConfig, Source
 from .render import markup
 
 NO_HTML = Markup()
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def outlet_slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_name).strip("-")
     return slug or "outlet"
 
 
@@ -50,6 +51,11 @@ class NoteView:
     added: dt.date
     updated: dt.date | None
     permalink: str  # root-relative, with base path
+    # Ready strings for the page template: a method called from a template costs it three times
+    # what reading a field does, and the article page shows each note's dates twice.
+    added_iso: str
+    updated_iso: str  # "" when never updated
+    search_key: str  # id:kind[:verdict], the note's entry in the page's data-notes (search.py)
 
     @property
     def css_class(self) -> str:
@@ -113,6 +119,9 @@ def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteC
         added=annotation.added,
         updated=annotation.updated,
         permalink=config.base_path + article_path(annotated.article.slug) + "#" + annotation.id,
+        added_iso=annotation.added.isoformat(),
+        updated_iso=annotation.updated.isoformat() if annotation.updated else "",
+        search_key=f"{annotation.id}:{annotation.kind}" + (f":{annotation.verdict}" if annotation.verdict else ""),
     )
 
 
@@ -149,11 +158,12 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
     kinds = Counter(a.kind for a in annotations)
     verdicts = Counter(a.verdict for a in annotations if a.verdict)
     path = article_path(article.slug)
+    permalink = config.base_path + path + "#"  # (base_path parses base_url: once, not per claim)
     claims = tuple(
         ClaimEntry(
             article.slug, article.title, article.source, article.published, a.id,
             " ".join(annotated.anchors[a.id].exact.split()) if a.id in annotated.anchors else "",
-            a.verdict or "", config.base_path + path + "#" + a.id,
+            a.verdict or "", permalink + a.id,
         )
         for a in annotations
         if a.kind == "claim"

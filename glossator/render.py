@@ -55,6 +55,7 @@ class Renderer:
         self.dirs = template_dirs
         self.config = config
         self.assets = assets
+        self.base_path = config.base_path  # a property that parses base_url; url() runs for every link
         self._modules: dict[str, Any] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
@@ -77,10 +78,10 @@ class Renderer:
         )
 
     def asset_url(self, name: str) -> str:
-        return self.config.base_path + "static/" + self.assets[name]
+        return self.base_path + "static/" + self.assets[name]
 
     def url(self, path: str = "") -> str:
-        return self.config.base_path + path.lstrip("/")
+        return self.base_path + path.lstrip("/")
 
     def abs_url(self, path: str = "") -> str:
         return self.config.base_url + path.lstrip("/")

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossator.jsontext import ARRAY, dumps, split_arrays, to_text
+from glossator.jsontext import ARRAY, dumps, layout, split_arrays, to_text
 from tests.conftest import article_md, run_cli
 
 # NUL marks an array in the encoder's text; the values we export never hold control characters
@@ -36,6 +36,8 @@ def test_text_is_the_document_and_splits_back(base: dict[str, Any], arrays: dict
     for name in arrays:
         holder[name] = ARRAY
     text = to_text(document, {name: [dumps(e) for e in elements] for name, elements in arrays.items()})
+    # a layout worked out once (exports.py keeps the data files' one) writes the same text
+    assert to_text(layout(document), {name: [dumps(e) for e in elements] for name, elements in arrays.items()}) == text
     expected = json.loads(json.dumps(document, default=lambda _: None))
     for name, elements in arrays.items():
         holder_expected = expected["inner"] if holder is not document else expected

@@ -1,0 +1,33 @@
+"""The front matter of an article (load.py): it ends at the first line after the opening `---`
+that is `---` once trailing white space is stripped; found by a search, it must split exactly
+as going through the file line by line does."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from glossator.load import split_front_matter
+
+# `---` with every kind of trailing white space (str.isspace), and lines that only look like it
+LINES = ["---", "--- ", "---\t", "---\x0b", "---\x0c", "---\x1c", "---\x85", "---\xa0", "---\u2028", "---\u3000",
+         "----", " ---", "---x", "--", "-- -", "", " ", "title: x", "a: ---", "\u2029", "\x85"]
+
+
+def by_lines(text: str) -> tuple[str, int, str, int] | None:
+    if not text.startswith("---\n"):
+        return None
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2
+    return None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=8), st.booleans(), st.booleans())
+@example(["---"], True, False)
+@example([], True, True)
+def test_front_matter_splits_as_line_by_line(lines: list[str], opened: bool, final_newline: bool) -> None:
+    text = ("---\n" if opened else "") + "\n".join(lines) + ("\n" if final_newline else "")
+    assert split_front_matter(text) == by_lines(text), repr(text)
