@@ -107,6 +107,8 @@ def test_one_page_per_article_with_notes_as_sections(built: tuple[Path, Path]) -
     assert headings == ["about-alpha", "gl_article_text", "twice-claim", "unlawful-claim", "charter-context"]
     content = alpha["content"]
     assert "gondolier unions" in content and "critics called the second rise" in content.lower()
+    # a highlight's note reference is no word boundary: excerpts read "unlawful, citing", not "unlawful , citing"
+    assert "rise unlawful, citing the charter of the port." in content
     assert content.index("detail the byline omits") < content.index("Article text") < content.index("harbour authority")
     # navigation, the header's byline and counts, controls and section labels stay out of the index
     for chrome in ("Skip to content", "Search the archive", "Topics", "annotations as data", "About this article",
