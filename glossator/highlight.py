@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import MD_TRIM_RE, escapeHtml, mdTrim, unescapeAll
 from markdown_it.token import Token
 
 from .textmap import Leaf, PageText
@@ -139,8 +139,10 @@ def apply_highlights(tokens: list[Token], page: PageText, highlights: Sequence[H
         if token.type in ("code_block", "fence"):
             leaf = leaves[0]
             inner, refs = marker.run_html([("code", token.content)], leaf.start, in_link=True)
-            info = token.info.strip().split(" ")[0] if token.info else ""
-            cls = f' class="language-{escapeHtml(info)}"' if info else ""
+            # the language as markdown-it's own fence rule reads it: entities and escapes resolved
+            info = mdTrim(unescapeAll(token.info)) if token.info else ""
+            language = MD_TRIM_RE.split(info, maxsplit=1)[0] if info else ""
+            cls = f' class="language-{escapeHtml(language)}"' if language else ""
             result.append(_html_token(f"<pre><code{cls}>{inner}</code></pre>{refs}\n"))
             continue
         result.append(_highlight_inline(token, leaves, marker))

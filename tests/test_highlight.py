@@ -46,3 +46,14 @@ def test_highlights_only_add_elements(case: tuple[str, list[Highlight]]) -> None
     for hl in highlights:  # each annotation: its first piece carries its id, one reference after the last
         assert marked.count(f'id="hl-{hl.annotation_id}"') == 1
         assert marked.count(f'id="ref-{hl.annotation_id}"') == 1
+
+
+def test_a_highlighted_fence_keeps_markdown_its_language_class() -> None:
+    body = "```a&amp;b\\_c more words\nx = 1\n```\n"
+    tokens = parse(body)
+    text = page_text(tokens)
+    start = text.text.index("x = 1")
+    marked = apply_highlights(tokens, text, [Highlight("a1", start, start + 5, "k-claim", 1, "Note 1: claim")])
+    html = render_tokens(marked)
+    assert 'class="language-a&amp;b_c"' in html
+    assert ADDED.sub("", html) == render_tokens(parse(body))
