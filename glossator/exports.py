@@ -2,7 +2,6 @@
 
 - W3C Web Annotations: one AnnotationCollection per article and a paged one for the archive;
 - the flat, versioned research export `/data/annotations.json`;
-- schema.org ClaimReview for the article page's JSON-LD;
 - the entries of the annotations feed.
 
 Selectors come verbatim from the anchors (SPEC §6): `exact`, `prefix`, `suffix` are slices of
@@ -42,11 +41,11 @@ def _datetime(day: dt.date) -> str:
     return day.isoformat() + "T00:00:00Z"
 
 
-def _page_url(article: Article, config: SiteConfig) -> str:
+def page_url(article: Article, config: SiteConfig) -> str:
     return config.base_url + article_path(article.slug)
 
 
-def _original_urls(article: Article) -> list[str]:
+def original_urls(article: Article) -> list[str]:
     return [url for url in (article.url, article.archived) if url]
 
 
@@ -60,9 +59,9 @@ class ArticlePage:
 
 
 def article_page(article: Article, config: SiteConfig) -> ArticlePage:
-    url = _page_url(article, config)
+    url = page_url(article, config)
     source: dict[str, Any] = {"id": url, "type": "Text", "format": "text/html", "language": article.language}
-    originals = _original_urls(article)
+    originals = original_urls(article)
     if originals:
         # our page is a copy of the outlet's article: dcterms:source names what it derives from
         source["dcterms:source"] = originals[0] if len(originals) == 1 else originals
@@ -165,7 +164,7 @@ def collection_items(collection: dict[str, Any]) -> list[dict[str, Any]]:
 
 def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig) -> dict[str, Any]:
     """`/articles/<slug>/annotations.jsonld`: one collection, one embedded page whose items are ARRAY."""
-    collection_id = _page_url(annotated.article, config) + "annotations.jsonld"
+    collection_id = page_url(annotated.article, config) + "annotations.jsonld"
     first_id = collection_id + "#page-1"
     first = {"id": first_id, "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0, "items": ARRAY}
     return _collection(collection_id, f"Annotations of “{annotated.article.title}”", len(annotated.annotations),
@@ -246,11 +245,11 @@ def annotation_record(annotation: Annotation, anchor: Anchor | None, page: Artic
 
 
 def article_record(article: Article, config: SiteConfig, count: int) -> dict[str, Any]:
-    page_url = _page_url(article, config)
+    url = page_url(article, config)
     return {
         "slug": article.slug,
-        "url": page_url,
-        "annotations_url": page_url + "annotations.jsonld",
+        "url": url,
+        "annotations_url": url + "annotations.jsonld",
         "title": article.title,
         "outlet": article.source,
         "published": article.published,
@@ -361,54 +360,3 @@ def _data_layout(config: SiteConfig, updated: str | None) -> Layout:
     """The text around an article data file's two arrays: the same for every article of a day."""
     return layout(data_document(config, updated))
 
-
-# --- schema.org ClaimReview -----------------------------------------------------------
-
-
-def _rating(annotation: Annotation, config: SiteConfig) -> dict[str, Any]:
-    verdict = config.verdict(annotation.verdict or "")
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": verdict.label if verdict else annotation.verdict}
-    if verdict and verdict.rating is not None:
-        rating.update(ratingValue=verdict.rating, bestRating=config.best_rating, worstRating=config.worst_rating)
-    return rating
-
-
-def _appearances(article: Article, page_url: str) -> list[dict[str, Any]]:
-    """Where the claim appeared: the outlet's article and its archived copy; our copy if neither is known."""
-    urls = _original_urls(article) or [page_url]
-    return [{"@type": "CreativeWork", "url": url, "headline": article.title, "datePublished": article.published,
-             "publisher": {"@type": "Organization", "name": article.source}} for url in urls]
-
-
-def claim_reviews(annotated: AnnotatedArticle, config: SiteConfig) -> list[dict[str, Any]]:
-    """ClaimReview for every claim with a verdict, for the page's JSON-LD.
-
-    Embed with Jinja's |tojson, which escapes < > & ' so no string can close the script."""
-    article = annotated.article
-    page_url = _page_url(article, config)
-    reviews = []
-    for annotation in annotated.annotations:
-        if annotation.kind != "claim" or not annotation.verdict:
-            continue
-        anchor = annotated.anchors.get(annotation.id)
-        claim: dict[str, Any] = {
-            "@type": "Claim",
-            "author": {"@type": "Organization", "name": article.source},
-            "datePublished": article.published,
-            "appearance": _appearances(article, page_url),
-        }
-        review: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": page_url + "#" + annotation.id,
-            "claimReviewed": " ".join(anchor.exact.split()) if anchor else article.title,
-            "datePublished": annotation.added.isoformat(),
-            "author": {"@type": "Organization", "name": config.title, "url": config.base_url},
-            "reviewRating": _rating(annotation, config),
-            "itemReviewed": claim,
-            "inLanguage": article.language,
-        }
-        if annotation.updated:
-            review["dateModified"] = annotation.updated.isoformat()
-        reviews.append(review)
-    return reviews

@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Sequence
 
 from .annotate import AnnotatedArticle
-from .exports import article_data_path, article_export, claim_reviews
+from .claimreview import claim_reviews
+from .exports import article_data_path, article_export
 from .merge import COLLECTION, write_archive_data
 from .model import SiteConfig
 from .pages import (
