@@ -313,8 +313,8 @@ def build(
         if any(d.is_error for d in diagnostics):
             return BuildResult(sort_diagnostics(diagnostics))
         summaries = sorted([*result.summaries, *(e.summary for e in reused.values())], key=lambda s: s.slug)
-        # Pagefind reads only the article pages, all written now, and works on one core: the other
-        # makes the listings and the exports meanwhile (8 s of the 10k build, #7).
+        # Pagefind reads only the article pages, all written now, and mostly works on one core: the
+        # other makes the listings and the exports meanwhile (5 s of the 10k build, #7).
         stop_indexing = threading.Event()
         with ThreadPoolExecutor(1) as background:
             indexing = background.submit(index_site, staging.dir, config, stop_indexing) if search else None
