@@ -175,3 +175,27 @@ def test_a_file_saved_twice_in_one_clock_tick_is_not_taken_as_built(tmp_path: Pa
     second = _build(root, out, use_cache=True)
     assert second.rebuilt == ("a1",)
     assert "Other version" in (out / "articles" / "a1" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_built_file_changed_by_hand_fails_the_build_with_a_clear_error(tmp_path: Path) -> None:
+    """The archive-wide exports are merged from the per-article files the cache reuses: one
+    edited or broken by hand is named, the site is left as it was, and deleting it mends it."""
+    rng = random.Random(5)
+    articles = {"a1": _article(rng, 1), "a2": _article(rng, 2)}
+    root = write_archive(tmp_path / "archive", articles,
+                         {slug: _annotations(slug, int(slug[1:]), "A note long enough to say something.")
+                          for slug in articles})
+    out = tmp_path / "site"
+    _build(root, out, use_cache=True)
+    reused = out / "articles" / "a1" / "annotations.jsonld"
+    for damage in (b"\xff\xfe not text", b'{"items": []}'):
+        reused.write_bytes(damage)
+        before = tree_digest(out)
+        (root / "annotations" / "a2.yaml").write_text(
+            _annotations("a2", 2, f"Edited so that a1 is reused {len(damage)}."), encoding="utf-8")
+        result = pipeline.build(Project.at(root, out), jobs=1)
+        [problem] = [d for d in result.diagnostics if d.is_error]
+        assert problem.path == "site/articles/a1/annotations.jsonld" and "changed after it was built" in problem.message
+        assert tree_digest(out) == before
+    shutil.rmtree(out)
+    _build(root, out, use_cache=True)
