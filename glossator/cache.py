@@ -24,6 +24,7 @@ articles) are read only when something did change.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -195,12 +196,10 @@ class BuildCache:
 
     def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic]) -> None:
         """Record that these inputs build the site as it stands (their contents were found unchanged)."""
-        previous = self.previous
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._write("manifest.pickle", Manifest(
-            previous.engine, previous.site_key, self._settled_hashes(), previous.warnings,
-            previous.articles, previous.annotations, previous.token, options, self._settled(inputs),
-            tuple(other_warnings)))
+        self._write("manifest.pickle", dataclasses.replace(
+            self.previous, file_hashes=self._settled_hashes(), options=options, inputs=self._settled(inputs),
+            other_warnings=tuple(other_warnings)))
 
     # A file's modification time has the file system's granularity (a few milliseconds here, a
     # second or two on some file systems): a file saved again in the same tick as it was stat'ed

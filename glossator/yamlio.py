@@ -114,6 +114,11 @@ def _plain_value(value: str) -> Any:
         _constructor.recursive_objects.clear()
 
 
+def _at(position: Callable[[Any], tuple[int, int]] | None, mark: Any) -> tuple[int, int]:
+    """A mark's 1-based line and column, before line_offset (the loop's hot paths inline this)."""
+    return position(mark) if position else (mark.line + 1, mark.column + 1)
+
+
 def _refuse(event: Any, line: int, col: int) -> NoReturn:
     """Raise for the anchor or the tag on a node."""
     if event.anchor is not None:
@@ -195,15 +200,13 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                     end_line, node.end_col = position(mark)
                     node.end_line = end_line + line_offset
             elif cls is AliasEvent:
-                line, col = position(event.start_mark) if position else (event.start_mark.line + 1,
-                                                                        event.start_mark.column + 1)
+                line, col = _at(position, event.start_mark)
                 raise YamlProblem(f"YAML alias `*{event.anchor}` is not allowed", line + line_offset, col,
                                   "write the value out in full; anchors and aliases are refused")
             elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    line, col = position(event.start_mark) if position else (event.start_mark.line + 1,
-                                                                            event.start_mark.column + 1)
+                    line, col = _at(position, event.start_mark)
                     raise YamlProblem("more than one YAML document in this file", line + line_offset, col,
                                       "remove the second `---` and keep everything in one document")
                 continue
@@ -253,7 +256,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, position: Callable[[Any], tu
         if mark is None:
             line, col = 1, 1
         else:
-            line, col = position(mark) if position else (mark.line + 1, mark.column + 1)
+            line, col = _at(position, mark)
         context = f" ({exc.context})" if exc.context else ""
         return YamlProblem(
             f"YAML syntax error: {exc.problem or 'invalid YAML'}{context}",
