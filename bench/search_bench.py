@@ -211,8 +211,8 @@ def browser_measurements(site: Path, rare: list[str]) -> dict[str, object]:
 INDEX_ONLY = """
 import sys
 from pathlib import Path
-from glossator.config import load_config
-from glossator.search import index_site
+from glossator.validate.site import load_config
+from glossator.search.pagefind import index_site
 site, root = Path(sys.argv[1]), Path(sys.argv[2])
 config, _ = load_config(root / "site.yaml")
 problems = index_site(site, config)
@@ -243,7 +243,7 @@ def main() -> None:
         results["index"] = asdict(index)
         results["index_share"] = {"time": round(index.seconds / build.seconds, 3),
                                   "peak_memory": round(index.peak_mib / build.peak_mib, 3)}
-    from glossator.search import verify_bundle
+    from glossator.search.pagefind import verify_bundle
 
     pages = sum(1 for _ in site.glob("articles/*/index.html"))
     summary = verify_bundle(site / "pagefind", pages)

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import pipeline
+from .build import pipeline
 from .diagnostics import Diagnostic, format_github, format_text, on_github_actions
 from .project import Project
 
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(project, host=args.host, port=args.port, open_browser=args.open)
         if args.command == "new":
-            from .stub import new_stub
+            from .new import new_stub
 
             return new_stub(project, args.slug, args.quote, args.kind)
     except KeyboardInterrupt:

@@ -7,11 +7,11 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor import Ambiguous, NoMatchWithContext, NotFound, anchor_quote, fold_text
-from glossator.highlight import Highlight, apply_highlights
-from glossator.markdown import parse, render_tokens
+from glossator.anchor.highlight import Highlight, apply_highlights
+from glossator.anchor.locate import Ambiguous, NoMatchWithContext, NotFound, anchor_quote, fold_text
+from glossator.anchor.markdown import parse, render_tokens
+from glossator.anchor.textmap import page_text
 from glossator.model import Anchor
-from glossator.textmap import page_text
 
 from .html_text import mark_texts, text_content
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.write import STAGING_MARK
+from glossator.build.staging import STAGING_MARK
 from tests.conftest import REPO, article_md, write_archive
 
 GOOD_BODY = """

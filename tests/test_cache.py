@@ -9,8 +9,8 @@ import shutil
 import time
 from pathlib import Path
 
-from glossator import pipeline
-from glossator.cache import BuildCache, input_stats
+from glossator.build import pipeline
+from glossator.build.cache import BuildCache, input_stats
 from glossator.project import Project
 
 from .conftest import article_md, write_archive

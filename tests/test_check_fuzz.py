@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator import pipeline
+from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_github, format_text
 from glossator.project import Project
 from tests.conftest import article_md, write_archive

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator import pipeline
+from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_github, format_text
 from glossator.project import Project
 from tests.conftest import article_md, run_cli, write_archive

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from glossator import exports, pipeline
-from glossator.config import DEFAULT_VERDICTS
-from glossator.exports import DATA_FORMAT, DATA_VERSION
+from glossator.build import pipeline
+from glossator.exports import w3c
+from glossator.exports.w3c import DATA_FORMAT, DATA_VERSION
 from glossator.project import Project
+from glossator.validate.site import DEFAULT_VERDICTS
 from tests.conftest import REPO, SEED_SLUG, article_md, write_archive
 from tests.html_text import page_text_of
 from tests.w3c_conformance import (
@@ -194,7 +195,7 @@ def test_archive_collection_holds_every_annotation(hard_site: Path) -> None:
 
 def test_archive_collection_pages(hard_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The archive's collection split into pages of 5, merged by a real build from the per-article files."""
-    monkeypatch.setattr(exports, "ARCHIVE_PAGE_SIZE", 5)
+    monkeypatch.setattr(w3c, "ARCHIVE_PAGE_SIZE", 5)
     root = write_hard_archive(tmp_path / "archive")
     result = pipeline.build(Project.at(root, tmp_path / "site"), base_url=BASE_URL, search=False)
     assert result.ok, result.diagnostics

@@ -19,17 +19,17 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor import fold, fold_text
-from glossator.annotate import annotate_article
-from glossator.config import DEFAULTS
+from glossator.anchor.annotate import annotate_article
+from glossator.anchor.locate import fold, fold_text
+from glossator.anchor.markdown import parse
+from glossator.anchor.textmap import page_text
 from glossator.diagnostics import Diagnostic, format_text
-from glossator.load import load_annotations, load_article
-from glossator.markdown import parse
+from glossator.load.files import load_annotations, load_article
+from glossator.load.yamlio import MAX_DEPTH, YamlProblem, YNode, decode_utf8, parse_yaml
 from glossator.model import Annotation, Article, Position
 from glossator.project import Project
-from glossator.textmap import page_text
-from glossator.validate import validate_annotations, validate_article
-from glossator.yamlio import MAX_DEPTH, YamlProblem, YNode, decode_utf8, parse_yaml
+from glossator.validate.rules import validate_annotations, validate_article
+from glossator.validate.site import DEFAULTS
 from tests.html_text import HtmlText
 
 # Bounded time per example: generous for a loaded CI machine, far below what a hang would take.

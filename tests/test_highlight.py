@@ -10,9 +10,9 @@ import re
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from glossator.highlight import Highlight, apply_highlights
-from glossator.markdown import parse, render_tokens
-from glossator.textmap import page_text
+from glossator.anchor.highlight import Highlight, apply_highlights
+from glossator.anchor.markdown import parse, render_tokens
+from glossator.anchor.textmap import page_text
 from tests.test_fuzz import articles
 
 ADDED = re.compile(r'<mark class="hl [^"]*" data-ann="[^"]*"(?: id="hl-[^"]*")?>|</mark>'

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.write import STAGING_MARK
+from glossator.build.staging import STAGING_MARK
 from tests.conftest import REPO, run_cli
 
 ARTICLES = 300

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossator.jsontext import ARRAY, dumps, layout, split_arrays, to_text
+from glossator.exports.jsontext import ARRAY, dumps, layout, split_arrays, to_text
 from tests.conftest import article_md, run_cli
 
 # NUL marks an array in the encoder's text; the values we export never hold control characters

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from glossator.load import split_front_matter
+from glossator.load.files import split_front_matter
 
 # `---` with every kind of trailing white space (str.isspace), and lines that only look like it
 LINES = ["---", "--- ", "---\t", "---\x0b", "---\x0c", "---\x1c", "---\x85", "---\xa0", "---\u2028", "---\u3000",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from glossator.markdown import _PROSE, markdown, render_note
+from glossator.anchor.markdown import _PROSE, markdown, render_note
 
 # letters, digits, spaces of several kinds, and every character with a meaning somewhere in Markdown
 TRICKY = "aZé9 \u00a0\u3000\u2028\t\n\"'#>-+=.:;!?()*_`~|\\[]<>&/%$@{}^,0123)"

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from glossator import pipeline
-from glossator.annotate import annotate_article
-from glossator.config import load_config
-from glossator.load import load_annotations, load_article
-from glossator.markdown import parse
+from glossator.anchor.annotate import annotate_article
+from glossator.anchor.markdown import parse
+from glossator.anchor.textmap import page_text
+from glossator.build import pipeline
+from glossator.load.files import load_annotations, load_article
+from glossator.new import fresh_id, new_stub
 from glossator.project import Project
-from glossator.stub import fresh_id, new_stub
-from glossator.textmap import page_text
-from glossator.validate import validate_annotations, validate_article
+from glossator.validate.rules import validate_annotations, validate_article
+from glossator.validate.site import load_config
 from tests.conftest import article_md, run_cli
 
 TODAY = dt.date(2024, 6, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossator import schema
+from glossator.validate import schema
 
 SCALARS = st.one_of(
     st.sampled_from(["", "x", "claim", "sourcing", "context", "mixed", "Bad Id", "a-b", "2026-11-24", "2026-1-2",

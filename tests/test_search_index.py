@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from glossator import cbor, pipeline, search
-from glossator.config import DEFAULTS
+from glossator.build import pipeline
 from glossator.project import Project
-from glossator.search import BundleProblem, index_site, verify_bundle
+from glossator.search import cbor, pagefind
+from glossator.search.pagefind import BundleProblem, index_site, verify_bundle
+from glossator.validate.site import DEFAULTS
 
 from .conftest import article_md, run_cli, write_archive
 
@@ -195,14 +196,14 @@ def test_damaged_bundle_fails_the_build_and_keeps_the_previous_site(
     out = tmp_path / "site"
     assert pipeline.build(Project.at(root, out)).ok
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    real_run = search._run_pagefind
+    real_run = pagefind._run_pagefind
 
     def run_then_cut(site_dir: Path, output: str, language: str, cancel: object = None):
         failure = real_run(site_dir, output, language, cancel)
         _truncate(_first(site_dir / output, "index/*.pf_index"))
         return failure
 
-    monkeypatch.setattr(search, "_run_pagefind", run_then_cut)
+    monkeypatch.setattr(pagefind, "_run_pagefind", run_then_cut)
     (root / "content" / "beta.md").write_text(article_md("Changed", "New words.\n"), encoding="utf-8")
     result = pipeline.build(Project.at(root, out))
     assert not result.ok
@@ -223,7 +224,7 @@ def test_damaged_bundle_on_the_command_line(tmp_path: Path) -> None:
     # Pagefind, then the race's damage: the library cut short at a 4 KiB page boundary.
     fake = tmp_path / "pagefind-then-cut"
     fake.write_text(
-        f"#!/bin/sh\n'{search._executable()}' \"$@\" || exit $?\n"
+        f"#!/bin/sh\n'{pagefind._executable()}' \"$@\" || exit $?\n"
         'while [ $# -gt 0 ]; do [ "$1" = --output-path ] && out=$2; shift; done\n'
         'head -c 8192 "$out/pagefind.js" > "$out/cut" && mv "$out/cut" "$out/pagefind.js"\n'
     )
@@ -240,11 +241,11 @@ def test_damaged_bundle_on_the_command_line(tmp_path: Path) -> None:
 def test_missing_or_failing_pagefind_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_archive(tmp_path / "archive")
     out = tmp_path / "site"
-    monkeypatch.setattr(search, "_executable", lambda: None)
+    monkeypatch.setattr(pagefind, "_executable", lambda: None)
     result = pipeline.build(Project.at(root, out))
     assert not result.ok and not out.exists()
     assert "Pagefind binary is not installed" in result.diagnostics[-1].message
-    monkeypatch.setattr(search, "_executable", lambda: Path(shutil.which("false") or "/bin/false"))
+    monkeypatch.setattr(pagefind, "_executable", lambda: Path(shutil.which("false") or "/bin/false"))
     result = pipeline.build(Project.at(root, out))
     assert not result.ok and not out.exists()
     assert "Pagefind failed (exit status 1)" in result.diagnostics[-1].message
@@ -299,10 +300,10 @@ def test_two_builds_give_the_same_bundle(built: tuple[Path, Path], tmp_path: Pat
 
 def test_cbor_reads_and_writes_pagefind_files_byte_for_byte(built: tuple[Path, Path], tmp_path: Path) -> None:
     """Filter files are rewritten with glossator.cbor: it must encode exactly as Pagefind does."""
-    binary = search._executable()
+    binary = pagefind._executable()
     assert binary is not None
     raw = tmp_path / "raw"
-    done = subprocess.run([str(binary), "--site", str(built[1]), "--glob", search.PAGES_GLOB, "--output-path",
+    done = subprocess.run([str(binary), "--site", str(built[1]), "--glob", pagefind.PAGES_GLOB, "--output-path",
                            str(raw), "--silent"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     files = [*raw.glob("*.pf_meta"), *raw.glob("filter/*.pf_filter"), *raw.glob("index/*.pf_index")]
@@ -353,7 +354,7 @@ def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site
     marker = tmp_path / "indexer-finished"
     slow = tmp_path / "slow-indexer"
     slow.write_text(f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(20)\n"
-                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(search._executable())!r}, sys.argv)\n",
+                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(pagefind._executable())!r}, sys.argv)\n",
                     encoding="utf-8")
     slow.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))

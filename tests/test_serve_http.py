@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from glossator import pipeline
+from glossator.build import pipeline
+from glossator.build.staging import OLD_MARK, STAGING_MARK
 from glossator.diagnostics import format_text
 from glossator.project import Project
 from glossator.serve.state import SiteState
 from glossator.serve.watch import Changes
-from glossator.write import OLD_MARK, STAGING_MARK
 from tests.conftest import REPO, article_md, run_cli, write_archive
 from tests.serve_process import (
     ARTICLE,

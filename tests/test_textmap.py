@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossator.markdown import link_is_safe, parse, render_tokens
-from glossator.textmap import page_text
+from glossator.anchor.markdown import link_is_safe, parse, render_tokens
+from glossator.anchor.textmap import page_text
 from tests.html_text import text_content
 
 CASES = [

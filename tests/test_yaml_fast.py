@@ -22,8 +22,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator import yamlio
-from glossator.yamlio import YamlProblem, parse_yaml, to_plain
+from glossator.load import yamlio
+from glossator.load.yamlio import YamlProblem, parse_yaml, to_plain
 
 # ---- the oracle: glossator/yamlio.py's reader before issue 7 (parse_yaml renamed oracle_parse_yaml) ----
 

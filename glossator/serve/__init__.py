@@ -19,10 +19,10 @@ import sys
 import threading
 import webbrowser
 
-from .. import pipeline
-from ..config import load_config
+from ..build import pipeline
+from ..build.staging import clean_stale
 from ..project import Project
-from ..write import clean_stale
+from ..validate.site import load_config
 from .rebuild import Rebuilder
 from .server import PreviewServer
 from .state import SiteState

@@ -19,15 +19,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..batch import prepare
-from ..config import load_config
-from ..load import ANNOTATION_SUFFIXES, ArticleInput
+from ..build.staging import STAGING_MARK, Staging
+from ..build.workers import prepare
+from ..load.files import ANNOTATION_SUFFIXES, ArticleInput
 from ..model import SiteConfig
-from ..output import SiteWriter
-from ..pages import article_path
 from ..project import Project
-from ..render import TemplateProblem
-from ..write import STAGING_MARK, Staging
+from ..render.jinja import TemplateProblem
+from ..render.pages import SiteWriter
+from ..render.views import article_path
+from ..validate.site import load_config
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import load_config
+from ..build.staging import pid_alive
 from ..diagnostics import format_text
 from ..model import SiteConfig
 from ..project import Project
-from ..search import BUNDLE, PAGES_GLOB, Cancelled, index_pages, index_site, page_ids
-from ..write import pid_alive
+from ..search.pagefind import BUNDLE, PAGES_GLOB, Cancelled, index_pages, index_site, page_ids
+from ..validate.site import load_config
 
 FULL_SHARE = 0.25  # more of the archive changed than this: index it all again rather than a delta
 DELTA_ALWAYS = 10  # a delta of this many pages is always cheaper than the whole site

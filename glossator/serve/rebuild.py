@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .. import pipeline
-from ..config import load_config
+from ..build import pipeline
 from ..diagnostics import Diagnostic, error, format_text, sort_diagnostics
 from ..project import Project
+from ..validate.site import load_config
 from .hot import HotRenderer, HotUpdate
 from .indexer import BackgroundIndexer, SearchDelta
 from .paths import HASHED_ASSET

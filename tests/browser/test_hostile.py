@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from glossator.diagnostics import yaml_quoted
-from glossator.render import CONTENT_SECURITY_POLICY
+from glossator.render.jinja import CONTENT_SECURITY_POLICY
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.anchor import fold
+from glossator.anchor.locate import fold
 from tests.conftest import REPO, SEED_SLUG
 
 pytestmark = pytest.mark.browser

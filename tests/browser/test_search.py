@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.render import CONTENT_SECURITY_POLICY
+from glossator.render.jinja import CONTENT_SECURITY_POLICY
 from tests.conftest import REPO, SEED_SLUG, run_cli, write_archive
 
 pytestmark = pytest.mark.browser

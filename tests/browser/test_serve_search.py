@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from glossator import pipeline
+from glossator.build import pipeline
 from glossator.project import Project
-from glossator.search import BUNDLE, page_ids
+from glossator.search.pagefind import BUNDLE, page_ids
 from glossator.serve.indexer import BackgroundIndexer, SearchDelta
 from tests.browser.test_search import results, wait_until
 from tests.conftest import article_md, run_cli, write_archive

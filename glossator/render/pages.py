@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from .annotate import AnnotatedArticle
-from .claimreview import claim_reviews
-from .exports import article_data_path, article_export
-from .merge import COLLECTION, write_archive_data
-from .model import SiteConfig
-from .pages import (
+from ..anchor.annotate import AnnotatedArticle
+from ..build.staging import Staging, collect_assets
+from ..exports.claimreview import claim_reviews
+from ..exports.merge import COLLECTION, write_archive_data
+from ..exports.w3c import article_data_path, article_export
+from ..model import SiteConfig
+from ..project import Project
+from .jinja import Renderer, markup
+from .views import (
     ArticleSummary,
     by_recency,
     claim_groups,
@@ -22,9 +25,6 @@ from .pages import (
     summarise,
     totals,
 )
-from .project import Project
-from .render import Renderer, markup
-from .write import Staging, collect_assets
 
 HOME_LATEST = 20
 ITEMS = "_items.html"  # an article's entries in the listings, rendered with its page

@@ -27,9 +27,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..diagnostics import Diagnostic, error
+from ..model import SiteConfig
 from . import cbor
-from .diagnostics import Diagnostic, error
-from .model import SiteConfig
 
 BUNDLE = "pagefind"
 PAGES_GLOB = "articles/*/index.html"  # only articles are indexed; listings would duplicate them

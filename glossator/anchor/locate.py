@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .model import Anchor
+from ..model import Anchor
 
 CONTEXT_UNITS = 32  # W3C / Hypothesis clients reject longer prefix/suffix (UTF-16 units)
 

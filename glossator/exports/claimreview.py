@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .annotate import AnnotatedArticle
-from .exports import original_urls, page_url
-from .model import Annotation, Article, SiteConfig
+from ..anchor.annotate import AnnotatedArticle
+from ..model import Annotation, Article, SiteConfig
+from .w3c import original_urls, page_url
 
 
 def _rating(annotation: Annotation, config: SiteConfig) -> dict[str, Any]:

@@ -18,17 +18,17 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor import Ambiguous, Anchor, NotFound, anchor_quote, fold, fold_text
-from .annotate import CLOSE_ENOUGH
-from .config import load_config
+from .anchor.annotate import CLOSE_ENOUGH
+from .anchor.locate import Ambiguous, Anchor, NotFound, anchor_quote, fold, fold_text
+from .anchor.markdown import parse
+from .anchor.textmap import page_text
 from .diagnostics import Diagnostic, format_text, yaml_quoted
-from .load import load_article, read_text
-from .markdown import parse
+from .load.files import load_article, read_text
+from .load.yamlio import YamlProblem, YNode, decode_utf8, parse_yaml
 from .model import SiteConfig
 from .project import Project, is_slug
-from .textmap import page_text
-from .validate import PLACEHOLDER
-from .yamlio import YamlProblem, YNode, decode_utf8, parse_yaml
+from .validate.rules import PLACEHOLDER
+from .validate.site import load_config
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 ID_WORDS = 4  # an id long enough to recognise, short enough to type in a permalink

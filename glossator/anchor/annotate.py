@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .anchor import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, Occurrence, anchor_quote, fold_text
-from .diagnostics import Diagnostic, error, yaml_quoted
+from ..diagnostics import Diagnostic, error, yaml_quoted
+from ..model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig
 from .highlight import Highlight, apply_highlights
+from .locate import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, Occurrence, anchor_quote, fold_text
 from .markdown import parse, render_tokens
-from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig
 from .textmap import page_text
 
 CLOSE_ENOUGH = 60  # % similarity below which the "closest passage" is no clue at all

@@ -36,12 +36,12 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
-from .diagnostics import Diagnostic, sort_diagnostics
-from .project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
+from ..diagnostics import Diagnostic, sort_diagnostics
+from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
-    from .load import ArticleInput
-    from .pages import ArticleSummary
+    from ..load.files import ArticleInput
+    from ..render.views import ArticleSummary
 
 FORMAT = 3
 MISSING = (-1, -1)

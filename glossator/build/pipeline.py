@@ -19,17 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..diagnostics import Diagnostic, error, sort_diagnostics
+from ..project import Project
 from .cache import BuildCache, CachedArticle, Manifest, fingerprint, link_files
-from .diagnostics import Diagnostic, error, sort_diagnostics
-from .project import Project
 
 # The stages are imported where they are used, not here: a build with nothing changed answers
 # from the cache's manifest alone, and importing them (Jinja, markdown-it, the JSON Schema
 # validators) would take half of its 0.6 s budget at 10,000 articles (#7).
 if TYPE_CHECKING:
-    from .batch import BatchResult
-    from .load import ArticleInput
-    from .model import SiteConfig
+    from ..load.files import ArticleInput
+    from ..model import SiteConfig
+    from .workers import BatchResult
 
 Progress = Callable[[str, int, int], None]
 SEARCH_DIR = "pagefind"
@@ -41,8 +41,8 @@ def plan(
     project: Project, base_url: str | None = None
 ) -> tuple[SiteConfig, list[ArticleInput], list[Path], list[Diagnostic]]:
     """The work to do: every article with its annotation file, and annotation files without an article."""
-    from .config import load_config
-    from .load import ArticleInput, list_sources
+    from ..load.files import ArticleInput, list_sources
+    from ..validate.site import load_config
 
     config, diagnostics = load_config(project.site_yaml, "site.yaml", base_url)
     article_paths, annotation_paths, listing_problems = list_sources(project)
@@ -72,7 +72,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["glossator.batch"])
+    context.set_forkserver_preload(["glossator.build.workers"])
     return context
 
 
@@ -87,7 +87,7 @@ def run_batches(
     progress: Progress | None = None,
 ) -> BatchResult:
     """Every article through load → validate → anchor (→ render), over worker processes."""
-    from .batch import BatchJob, BatchResult, run_batch
+    from .workers import BatchJob, BatchResult, run_batch
 
     all_slugs = frozenset(item.slug for item in items)
     jobs = jobs or default_jobs()
@@ -128,8 +128,8 @@ def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> 
     are not checked again: their diagnostics (warnings only) come from the build cache,
     which holds exactly what checking them again would find.
     """
-    from .output import SiteWriter
-    from .write import Staging
+    from ..render.pages import SiteWriter
+    from .staging import Staging
 
     config, items, orphans, diagnostics = plan(project)
     diagnostics += _orphan_problems(project, config, items, orphans)
@@ -154,8 +154,8 @@ def _orphan_problems(
     project: Project, config: SiteConfig, items: list[ArticleInput], orphans: list[Path]
 ) -> list[Diagnostic]:
     """Annotation files whose article does not exist: validated for their own errors too."""
-    from .load import load_annotations
-    from .validate import validate_annotations
+    from ..load.files import load_annotations
+    from ..validate.rules import validate_annotations
 
     slugs = {item.slug for item in items}
     problems: list[Diagnostic] = []
@@ -278,11 +278,11 @@ def build(
     inputs = cache.stat_inputs() if cache else {}
     if cache and cache.unchanged(options, inputs) and project.out.is_dir():
         return _up_to_date(cache.previous, list(cache.previous.other_warnings))
-    from .merge import DamagedExport
-    from .output import SiteWriter
-    from .render import TemplateProblem
-    from .search import index_site
-    from .write import Staging
+    from ..exports.merge import DamagedExport
+    from ..render.jinja import TemplateProblem
+    from ..render.pages import SiteWriter
+    from ..search.pagefind import index_site
+    from .staging import Staging
 
     config, items, orphans, diagnostics = plan(project, base_url)
     diagnostics += _orphan_problems(project, config, items, orphans)

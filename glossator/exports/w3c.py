@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .annotate import AnnotatedArticle
+from ..anchor.annotate import AnnotatedArticle
+from ..anchor.markdown import render_note
+from ..model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig, Source
+from ..render.views import article_path
 from .jsontext import ARRAY, Layout, dumps, layout, to_text
-from .markdown import render_note
-from .model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig, Source
-from .pages import article_path
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"  # exactly this IRI: the W3C suite rejects the https form
 DATA_FORMAT = "glossator-annotations"

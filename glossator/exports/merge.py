@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from .exports import FeedEntry, archive_collection, article_data_path, data_document, newest_annotations
+from ..build.staging import Staging
+from ..model import SiteConfig
+from ..render.views import ArticleSummary
 from .jsontext import split_arrays, write_document
-from .model import SiteConfig
-from .pages import ArticleSummary
-from .write import Staging
+from .w3c import FeedEntry, archive_collection, article_data_path, data_document, newest_annotations
 
 COLLECTION = "annotations.jsonld"  # in each article's folder, and at the site root
 DATA_DUMP = "data/annotations.json"

@@ -13,11 +13,11 @@ from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
+from ..diagnostics import Diagnostic, error, warning
+from ..load.files import RawAnnotations, RawArticle
+from ..load.yamlio import YNode, to_plain
+from ..model import Annotation, AnnotationSet, Article, Link, Position, SiteConfig, Source
 from . import schema
-from .diagnostics import Diagnostic, error, warning
-from .load import RawAnnotations, RawArticle
-from .model import Annotation, AnnotationSet, Article, Link, Position, SiteConfig, Source
-from .yamlio import YNode, to_plain
 
 # Element ids the templates use on article pages; an annotation id becomes an element id
 # too (its permalink), so it may not be one of these or start like a highlight's id.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnostics import Diagnostic, error
+from ..load.yamlio import YamlProblem, decode_utf8, parse_yaml, to_plain
+from ..model import SiteConfig, Verdict
 from . import schema
-from .diagnostics import Diagnostic, error
-from .model import SiteConfig, Verdict
-from .yamlio import YamlProblem, decode_utf8, parse_yaml, to_plain
 
 DEFAULT_VERDICTS = (
     Verdict("accurate", "Accurate", 5, "The claim is correct and nothing significant is missing."),

@@ -16,9 +16,9 @@ import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
 
-from .diagnostics import Diagnostic, error
-from .project import BUILTIN_SCHEMAS
-from .yamlio import YNode, node_at
+from ..diagnostics import Diagnostic, error
+from ..load.yamlio import YNode, node_at
+from ..project import BUILTIN_SCHEMAS
 
 SCHEMA_FILES = ("annotations.schema.json", "article.schema.json", "site.schema.json")
 

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Diagnostic, error
-from .project import MAX_SLUG, Project, is_slug
+from ..diagnostics import Diagnostic, error
+from ..project import MAX_SLUG, Project, is_slug
 from .yamlio import FORBIDDEN_CHAR, YamlProblem, YNode, decode_utf8, parse_yaml
 
 ANNOTATION_SUFFIXES = (".yaml", ".yml")

@@ -12,8 +12,8 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from .diagnostics import Diagnostic, error
-from .model import SiteConfig
+from ..diagnostics import Diagnostic, error
+from ..model import SiteConfig
 
 T = TypeVar("T")
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .annotate import AnnotatedArticle
-from .markdown import render_note
-from .model import KIND_LABELS, KINDS, Annotation, Link, SiteConfig, Source
-from .render import markup
+from ..anchor.annotate import AnnotatedArticle
+from ..anchor.markdown import render_note
+from ..model import KIND_LABELS, KINDS, Annotation, Link, SiteConfig, Source
+from .jinja import markup
 
 NO_HTML = Markup()
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotate import AnnotatedArticle, annotate_article
-from .diagnostics import Diagnostic
-from .load import ArticleInput, load_annotations, load_article
-from .model import SiteConfig
-from .output import SiteWriter
-from .pages import ArticleSummary
-from .project import Project
-from .render import TemplateProblem
-from .validate import validate_annotations, validate_article
-from .write import Staging
+from ..anchor.annotate import AnnotatedArticle, annotate_article
+from ..diagnostics import Diagnostic
+from ..load.files import ArticleInput, load_annotations, load_article
+from ..model import SiteConfig
+from ..project import Project
+from ..render.jinja import TemplateProblem
+from ..render.pages import SiteWriter
+from ..render.views import ArticleSummary
+from ..validate.rules import validate_annotations, validate_article
+from .staging import Staging
 
 
 @dataclass(frozen=True)
