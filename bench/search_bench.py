@@ -211,10 +211,11 @@ def browser_measurements(site: Path, rare: list[str]) -> dict[str, object]:
 INDEX_ONLY = """
 import sys
 from pathlib import Path
-from glossator.validate.site import load_config
+from glossator.build.plan import read_config
+from glossator.project import Project
 from glossator.search.pagefind import index_site
 site, root = Path(sys.argv[1]), Path(sys.argv[2])
-config, _ = load_config(root / "site.yaml")
+config, _ = read_config(Project.at(root))
 problems = index_site(site, config)
 if problems:
     sys.exit("\\n".join(p.message for p in problems))

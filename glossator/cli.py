@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .build import pipeline
+from .build.options import BuildOptions
 from .diagnostics import Diagnostic, format_github, format_text, on_github_actions
 from .project import Project
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--out", help="output directory (default: ROOT/site)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
 
     new = command("new", "append an annotation stub for words of an article")
     new.add_argument("slug", help="the article: content/SLUG.md")
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            return serve(project, host=args.host, port=args.port, open_browser=args.open)
+            return serve(project, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
         if args.command == "new":
             from .new import new_stub
 
@@ -103,9 +105,8 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     if args.jobs < 0:
         print("error: --jobs must be 0 (one per core) or more", file=sys.stderr)
         return EXIT_USAGE
-    result = pipeline.build(project, base_url=args.base_url, drafts=args.drafts, jobs=args.jobs,
-                            search=not args.no_search,
-                            progress=pipeline.terminal_progress())
+    options = BuildOptions(base_url=args.base_url, drafts=args.drafts, search=not args.no_search)
+    result = pipeline.build(project, options, jobs=args.jobs, progress=pipeline.terminal_progress())
     shown = result.diagnostics
     warnings = [d for d in shown if not d.is_error]
     if len(warnings) > BUILD_WARNINGS_SHOWN:

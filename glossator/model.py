@@ -1,18 +1,149 @@
-"""The archive as plain, frozen data. Every stage reads these; none of them does work."""
+"""The archive as plain data: what each stage hands to the next. Every stage imports this
+module; none imports another stage. Nothing here does work beyond reading its own fields.
+
+In the order of the build: the inputs found (ArticleInput), the raw documents read from
+them (YNode trees in RawArticle, RawAnnotations), the validated archive (SiteConfig,
+Article, Annotation), the anchored article (Anchor, AnnotatedArticle), and what the
+listings need of it (ArticleSummary, ClaimEntry). The site's URL scheme is here too, so
+that pages, exports, search and the live preview agree on it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
+
+from markupsafe import Markup
 
 Kind = Literal["claim", "sourcing", "context"]
 KINDS: tuple[Kind, ...] = ("claim", "sourcing", "context")
 KIND_LABELS: Mapping[str, str] = MappingProxyType(
     {"claim": "Claim", "sourcing": "Sourcing note", "context": "Context"}
 )
+# Words of a quote's closest passage below this similarity (%) are no clue at all (`check`, `new`).
+CLOSE_ENOUGH = 60
+# What `new` writes where a contributor must fill something in; `check` refuses it left in place.
+PLACEHOLDER = "TODO"
+
+
+# --- the site's URL scheme ------------------------------------------------------
+
+ARTICLE_PAGES_GLOB = "articles/*/index.html"  # every article page, as a site path pattern
+_ARTICLE_PAGE = re.compile(r"articles/([a-z0-9][a-z0-9-]*)/index\.html\Z")
+
+
+def article_path(slug: str) -> str:
+    """An article's folder in the site, relative to its root: its page, collection and notes' permalinks."""
+    return f"articles/{slug}/"
+
+
+def article_page(slug: str) -> str:
+    """The file of an article's page, relative to the site root."""
+    return f"articles/{slug}/index.html"
+
+
+def slug_of_page(site_path: str) -> str | None:
+    """The article whose page this site path is, or None for any other file."""
+    match = _ARTICLE_PAGE.match(site_path)
+    return match.group(1) if match else None
+
+
+# --- inputs and raw documents (load) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """One article to build: its Markdown file and its annotation file, if it has one."""
+
+    slug: str
+    article_path: Path
+    annotation_path: Path | None
+
+
+@dataclass(slots=True)  # smaller and quicker to make: an annotation file has hundreds of nodes
+class YNode:
+    """A YAML node with its position: a scalar's Python value, a list of nodes, or a dict of nodes."""
+
+    kind: str  # "scalar" | "sequence" | "mapping"
+    value: Any
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+    # for mappings: the key nodes, so diagnostics can point at a key
+    keys: dict[str, YNode] = field(default_factory=dict)
+    quoted: bool = False
+
+    def get(self, key: str) -> YNode | None:
+        if self.kind != "mapping":
+            return None
+        node: YNode | None = self.value.get(key)
+        return node
+
+
+def to_plain(node: YNode | None) -> Any:
+    """JSON-compatible data for schema validation: dates become ISO strings."""
+    if node is None:
+        return None
+    kind = node.kind
+    if kind == "mapping":
+        return {k: to_plain(v) for k, v in node.value.items()}
+    if kind == "sequence":
+        return [to_plain(v) for v in node.value]
+    value = node.value
+    if type(value) is str:  # the common case first: no isinstance chain for text
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value
+
+
+def node_at(root: YNode | None, path: tuple[str | int, ...]) -> YNode | None:
+    """The deepest existing node along a JSON path (for pointing at schema errors)."""
+    node = root
+    for part in path:
+        if node is None:
+            return None
+        in_mapping = node.kind == "mapping" and isinstance(part, str) and part in node.value
+        in_sequence = node.kind == "sequence" and isinstance(part, int) and part < len(node.value)
+        if not (in_mapping or in_sequence):
+            return node
+        node = node.value[part]
+    return node
+
+
+@dataclass(frozen=True)
+class RawSite:
+    """site.yaml as read: None when the archive has none (the defaults apply)."""
+
+    path: str
+    root: YNode | None
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    path: str
+    slug: str
+    front: YNode | None
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class RawAnnotations:
+    path: str
+    slug: str
+    root: YNode | None
+
+
+# --- the validated archive (validate) ------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -146,18 +277,7 @@ class AnnotationSet:
     annotations: tuple[Annotation, ...]
 
 
-@dataclass(frozen=True)
-class Archive:
-    config: SiteConfig
-    articles: tuple[Article, ...]  # sorted by slug
-    annotations: Mapping[str, AnnotationSet]  # by article slug
-
-    def annotations_for(self, slug: str) -> tuple[Annotation, ...]:
-        found = self.annotations.get(slug)
-        return found.annotations if found else ()
-
-
-# --- results of anchoring -------------------------------------------------------
+# --- results of anchoring (anchor) ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -170,3 +290,58 @@ class Anchor:
     exact: str  # verbatim page text[start:end]
     prefix: str  # up to 32 characters (UTF-16 units) of page text before
     suffix: str  # and after
+
+
+@dataclass(frozen=True)
+class AnnotatedArticle:
+    article: Article
+    annotations: tuple[Annotation, ...]  # anchored ones in reading order, then article-level ones
+    page_text: str
+    body_html: str
+    anchors: Mapping[str, Anchor]
+    numbers: Mapping[str, int]  # note numbers of anchored annotations, in reading order
+    # each note's Markdown as HTML (raw HTML off), by id; empty, like body_html, when only checked
+    note_html: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+# --- what the listings need of an article (render) ------------------------------
+
+NO_HTML = Markup()
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    article_slug: str
+    article_title: str
+    source: str
+    published: str
+    id: str
+    quote: str
+    verdict: str
+    permalink: str
+    html: Markup = NO_HTML  # its entry on the claims page (templates/_items.html), rendered with the article
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """Lightweight listing data: all that listings, feeds and the sitemap need of an article."""
+
+    slug: str
+    path: str
+    title: str
+    source: str
+    source_slug: str
+    published: str
+    author: str
+    tags: tuple[str, ...]
+    summary: str
+    kind_counts: tuple[tuple[str, int], ...]
+    verdict_counts: tuple[tuple[str, int], ...]
+    claims: tuple[ClaimEntry, ...]
+    last_modified: str  # ISO date of the newest annotation, or ""
+    feed_keys: tuple[tuple[str, str], ...] = ()  # (added, id) of each annotation, in file order
+    item_html: Markup = NO_HTML  # its entry in article lists (templates/_items.html), rendered with the article
+
+    @property
+    def annotation_count(self) -> int:
+        return sum(n for _, n in self.kind_counts)

@@ -18,17 +18,15 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor.annotate import CLOSE_ENOUGH
 from .anchor.locate import Ambiguous, Anchor, NotFound, anchor_quote, fold, fold_text
 from .anchor.markdown import parse
 from .anchor.textmap import page_text
+from .build.plan import read_config
 from .diagnostics import Diagnostic, format_text, yaml_quoted
 from .load.files import load_article, read_text
-from .load.yamlio import YamlProblem, YNode, decode_utf8, parse_yaml
-from .model import SiteConfig
+from .load.yamlio import YamlProblem, decode_utf8, parse_yaml
+from .model import CLOSE_ENOUGH, PLACEHOLDER, SiteConfig, YNode
 from .project import Project, is_slug
-from .validate.rules import PLACEHOLDER
-from .validate.site import load_config
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 ID_WORDS = 4  # an id long enough to recognise, short enough to type in a permalink
@@ -246,7 +244,7 @@ def new_stub(project: Project, slug: str, quote: str, kind: str, today: dt.date 
         close = difflib.get_close_matches(slug, known, n=1)
         return _fail(f"there is no article content/{slug}.md",
                      f"did you mean `{close[0]}`?" if close else "the slug is the article's file name without .md")
-    config, _ = load_config(project.site_yaml)
+    config, _ = read_config(project)
     raw_article, problems = load_article(project, article_path, config.max_file_bytes)
     if raw_article is None:
         return _report(problems, project)

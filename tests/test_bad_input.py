@@ -157,7 +157,17 @@ CASES = [
          ("outside the archive",)),
     Case("link-loop", {"content/loop.md": Link("loop.md")}, "content/loop.md", ("link",)),
     Case("link-to-folder", {"annotations/etc.yaml": Link("/etc")}, "annotations/etc.yaml", ("outside the archive",)),
-    Case("folder-named-like-an-article", {"content/folder.md/x": "x"}, "content/folder.md", ("cannot read",)),
+    # folders named like inputs: reported, never silently skipped
+    Case("folder-named-like-an-article", {"content/folder.md/x": "x"}, "content/folder.md", ("folder",)),
+    Case("folder-named-like-an-annotation-file", {"annotations/extra-notes.yaml/x": GOOD_ANNOTATIONS},
+         "annotations/extra-notes.yaml", ("folder", "annotation file")),
+    # site.yaml is read like every other input
+    Case("site-yaml-folder", {"site.yaml/x": "title: x\n"}, "site.yaml", ("folder",)),
+    Case("site-yaml-link-outside", {"site.yaml": Link("/etc/passwd")}, "site.yaml", ("outside the archive",)),
+    Case("site-yaml-too-large", {"site.yaml": "title: x\n" + "# padding\n" * 100_001}, "site.yaml",
+         ("too large", "1,000,000")),
+    Case("site-yaml-latin-1", {"site.yaml": b"title: Caf\xe9\n"}, "site.yaml:1:11", ("UTF-8",)),
+    Case("site-yaml-alias", {"site.yaml": "title: &t x\ndescription: *t\n"}, "site.yaml:1:8", ("anchor",)),
     # files that are not annotation files
     Case("text-file", {"annotations/notes.txt": "remember to check the toll\n"}, "annotations/notes.txt",
          ("not an annotation file",)),
@@ -261,7 +271,7 @@ def test_every_problem_in_every_file_is_reported_in_one_check(built: Path, tmp_p
     root = tmp_path / "archive"
     shutil.copytree(built, root, symlinks=True)
     separate = [case for case in CASES if case.site_yaml is None and "annotations/good.yaml" not in case.files
-                and "content/good.md" not in case.files]
+                and "content/good.md" not in case.files and not any(f.startswith("site.yaml") for f in case.files)]
     for case in separate:
         apply(case, root)
     result = cli("check", "--root", root)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.build.pipeline import SERIAL_BELOW
+from glossator.build.workers import SERIAL_BELOW
 from tests.conftest import REPO, run_cli
 
 CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"  # CI lays shared/ beside the checkout

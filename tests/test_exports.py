@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from glossator.build import pipeline
+from glossator.build.options import BuildOptions
 from glossator.exports import w3c
 from glossator.exports.w3c import DATA_FORMAT, DATA_VERSION
 from glossator.project import Project
@@ -197,7 +198,7 @@ def test_archive_collection_pages(hard_site: Path, tmp_path: Path, monkeypatch: 
     """The archive's collection split into pages of 5, merged by a real build from the per-article files."""
     monkeypatch.setattr(w3c, "ARCHIVE_PAGE_SIZE", 5)
     root = write_hard_archive(tmp_path / "archive")
-    result = pipeline.build(Project.at(root, tmp_path / "site"), base_url=BASE_URL, search=False)
+    result = pipeline.build(Project.at(root, tmp_path / "site"), BuildOptions(base_url=BASE_URL, search=False))
     assert result.ok, result.diagnostics
     site = tmp_path / "site"
     items = load(hard_site / "annotations.jsonld")["first"]["items"]  # the same archive in one page

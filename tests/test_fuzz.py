@@ -25,8 +25,8 @@ from glossator.anchor.markdown import parse
 from glossator.anchor.textmap import page_text
 from glossator.diagnostics import Diagnostic, format_text
 from glossator.load.files import load_annotations, load_article
-from glossator.load.yamlio import MAX_DEPTH, YamlProblem, YNode, decode_utf8, parse_yaml
-from glossator.model import Annotation, Article, Position
+from glossator.load.yamlio import MAX_DEPTH, YamlProblem, decode_utf8, parse_yaml
+from glossator.model import Annotation, Article, Position, YNode
 from glossator.project import Project
 from glossator.validate.rules import validate_annotations, validate_article
 from glossator.validate.site import DEFAULTS

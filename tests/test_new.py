@@ -14,11 +14,11 @@ from glossator.anchor.annotate import annotate_article
 from glossator.anchor.markdown import parse
 from glossator.anchor.textmap import page_text
 from glossator.build import pipeline
+from glossator.build.plan import read_config
 from glossator.load.files import load_annotations, load_article
 from glossator.new import fresh_id, new_stub
 from glossator.project import Project
 from glossator.validate.rules import validate_annotations, validate_article
-from glossator.validate.site import load_config
 from tests.conftest import article_md, run_cli
 
 TODAY = dt.date(2024, 6, 1)
@@ -44,7 +44,7 @@ def fill(text: str) -> str:
 def anchors(root: Path) -> dict[str, str]:
     """Each annotation of content/sample.md → the page text it anchors to, with its offset."""
     project = Project.at(root)
-    config, _ = load_config(project.site_yaml)
+    config, _ = read_config(project)
     raw, _ = load_article(project, project.content_dir / "sample.md", config.max_file_bytes)
     assert raw is not None
     article, _ = validate_article(raw, config)

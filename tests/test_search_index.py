@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from glossator.build import pipeline
+from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
 from glossator.search import cbor, pagefind
 from glossator.search.pagefind import BundleProblem, index_site, verify_bundle
@@ -303,7 +304,7 @@ def test_cbor_reads_and_writes_pagefind_files_byte_for_byte(built: tuple[Path, P
     binary = pagefind._executable()
     assert binary is not None
     raw = tmp_path / "raw"
-    done = subprocess.run([str(binary), "--site", str(built[1]), "--glob", pagefind.PAGES_GLOB, "--output-path",
+    done = subprocess.run([str(binary), "--site", str(built[1]), "--glob", ARTICLE_PAGES_GLOB, "--output-path",
                            str(raw), "--silent"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     files = [*raw.glob("*.pf_meta"), *raw.glob("filter/*.pf_filter"), *raw.glob("index/*.pf_index")]

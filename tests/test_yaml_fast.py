@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glossator.load import yamlio
-from glossator.load.yamlio import YamlProblem, parse_yaml, to_plain
+from glossator.load.yamlio import YamlProblem, parse_yaml
+from glossator.model import to_plain
 
 # ---- the oracle: glossator/yamlio.py's reader before issue 7 (parse_yaml renamed oracle_parse_yaml) ----
 

@@ -7,34 +7,22 @@ inserted into the same token stream that is rendered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from types import MappingProxyType
 
 from ..diagnostics import Diagnostic, error, yaml_quoted
-from ..model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig
+from ..model import CLOSE_ENOUGH, KIND_LABELS, Anchor, AnnotatedArticle, Annotation, Article, SiteConfig
 from .highlight import Highlight, apply_highlights
 from .locate import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, Occurrence, anchor_quote, fold_text
-from .markdown import parse, render_tokens
+from .markdown import parse, render_note, render_tokens
 from .textmap import page_text
 
-CLOSE_ENOUGH = 60  # % similarity below which the "closest passage" is no clue at all
 # Quote problems per article explained in full (closest passage, a prefix for each place). Each
 # explanation searches the whole article, a tenth of a second in a long one: an annotation file
 # with thousands of bad quotes must not hold `check` (and a pull request's CI) for minutes.
 HINTED_PROBLEMS = 20
 NOT_EXPLAINED = (f"(the closest passage and the places are shown for the first {HINTED_PROBLEMS} quote "
                  "problems of an article: fix those, then check again)")
-
-
-@dataclass(frozen=True)
-class AnnotatedArticle:
-    article: Article
-    annotations: tuple[Annotation, ...]  # anchored ones in reading order, then article-level ones
-    page_text: str
-    body_html: str
-    anchors: Mapping[str, Anchor]
-    numbers: Mapping[str, int]  # note numbers of anchored annotations, in reading order
 
 
 def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorResult) -> Diagnostic:
@@ -145,4 +133,5 @@ def annotate_article(
         body_html=body_html,
         anchors=MappingProxyType(anchors),
         numbers=MappingProxyType(numbers),
+        note_html=MappingProxyType({a.id: render_note(a.note) for a in annotations} if render else {}),
     ), []

@@ -40,10 +40,9 @@ from ..diagnostics import Diagnostic, sort_diagnostics
 from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
-    from ..load.files import ArticleInput
-    from ..render.views import ArticleSummary
+    from ..model import ArticleInput, ArticleSummary, SiteConfig
 
-FORMAT = 3
+FORMAT = 4
 MISSING = (-1, -1)
 UNSETTLED = (-3, -3)  # matches no file's stat
 CACHE_MARK = ".glossator-cache"
@@ -69,6 +68,7 @@ class Manifest:
     options: str = ""  # the build's options (base URL, drafts, search)
     inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # input_stats() when the build began
     other_warnings: tuple[Diagnostic, ...] = ()  # site.yaml's and the orphan annotation files'
+    config: SiteConfig | None = None  # the site's settings the last build had (the live preview's mount)
 
 
 def _engine_version() -> str:
@@ -183,23 +183,24 @@ class BuildCache:
         return entry
 
     def save(self, site_key: str, articles: dict[str, CachedArticle], options: str,
-             inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic]) -> None:
+             inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic], config: SiteConfig) -> None:
         token = secrets.token_hex(8)
         warnings = tuple(sort_diagnostics(d for entry in articles.values() for d in entry.diagnostics))
         manifest = Manifest(self.engine, site_key, self._settled_hashes(), warnings, len(articles),
                             sum(e.summary.annotation_count for e in articles.values()), token,
-                            options, self._settled(inputs), tuple(other_warnings))
+                            options, self._settled(inputs), tuple(other_warnings), config)
         self.dir.mkdir(parents=True, exist_ok=True)
         # articles first: a manifest is only ever read beside the articles file it names
         self._write("articles.pickle", (token, articles))
         self._write("manifest.pickle", manifest)
 
-    def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic]) -> None:
+    def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic],
+                config: SiteConfig) -> None:
         """Record that these inputs build the site as it stands (their contents were found unchanged)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         self._write("manifest.pickle", dataclasses.replace(
             self.previous, file_hashes=self._settled_hashes(), options=options, inputs=self._settled(inputs),
-            other_warnings=tuple(other_warnings)))
+            other_warnings=tuple(other_warnings), config=config))
 
     # A file's modification time has the file system's granularity (a few milliseconds here, a
     # second or two on some file systems): a file saved again in the same tick as it was stat'ed

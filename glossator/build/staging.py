@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import hashlib
 import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import TextIO
 
 STAGING_MARK = ".glossator-staging-"
 OLD_MARK = ".glossator-old-"
@@ -67,52 +65,42 @@ def clean_stale(out: Path) -> None:
                     shutil.rmtree(candidate, ignore_errors=True)
 
 
-class Staging:
-    """Files written here become the site only when `commit()` is called."""
+class OutputDir:
+    """Writes the files of (part of) a site under a folder, making each sub-folder once, and
+    says what it wrote: each write returns the file's path relative to the folder."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale(out)
-        # unique per build (workers keep per-directory state), with the pid first for clean_stale
-        self.dir = out.parent / f".{out.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}"
-        self.dir.mkdir()
-        self._made: set[Path] = {self.dir}
-        self.recorder: list[str] | None = None  # when a list, every path written is appended
-
-    @classmethod
-    def attach(cls, directory: Path) -> Staging:
-        """A worker's handle on a staging directory another process created and will commit."""
-        staging = cls.__new__(cls)
-        staging.out = directory
-        staging.dir = directory
-        staging._made = {directory}
-        staging.recorder = None
-        return staging
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._made: set[Path] = {root}
 
     def path(self, relative: str) -> Path:
-        target = self.dir / relative
+        target = self.root / relative
         parent = target.parent
         if parent not in self._made:
             parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
         return target
 
-    def write_text(self, relative: str, text: str) -> None:
-        if self.recorder is not None:
-            self.recorder.append(relative)
+    def write_text(self, relative: str, text: str) -> str:
         self.path(relative).write_bytes(text.encode("utf-8"))
+        return relative
 
-    def write_bytes(self, relative: str, data: bytes) -> None:
-        if self.recorder is not None:
-            self.recorder.append(relative)
+    def write_bytes(self, relative: str, data: bytes) -> str:
         self.path(relative).write_bytes(data)
+        return relative
 
-    def open_text(self, relative: str) -> TextIO:
-        """For files too large to build in memory (the archive-wide exports)."""
-        if self.recorder is not None:
-            self.recorder.append(relative)
-        return self.path(relative).open("w", encoding="utf-8", newline="\n")
+
+class Staging:
+    """A build's output folder beside the site: its files become the site only when `commit()` is called."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(out)
+        # unique per build (workers keep per-build state), with the pid first for clean_stale
+        self.dir = out.parent / f".{out.name}{STAGING_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+        self.dir.mkdir()
+        self.files = OutputDir(self.dir)
 
     def commit(self) -> None:
         if self.out.exists() and _exchange(self.dir, self.out):
@@ -130,21 +118,20 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def hashed_name(name: str, data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()[:10]
-    stem, dot, ext = name.rpartition(".")
-    return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
-
-
-def collect_assets(static_dirs: list[Path]) -> dict[str, tuple[str, bytes]]:
-    """name → (hashed name, bytes); an archive's own static files override built-in ones."""
-    assets: dict[str, tuple[str, bytes]] = {}
-    for directory in reversed(static_dirs):
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                name = path.relative_to(directory).as_posix()
-                data = path.read_bytes()
-                assets[name] = (hashed_name(name, data), data)
-    return assets
+def publish_files(scratch: Path, out: Path, paths: list[str]) -> dict[str, bytes]:
+    """Move files from `scratch` into the live site `out` one by one, each with an atomic rename,
+    skipping those whose bytes are already served: path → the bytes now served, for each one moved.
+    (The live preview's fast path: a whole build swaps the site in with `Staging.commit`.)"""
+    written: dict[str, bytes] = {}
+    for path in paths:
+        new, served = scratch / path, out / path
+        data = new.read_bytes()
+        try:
+            if served.read_bytes() == data:
+                continue
+        except OSError:
+            pass  # not there yet (the article had no annotation file before)
+        served.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new, served)
+        written[path] = data
+    return written

@@ -1,103 +1,109 @@
-"""The per-article work, done in batches by worker processes.
+"""The articles of a build, in batches, over worker processes.
 
-An article and its annotation file are independent of every other article, so each
-worker loads, validates, anchors and renders its own slice of the archive and sends
-back only diagnostics and the small summaries the listings need; pages never travel
-between processes.
+Each worker gets the plan once, when it starts, then batches of slugs; it runs every
+article of a batch through build_article and sends back only the outcomes (diagnostics,
+the small summaries the listings need, the names of the files written): pages never
+travel between processes.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..anchor.annotate import AnnotatedArticle, annotate_article
-from ..diagnostics import Diagnostic
-from ..load.files import ArticleInput, load_annotations, load_article
-from ..model import SiteConfig
-from ..project import Project
-from ..render.jinja import TemplateProblem
-from ..render.pages import SiteWriter
-from ..render.views import ArticleSummary
-from ..validate.rules import validate_annotations, validate_article
-from .staging import Staging
+from .article import ArticleOutcome, build_article
+from .plan import Plan
+
+Progress = Callable[[str, int, int], None]
+SERIAL_BELOW = 64  # articles; below this, worker processes cost more than they save
+BATCH_MAX = 200
 
 
 @dataclass(frozen=True)
-class BatchJob:
-    project: Project
-    config: SiteConfig
-    items: tuple[ArticleInput, ...]
-    all_slugs: frozenset[str]
+class Batch:
+    slugs: tuple[str, ...]
     drafts: bool
-    staging_dir: Path | None  # None: check only, render nothing
+    out: Path | None  # None: check only, render nothing
 
 
 @dataclass
 class BatchResult:
-    summaries: list[ArticleSummary] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    articles: int = 0
-    outputs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug → files written
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(outcome.failed for outcome in self.outcomes)
 
 
-# One writer per worker process and staging directory: compiled templates are reused.
-_writers: dict[Path, SiteWriter] = {}
+_plan: Plan | None = None  # the worker's plan, set when it starts
 
 
-def _writer(job: BatchJob) -> SiteWriter:
-    assert job.staging_dir is not None
-    writer = _writers.get(job.staging_dir)
-    if writer is None:
-        writer = SiteWriter(job.project, job.config, Staging.attach(job.staging_dir))
-        _writers.clear()
-        _writers[job.staging_dir] = writer
-    return writer
+def _start_worker(plan: Plan) -> None:
+    global _plan
+    _plan = plan
+    # Ctrl-C reaches the whole process group: the parent stops the build and terminates the pool,
+    # so the workers need not each print a KeyboardInterrupt traceback on the way out.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def prepare(project: Project, config: SiteConfig, item: ArticleInput, all_slugs: frozenset[str],
-            drafts: bool, render: bool = True) -> tuple[AnnotatedArticle | None, list[Diagnostic], bool]:
-    """One article through load → validate → anchor: the annotated article (None if it cannot
-    be, or is an unpublished draft; without its body's HTML unless `render`), every problem
-    found, and whether it counts as an article."""
-    diagnostics: list[Diagnostic] = []
-    limit = config.max_file_bytes
-    raw, problems = load_article(project, item.article_path, limit)
-    diagnostics += problems
-    article = None
-    if raw is not None:
-        article, problems = validate_article(raw, config)
-        diagnostics += problems
-    annotations = ()
-    if item.annotation_path is not None:
-        raw_set, problems = load_annotations(project, item.annotation_path, limit)
-        diagnostics += problems
-        if raw_set is not None:
-            validated, problems = validate_annotations(raw_set, config, all_slugs)
-            diagnostics += problems
-            if validated is not None:
-                annotations = validated.annotations
-    if article is None or (article.draft and not drafts):
-        return None, diagnostics, False
-    annotated, problems = annotate_article(article, annotations, config, render=render)
-    return annotated, diagnostics + problems, True
-
-
-def run_batch(job: BatchJob) -> BatchResult:
+def run_batch(batch: Batch, plan: Plan | None = None) -> BatchResult:
+    plan = plan or _plan
+    assert plan is not None, "a worker runs batches only after _start_worker"
     result = BatchResult()
     failed = False  # once an error is found the build fails: keep checking, stop rendering
-    for item in job.items:
-        annotated, problems, counted = prepare(job.project, job.config, item, job.all_slugs, job.drafts,
-                                               render=job.staging_dir is not None and not failed)
-        result.diagnostics += problems
-        result.articles += counted
-        failed = failed or any(d.is_error for d in problems)
-        if annotated is None or job.staging_dir is None or failed:
-            continue
-        try:
-            writer = _writer(job)
-            result.summaries.append(writer.write_article(annotated))
-            result.outputs[item.slug] = writer.last_outputs
-        except TemplateProblem as problem:
-            result.diagnostics.append(problem.diagnostic)
+    for slug in batch.slugs:
+        outcome = build_article(plan, plan.articles[slug], drafts=batch.drafts, out=None if failed else batch.out)
+        result.outcomes.append(outcome)
+        failed = failed or outcome.failed
     return result
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork: workers start at once with the engine already imported. But a process with other
+    threads (the dev server's HTTP, watcher and indexer threads) must not fork: a lock one of
+    them holds at that instant stays locked forever in the child. There the workers come
+    from a fork server, a clean single-threaded process started once, engine preloaded."""
+    if threading.active_count() == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["glossator.build.workers"])
+    return context
+
+
+def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | None, jobs: int = 0,
+                 progress: Progress | None = None) -> list[ArticleOutcome]:
+    """Every article named through build_article, over worker processes; outcomes in slug order."""
+    jobs = jobs or default_jobs()
+    # small archives are not worth the processes' start-up
+    if jobs == 1 or len(slugs) < SERIAL_BELOW:
+        batches = [tuple(slugs)]
+    else:
+        size = max(1, min(BATCH_MAX, len(slugs) // (jobs * 4)))
+        batches = [tuple(slugs[i : i + size]) for i in range(0, len(slugs), size)]
+    outcomes: list[ArticleOutcome] = []
+
+    def gather(result: BatchResult) -> None:
+        outcomes.extend(result.outcomes)
+        if progress:
+            progress("articles", len(outcomes), len(slugs))
+
+    if len(batches) == 1:
+        gather(run_batch(Batch(batches[0], drafts, out), plan))
+    else:
+        with _pool_context().Pool(min(jobs, len(batches)), initializer=_start_worker, initargs=(plan,)) as pool:
+            for result in pool.imap_unordered(run_batch, [Batch(b, drafts, out) for b in batches]):
+                gather(result)
+    outcomes.sort(key=lambda outcome: outcome.slug)
+    return outcomes

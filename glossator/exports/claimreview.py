@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..anchor.annotate import AnnotatedArticle
-from ..model import Annotation, Article, SiteConfig
+from ..model import AnnotatedArticle, Annotation, Article, SiteConfig
 from .w3c import original_urls, page_url
 
 

@@ -14,11 +14,10 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
-from ..build.staging import Staging
-from ..model import SiteConfig
-from ..render.views import ArticleSummary
+from ..model import ArticleSummary, SiteConfig
 from .jsontext import split_arrays, write_document
 from .w3c import FeedEntry, archive_collection, article_data_path, data_document, newest_annotations
 
@@ -42,10 +41,10 @@ class DamagedExport(Exception):
         self.message = message
 
 
-def _elements(staging: Staging, path: str, name: str, expected: int) -> list[str]:
+def _elements(site: Path, path: str, name: str, expected: int) -> list[str]:
     # (a plain string path: 30,000 files at 10k articles, and Path objects cost more than the reads)
     try:
-        with open(f"{staging.dir}/{path}", encoding="utf-8") as stream:
+        with open(f"{site}/{path}", encoding="utf-8") as stream:
             elements = split_arrays(stream.read()).get(name, [])
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise DamagedExport(path, f"the built file cannot be read ({exc}): it was changed after it was built") from None
@@ -55,7 +54,13 @@ def _elements(staging: Staging, path: str, name: str, expected: int) -> list[str
     return elements
 
 
-def write_archive_data(staging: Staging, summaries: Sequence[ArticleSummary], config: SiteConfig,
+def _open(site: Path, path: str) -> TextIO:
+    target = site / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.open("w", encoding="utf-8", newline="\n")
+
+
+def write_archive_data(site: Path, summaries: Sequence[ArticleSummary], config: SiteConfig,
                        feed_entries: int) -> ArchiveData:
     ordered = sorted(summaries, key=lambda s: s.slug)
     total = sum(len(s.feed_keys) for s in ordered)
@@ -66,7 +71,7 @@ def write_archive_data(staging: Staging, summaries: Sequence[ArticleSummary], co
 
     def items() -> Iterator[str]:
         for s in ordered:
-            yield from _elements(staging, s.path + COLLECTION, "items", len(s.feed_keys))
+            yield from _elements(site, s.path + COLLECTION, "items", len(s.feed_keys))
 
     collection, *pages = archive_collection(total, config)
     stream = items()
@@ -74,9 +79,9 @@ def write_archive_data(staging: Staging, summaries: Sequence[ArticleSummary], co
     for page in pages:
         chunk = list(islice(stream, len(page.items)))
         first = first or chunk
-        with staging.open_text(page.path) as out:
+        with _open(site, page.path) as out:
             write_document(out, page.document, {"items": chunk})
-    with staging.open_text(collection.path) as out:
+    with _open(site, collection.path) as out:
         write_document(out, collection.document, {"items": first} if total else {})
 
     feed_records: list[dict[str, Any]] = []
@@ -85,8 +90,8 @@ def write_archive_data(staging: Staging, summaries: Sequence[ArticleSummary], co
     def records() -> Iterator[str]:
         for s in ordered:
             path = article_data_path(s.slug)
-            article_lines.extend(_elements(staging, path, "articles", 1))
-            for i, line in enumerate(_elements(staging, path, "annotations", len(s.feed_keys))):
+            article_lines.extend(_elements(site, path, "articles", 1))
+            for i, line in enumerate(_elements(site, path, "annotations", len(s.feed_keys))):
                 if (s.slug, i) in wanted:
                     feed_records.append(json.loads(line))
                 yield line
@@ -96,6 +101,6 @@ def write_archive_data(staging: Staging, summaries: Sequence[ArticleSummary], co
         assert len(article_lines) == len(ordered), "the data dump's arrays were written out of order"
         yield from article_lines
 
-    with staging.open_text(DATA_DUMP) as out:
+    with _open(site, DATA_DUMP) as out:
         write_document(out, data_document(config, updated), {"annotations": records(), "articles": articles()})
     return ArchiveData(updated, newest_annotations([{"annotations": feed_records}], feed_entries))

@@ -16,10 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..anchor.annotate import AnnotatedArticle
-from ..anchor.markdown import render_note
-from ..model import KIND_LABELS, Anchor, Annotation, Article, SiteConfig, Source
-from ..render.views import article_path
+from ..model import KIND_LABELS, Anchor, AnnotatedArticle, Annotation, Article, SiteConfig, Source, article_path
 from .jsontext import ARRAY, Layout, dumps, layout, to_text
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"  # exactly this IRI: the W3C suite rejects the https form
@@ -345,7 +342,7 @@ def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleEx
     page = article_page(annotated.article, config)
     items, records = [], []
     for annotation in annotated.annotations:
-        html = render_note(annotation.note)  # rendered once, used twice
+        html = annotated.note_html[annotation.id]
         anchor = annotated.anchors.get(annotation.id)
         items.append(dumps(web_annotation(annotation, anchor, page, config, html)))
         records.append(dumps(annotation_record(annotation, anchor, page, config, html)))

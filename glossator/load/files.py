@@ -4,39 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
+from ..model import RawAnnotations, RawArticle
 from ..project import MAX_SLUG, Project, is_slug
-from .yamlio import FORBIDDEN_CHAR, YamlProblem, YNode, decode_utf8, parse_yaml
+from .yamlio import FORBIDDEN_CHAR, YamlProblem, decode_utf8, parse_yaml
 
 ANNOTATION_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    """One article to build: its Markdown file and its annotation file, if it has one."""
-
-    slug: str
-    article_path: Path
-    annotation_path: Path | None
-
-
-@dataclass(frozen=True)
-class RawArticle:
-    path: str
-    slug: str
-    front: YNode | None
-    body: str
-    body_line: int
-
-
-@dataclass(frozen=True)
-class RawAnnotations:
-    path: str
-    slug: str
-    root: YNode | None
 
 
 def _bad_name_hint(stem: str) -> str:
@@ -147,18 +122,32 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
         return []
 
 
+def _folder_named_like_input(project: Project, path: Path, what: str) -> Diagnostic:
+    return error(project.relative(path), 0, 0, f"this is a folder, named like {what}; nothing in it is read",
+                 f"move what it holds out of it and remove it, or rename it so it does not end in `{path.suffix}`",
+                 title="Folder named like a file")
+
+
 def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnostic]]:
     """The article and annotation files, sorted; stray files are reported, not silently skipped."""
     diagnostics: list[Diagnostic] = []
     # (scandir: the entries' types come with the listing, no stat per file at 10,000 files)
-    articles = [project.content_dir / entry.name for entry in _entries(project.content_dir)
-                if entry.name.endswith(".md")]
+    articles: list[Path] = []
+    for entry in _entries(project.content_dir):
+        if entry.name.endswith(".md"):
+            path = project.content_dir / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                diagnostics.append(_folder_named_like_input(project, path, "an article"))
+            else:
+                articles.append(path)
     annotation_files: list[Path] = []
     for entry in _entries(project.annotations_dir):
         path = project.annotations_dir / entry.name
+        if path.suffix in ANNOTATION_SUFFIXES and entry.is_dir(follow_symlinks=False):
+            diagnostics.append(_folder_named_like_input(project, path, "an annotation file"))
         # a symlink is taken as an annotation file even when it leads nowhere or to a folder, so
         # the loader reports it (outside the archive, unreadable) instead of it vanishing unread
-        if path.suffix in ANNOTATION_SUFFIXES and (entry.is_file() or entry.is_symlink()):
+        elif path.suffix in ANNOTATION_SUFFIXES and (entry.is_file() or entry.is_symlink()):
             annotation_files.append(path)
         elif entry.is_file():
             diagnostics.append(error(project.relative(path), 0, 0,

@@ -8,10 +8,8 @@ are refused outright (contributors never need them; aliases are a memory bomb).
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NoReturn
 
@@ -26,6 +24,8 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+
+from ..model import YNode
 
 try:  # the C parser is several times faster; the pure-Python one gives the same events
     _Loader: type = yaml.CSafeLoader
@@ -56,27 +56,6 @@ class YamlProblem(Exception):
         self.line = line
         self.col = col
         self.hint = hint
-
-
-@dataclass(slots=True)  # smaller and quicker to make: an annotation file has hundreds of nodes
-class YNode:
-    """A YAML node: a scalar's Python value, a list of nodes, or a dict of nodes."""
-
-    kind: str  # "scalar" | "sequence" | "mapping"
-    value: Any
-    line: int
-    col: int
-    end_line: int = 0
-    end_col: int = 0
-    # for mappings: the key nodes, so diagnostics can point at a key
-    keys: dict[str, YNode] = field(default_factory=dict)
-    quoted: bool = False
-
-    def get(self, key: str) -> YNode | None:
-        if self.kind != "mapping":
-            return None
-        node: YNode | None = self.value.get(key)
-        return node
 
 
 def _positions(text: str) -> Callable[[Any], tuple[int, int]] | None:
@@ -277,39 +256,6 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, position: Callable[[Any], tu
             "remove the invisible or control character (retype the text around it)",
         )
     return YamlProblem(f"YAML error: {exc}", 1 + line_offset, 1)
-
-
-def to_plain(node: YNode | None) -> Any:
-    """JSON-compatible data for schema validation: dates become ISO strings."""
-    if node is None:
-        return None
-    kind = node.kind
-    if kind == "mapping":
-        return {k: to_plain(v) for k, v in node.value.items()}
-    if kind == "sequence":
-        return [to_plain(v) for v in node.value]
-    value = node.value
-    if type(value) is str:  # the common case first: no isinstance chain for text
-        return value
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return value
-
-
-def node_at(root: YNode | None, path: tuple[str | int, ...]) -> YNode | None:
-    """The deepest existing node along a JSON path (for pointing at schema errors)."""
-    node = root
-    for part in path:
-        if node is None:
-            return None
-        in_mapping = node.kind == "mapping" and isinstance(part, str) and part in node.value
-        in_sequence = node.kind == "sequence" and isinstance(part, int) and part < len(node.value)
-        if not (in_mapping or in_sequence):
-            return node
-        node = node.value[part]
-    return node
 
 
 def decode_utf8(data: bytes) -> tuple[str | None, tuple[int, int, int] | None]:

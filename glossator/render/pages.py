@@ -1,20 +1,20 @@
-"""Every file of the site, rendered into the staging directory."""
+"""Every page of the site as text: the article pages (in the workers) and the listings,
+feeds and sitemap (in the parent). Writing them, and the exports beside them, is the
+build's (build/site.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from ..anchor.annotate import AnnotatedArticle
-from ..build.staging import Staging, collect_assets
-from ..exports.claimreview import claim_reviews
-from ..exports.merge import COLLECTION, write_archive_data
-from ..exports.w3c import article_data_path, article_export
-from ..model import SiteConfig
+from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
 from ..project import Project
+from .assets import collect_assets
 from .jinja import Renderer, markup
 from .views import (
-    ArticleSummary,
+    OutletCount,
     by_recency,
     claim_groups,
     group_by_outlet,
@@ -31,6 +31,14 @@ ITEMS = "_items.html"  # an article's entries in the listings, rendered with its
 FEED_ENTRIES = 50
 
 
+@dataclass(frozen=True)
+class Page:
+    file: str  # relative to the site root
+    text: str
+    sitemap_path: str | None = None  # its URL path, when the sitemap lists it
+    lastmod: str = ""
+
+
 def _newest(summaries: Sequence[ArticleSummary]) -> str:
     """A listing changes when one of its articles gains or changes an annotation (sitemap lastmod)."""
     return max((s.last_modified for s in summaries), default="")
@@ -40,14 +48,16 @@ def static_dirs(project: Project) -> list:
     return [d / "static" for d in project.templates_dirs]
 
 
-class SiteWriter:
-    def __init__(self, project: Project, config: SiteConfig, staging: Staging) -> None:
+class PageRenderer:
+    """The site's templates, compiled once, with the hashed names of its static files."""
+
+    def __init__(self, project: Project, config: SiteConfig) -> None:
         self.config = config
-        self.staging = staging
         self.assets = collect_assets(static_dirs(project))
         self.renderer = Renderer(project.templates_dirs, config, {k: v[0] for k, v in self.assets.items()})
-        self.pages: list[tuple[str, str]] = []  # (site path, lastmod) for the sitemap
-        self.last_outputs: tuple[str, ...] = ()
+
+    def compile_article_template(self) -> None:
+        self.renderer.env.get_template("article.html")
 
     def _template_sources(self, names: list[str]) -> list[str]:
         loader = self.renderer.env.loader
@@ -64,23 +74,23 @@ class SiteWriter:
         names = sorted(self.renderer.env.list_templates())
         return "\0".join([*names, *self._template_sources(names)])
 
-    def write_assets(self) -> None:
+    def static_files(self) -> Iterator[tuple[str, bytes]]:
         for hashed, data in self.assets.values():
-            self.staging.write_bytes("static/" + hashed, data)
+            yield "static/" + hashed, data
 
-    def _page(self, path: str, template: str, lastmod: str = "", **context: object) -> None:
-        html = self.renderer.render(template, page_path=path, **context)
-        self.staging.write_text(path + "index.html" if path.endswith("/") or not path else path, html)
-        if template.endswith(".html") and template != "404.html":
-            self.pages.append((path, lastmod))
+    def _page(self, path: str, template: str, lastmod: str = "", **context: object) -> Page:
+        text = self.renderer.render(template, page_path=path, **context)
+        file = path + "index.html" if path.endswith("/") or not path else path
+        listed = template.endswith(".html") and template != "404.html"
+        return Page(file, text, path if listed else None, lastmod)
 
-    def write_article(self, annotated: AnnotatedArticle) -> ArticleSummary:
-        """Render one article's files; their paths are left in `last_outputs` (for the build cache)."""
-        self.staging.recorder = []
+    def article_page(self, annotated: AnnotatedArticle, claim_reviews: list[dict[str, Any]]) -> tuple[
+            ArticleSummary, Page]:
+        """An article's page, and its summary for the listings (with its entries in them rendered)."""
         config = self.config
         summary = self._with_listing_entries(summarise(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
-        self._page(
+        page = self._page(
             summary.path,
             "article.html",
             lastmod=summary.last_modified,
@@ -89,16 +99,11 @@ class SiteWriter:
             body_html=markup(annotated.body_html),
             notes=[n for n in notes if n.number],
             article_notes=[n for n in notes if not n.number],
-            claim_reviews=claim_reviews(annotated, config),
+            claim_reviews=claim_reviews,
             kind_key=kind_key(notes),
             edit_url=repo_edit_url(config, annotated.article.slug, file_exists=bool(annotated.annotations)),
         )
-        export = article_export(annotated, config)
-        self.staging.write_text(summary.path + COLLECTION, export.collection)
-        self.staging.write_text(article_data_path(annotated.article.slug), export.data)
-        self.last_outputs = tuple(self.staging.recorder)
-        self.staging.recorder = None
-        return summary
+        return summary, page
 
     def _with_listing_entries(self, summary: ArticleSummary) -> ArticleSummary:
         """Rendered here, in the worker, and cached with the article: a listing of every article
@@ -107,31 +112,37 @@ class SiteWriter:
         claims = tuple(dataclasses.replace(c, html=render(ITEMS, "claim_item", c)) for c in summary.claims)
         return dataclasses.replace(summary, claims=claims, item_html=render(ITEMS, "article_item", summary))
 
-    def write_listings(self, summaries: Sequence[ArticleSummary]) -> None:
+    def listing_pages(self, summaries: Sequence[ArticleSummary]) -> Iterator[Page]:
+        """Home, lists, tags, outlets, search, 404, the articles feed and robots.txt."""
         config = self.config
         recent = by_recency(summaries)
-        newest = max((s.last_modified for s in summaries), default="")
-        self._page("", "home.html", lastmod=newest, latest=recent[:HOME_LATEST], totals=totals(summaries, config),
-                   article_count=len(summaries))
-        self._page("articles/", "articles.html", lastmod=newest, articles=recent)
-        self._page("claims/", "claims.html", lastmod=newest, groups=claim_groups(summaries, config))
+        newest = _newest(summaries)
+        yield self._page("", "home.html", lastmod=newest, latest=recent[:HOME_LATEST],
+                         totals=totals(summaries, config), article_count=len(summaries))
+        yield self._page("articles/", "articles.html", lastmod=newest, articles=recent)
+        yield self._page("claims/", "claims.html", lastmod=newest, groups=claim_groups(summaries, config))
         tags = group_by_tag(summaries)
-        self._page("tags/", "tags.html", lastmod=newest, tags=[(tag, len(entries)) for tag, entries in tags.items()])
+        yield self._page("tags/", "tags.html", lastmod=newest,
+                         tags=[(tag, len(entries)) for tag, entries in tags.items()])
         for tag, entries in tags.items():
-            self._page(f"tags/{tag}/", "tag.html", lastmod=_newest(entries), tag=tag, articles=entries)
+            yield self._page(f"tags/{tag}/", "tag.html", lastmod=_newest(entries), tag=tag, articles=entries)
         outlets = group_by_outlet(summaries)
-        self._page("sources/", "sources.html", lastmod=newest,
-                   outlets=[(slug, name, len(entries)) for slug, (name, entries) in outlets.items()])
+        yield self._page("sources/", "sources.html", lastmod=newest,
+                         outlets=[OutletCount(slug, name, len(entries)) for slug, (name, entries) in outlets.items()])
         for slug, (name, entries) in outlets.items():
-            self._page(f"sources/{slug}/", "source.html", lastmod=_newest(entries), outlet=name, articles=entries)
-        self._page("search/", "search.html")
-        self._page("404.html", "404.html")
+            yield self._page(f"sources/{slug}/", "source.html", lastmod=_newest(entries), outlet=name,
+                             articles=entries)
+        yield self._page("search/", "search.html")
+        yield self._page("404.html", "404.html")
         feed_updated = newest or max((s.published for s in summaries), default="1970-01-01")
-        self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)
-        data = write_archive_data(self.staging, summaries, config, FEED_ENTRIES)
-        self._page("annotations.xml", "annotations-feed.xml", entries=data.newest, updated=data.updated or "1970-01-01")
-        self._page("robots.txt", "robots.txt")
-        # article pages were rendered by workers, whose page lists stay in their processes
-        pages = dict(self.pages)
+        yield self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)
+        yield self._page("robots.txt", "robots.txt")
+
+    def annotations_feed(self, entries: Sequence[Any], updated: str | None) -> Page:
+        return self._page("annotations.xml", "annotations-feed.xml", entries=entries, updated=updated or "1970-01-01")
+
+    def sitemap(self, listed: Sequence[Page], summaries: Sequence[ArticleSummary]) -> Page:
+        """Every listed page; the article pages were rendered by workers and come from their summaries."""
+        pages = {page.sitemap_path: page.lastmod for page in listed if page.sitemap_path is not None}
         pages.update((s.path, s.last_modified) for s in summaries)
-        self.staging.write_text("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(pages.items())))
+        return Page("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(pages.items())))

@@ -15,12 +15,20 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..anchor.annotate import AnnotatedArticle
-from ..anchor.markdown import render_note
-from ..model import KIND_LABELS, KINDS, Annotation, Link, SiteConfig, Source
+from ..model import (
+    KIND_LABELS,
+    KINDS,
+    AnnotatedArticle,
+    Annotation,
+    ArticleSummary,
+    ClaimEntry,
+    Link,
+    SiteConfig,
+    Source,
+    article_path,
+)
 from .jinja import markup
 
-NO_HTML = Markup()
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -28,10 +36,6 @@ def outlet_slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     slug = _NOT_SLUG.sub("-", ascii_name).strip("-")
     return slug or "outlet"
-
-
-def article_path(slug: str) -> str:
-    return f"articles/{slug}/"
 
 
 @dataclass(frozen=True)
@@ -62,44 +66,6 @@ class NoteView:
         return f"k-{self.kind}" + (f" v-{self.verdict}" if self.verdict else "")
 
 
-@dataclass(frozen=True)
-class ClaimEntry:
-    article_slug: str
-    article_title: str
-    source: str
-    published: str
-    id: str
-    quote: str
-    verdict: str
-    permalink: str
-    html: Markup = NO_HTML  # its entry on the claims page (templates/_items.html), rendered with the article
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    """Lightweight listing data: all that listings, feeds and the sitemap need of an article."""
-
-    slug: str
-    path: str
-    title: str
-    source: str
-    source_slug: str
-    published: str
-    author: str
-    tags: tuple[str, ...]
-    summary: str
-    kind_counts: tuple[tuple[str, int], ...]
-    verdict_counts: tuple[tuple[str, int], ...]
-    claims: tuple[ClaimEntry, ...]
-    last_modified: str  # ISO date of the newest annotation, or ""
-    feed_keys: tuple[tuple[str, str], ...] = ()  # (added, id) of each annotation, in file order
-    item_html: Markup = NO_HTML  # its entry in article lists (templates/_items.html), rendered with the article
-
-    @property
-    def annotation_count(self) -> int:
-        return sum(n for _, n in self.kind_counts)
-
-
 def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig) -> NoteView:
     verdict = config.verdict(annotation.verdict) if annotation.verdict else None
     anchor = annotated.anchors.get(annotation.id)
@@ -112,7 +78,7 @@ def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteC
         verdict_description=verdict.description if verdict else "",
         number=annotated.numbers.get(annotation.id, 0),
         quote=" ".join(anchor.exact.split()) if anchor else "",
-        html=markup(render_note(annotation.note)),
+        html=markup(annotated.note_html[annotation.id]),
         sources=annotation.sources,
         links=annotation.links,
         by=annotation.by,
@@ -192,11 +158,18 @@ def by_recency(summaries: Iterable[ArticleSummary]) -> list[ArticleSummary]:
 
 
 @dataclass(frozen=True)
+class VerdictCount:
+    verdict: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Totals:
     articles: int
     annotations: int
-    kinds: tuple[tuple[str, str, int], ...]  # (kind, label, count)
-    verdicts: tuple[tuple[str, str, int], ...]  # (verdict, label, count)
+    kinds: tuple[KindKey, ...]  # every kind, in the canonical order, with its count (0 too)
+    verdicts: tuple[VerdictCount, ...]  # every verdict of the scale, in its order
 
 
 def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
@@ -208,8 +181,8 @@ def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
     return Totals(
         articles=len(summaries),
         annotations=sum(kinds.values()),
-        kinds=tuple((k, KIND_LABELS[k], kinds[k]) for k in KINDS),
-        verdicts=tuple((v.id, v.label, verdicts[v.id]) for v in config.verdicts),
+        kinds=tuple(KindKey(k, KIND_LABELS[k], kinds[k]) for k in KINDS),
+        verdicts=tuple(VerdictCount(v.id, v.label, verdicts[v.id]) for v in config.verdicts),
     )
 
 
@@ -235,6 +208,15 @@ def group_by_tag(summaries: Sequence[ArticleSummary]) -> dict[str, list[ArticleS
         for tag in summary.tags:
             tags[tag].append(summary)
     return dict(sorted(tags.items()))
+
+
+@dataclass(frozen=True)
+class OutletCount:
+    """One outlet in the list of outlets."""
+
+    slug: str
+    name: str
+    count: int
 
 
 def group_by_outlet(summaries: Sequence[ArticleSummary]) -> dict[str, tuple[str, list[ArticleSummary]]]:

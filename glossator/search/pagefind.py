@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
-from ..model import SiteConfig
+from ..model import ARTICLE_PAGES_GLOB, SiteConfig
 from . import cbor
 
 BUNDLE = "pagefind"
-PAGES_GLOB = "articles/*/index.html"  # only articles are indexed; listings would duplicate them
 SIGNATURE = b"pagefind_dcd"
 # Pagefind's scripts are plain text, so a cut one is recognised by its lost final statement:
 # the module's `export{…};` and the worker's closing `})();` (as written by 1.5.2).
@@ -67,7 +66,7 @@ def index_site(site_dir: Path, config: SiteConfig, cancel: threading.Event | Non
     served keeps a working search while it is re-indexed. Setting `cancel` stops Pagefind
     and raises Cancelled, with the old bundle left in place.
     """
-    expected = sum(1 for _ in site_dir.glob(PAGES_GLOB))
+    expected = sum(1 for _ in site_dir.glob(ARTICLE_PAGES_GLOB))
     if expected == 0:
         # Pagefind refuses to build an empty index; a new archive has nothing to search yet.
         shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
@@ -160,7 +159,7 @@ def _run_pagefind(site_dir: Path, output: str, language: str,
         return error(REPORTED, 0, 0, "the Pagefind binary is not installed",
                      "install the locked dependencies: pip install -r requirements.lock "
                      "(Pagefind comes from PyPI as pagefind[bin])", title="Search index")
-    command = [str(binary), "--site", ".", "--glob", PAGES_GLOB, "--output-path", output,
+    command = [str(binary), "--site", ".", "--glob", ARTICLE_PAGES_GLOB, "--output-path", output,
                "--force-language", language, "--silent"]
     # PAGEFIND_* variables and a pagefind.yml in the working directory would reconfigure the
     # run; the site folder holds neither, and the environment is scrubbed of them.

@@ -20,9 +20,10 @@ import threading
 import webbrowser
 
 from ..build import pipeline
+from ..build.plan import read_config
 from ..build.staging import clean_stale
+from ..model import SiteConfig
 from ..project import Project
-from ..validate.site import load_config
 from .rebuild import Rebuilder
 from .server import PreviewServer
 from .state import SiteState
@@ -36,11 +37,10 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _bind(project: Project, host: str, port: int, state: SiteState) -> PreviewServer | str:
+def _bind(project: Project, host: str, port: int, state: SiteState, config: SiteConfig) -> PreviewServer | str:
     """The listening server, or the message explaining why it could not listen."""
-    mount = load_config(project.site_yaml)[0].base_path
     try:
-        return PreviewServer((host, port), project.out, state, mount)
+        return PreviewServer((host, port), project.out, state, config.base_path)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             return (f"error: port {port} on {host} is already in use (another `serve`?); "
@@ -61,7 +61,8 @@ def _host_warning(host: str) -> str:
             "preview server, which is made for one person's local editing, not for a network")
 
 
-def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_browser: bool = False) -> int:
+def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_browser: bool = False,
+          drafts: bool = False) -> int:
     inputs = Inputs.of(project)
     clash = pipeline.out_dir_inside_inputs(project) or next(
         (folder for folder in inputs.dirs if project.out.is_relative_to(folder)), None)
@@ -73,7 +74,10 @@ def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_brow
         _say(f"error: --port {port}: not a port number (0-65535)")
         return EXIT_USAGE
     state = SiteState()
-    server = _bind(project, host, port, state)
+    # site.yaml as it stands now (with its defaults if it has errors, which the first build reports);
+    # after that, each good build's result carries the settings
+    config = read_config(project)[0]
+    server = _bind(project, host, port, state, config)
     if isinstance(server, str):
         _say(server)
         return EXIT_USAGE
@@ -84,7 +88,7 @@ def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_brow
     url = f"http://{shown_host}:{bound_port}{server.mount}"
     changes = Changes()
     watcher = Watcher(inputs, changes)
-    rebuilder = Rebuilder(project, state, server)
+    rebuilder = Rebuilder(project, state, server, config, drafts=drafts)
     http_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25},
                                    name="glossator-http")
     try:

@@ -9,7 +9,10 @@ open page can reload at once. The full incremental build follows and publishes e
 else; it renders the same bytes for this article, so the page is not reloaded twice.
 
 Anything else (templates, site.yaml, a new, deleted or renamed file, a draft, an article
-with an error) is left to the full build: errors are reported by one path only.
+with an error) is left to the full build: errors are reported by one path only. The article
+goes through the build's own function (build/article.py) with the build's own plan, so the
+bytes published here are the ones the full build writes; this module holds only the policy
+of which edits take the fast path.
 """
 
 from __future__ import annotations
@@ -19,15 +22,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.staging import STAGING_MARK, Staging
-from ..build.workers import prepare
-from ..load.files import ANNOTATION_SUFFIXES, ArticleInput
-from ..model import SiteConfig
+from ..build.article import build_article, site_writer
+from ..build.options import BuildOptions
+from ..build.plan import Plan, make_plan
+from ..build.staging import STAGING_MARK, publish_files
+from ..model import SiteConfig, article_page
 from ..project import Project
-from ..render.jinja import TemplateProblem
-from ..render.pages import SiteWriter
-from ..render.views import article_path
-from ..validate.site import load_config
 
 
 @dataclass(frozen=True)
@@ -37,111 +37,76 @@ class HotUpdate:
 
 
 class HotRenderer:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, options: BuildOptions) -> None:
         self.project = project
-        self._config: SiteConfig | None = None
-        self._writer: SiteWriter | None = None
+        self.options = options
+        self._plan: Plan | None = None  # the last good build's (its token keeps the templates compiled)
         # beside the site, so each file moves in with an atomic rename; named like a build's
-        # staging directory so a server that dies leaves nothing behind (write.clean_stale)
+        # staging directory so a server that dies leaves nothing behind (staging.clean_stale)
         self.scratch = project.out.parent / f".{project.out.name}{STAGING_MARK}{os.getpid()}-hot"
 
     def forget(self) -> None:
-        """Templates, assets or site.yaml may have changed: compile again on next use."""
-        self._config = None
-        self._writer = None
+        """Templates, assets or site.yaml may have changed: compile again after the next good build."""
+        self._plan = None
 
-    def warm(self) -> None:
-        """Compile the article template now, after a build, rather than during the next edit."""
-        if self._writer is None:
-            try:
-                self._setup()
-            except Exception:  # a broken template: the full build reports it
-                self.forget()
-
-    def _setup(self) -> tuple[SiteConfig, SiteWriter] | None:
-        """The site's settings and a writer with the article template compiled; None while
-        site.yaml has errors (the full build reports them)."""
-        if self._config is None or self._writer is None:
-            config, problems = load_config(self.project.site_yaml, "site.yaml")
-            if any(d.is_error for d in problems):
-                return None
-            writer = SiteWriter(self.project, config, Staging.attach(self.scratch))
-            writer.renderer.env.get_template("article.html")
-            self._config, self._writer = config, writer
-        return self._config, self._writer
+    def warm(self, config: SiteConfig) -> None:
+        """After a good build: plan with its settings, and compile the article template now rather
+        than during the next edit."""
+        if self._plan is None or self._plan.config != config:
+            self._plan = make_plan(self.project, self.options, config)
+        try:
+            site_writer(self._plan).pages.compile_article_template()
+        except Exception:  # a broken template: the full build reports it
+            self.forget()
 
     def handles(self, changed: frozenset[str]) -> bool:
         """Whether these changes leave templates, assets and site.yaml alone."""
         content, annotations = self.project.content_dir, self.project.annotations_dir
         return all(Path(name).parent in (content, annotations) for name in changed)
 
-    def _edited_articles(self, changed: frozenset[str]) -> list[ArticleInput] | None:
-        """The articles whose own files are all that changed, or None."""
-        content, annotations = self.project.content_dir, self.project.annotations_dir
+    def _edited(self, plan: Plan, changed: frozenset[str]) -> list[str] | None:
+        """The slugs of the articles whose own files are all that changed, or None."""
         slugs: set[str] = set()
         for name in changed:
             path = Path(name)
-            in_content = path.parent == content and path.suffix == ".md"
-            in_annotations = path.parent == annotations and path.suffix in ANNOTATION_SUFFIXES
-            if not (in_content or in_annotations) or not path.is_file() or path.is_symlink():
-                return None  # a deletion, a rename, a link: the full build decides
-            slugs.add(path.stem)
-        items = []
-        for slug in sorted(slugs):
-            article = content / f"{slug}.md"
-            annotation = next((p for p in (annotations / f"{slug}{s}" for s in ANNOTATION_SUFFIXES) if p.is_file()),
-                              None)
-            if not article.is_file() or not (self.project.out / article_path(slug) / "index.html").is_file():
-                return None  # a new article: listings and links change first
-            items.append(ArticleInput(slug, article, annotation))
-        return items
+            item = plan.articles.get(path.stem)
+            if item is None or path not in (item.article_path, item.annotation_path) or path.is_symlink():
+                return None  # a new, deleted or renamed file, a stray one, a link: the full build decides
+            if not (self.project.out / article_page(item.slug)).is_file():
+                return None  # not published yet (a draft, or an article that had errors): listings change first
+            slugs.add(item.slug)
+        return sorted(slugs)
 
     def update(self, changed: frozenset[str]) -> HotUpdate | None:
         """Publish the edited articles' changed files; None when this change is not for the fast path."""
-        items = self._edited_articles(changed)
-        if not items:
+        if self._plan is None or not self.handles(changed):
             return None
-        try:
-            ready = self._setup()
-        except Exception:  # a broken template: the full build reports it
-            ready = None
-        if ready is None:
-            self.forget()
+        # listed again (a file may have come or gone), with the settings of the last good build
+        plan = make_plan(self.project, self.options, self._plan.config)
+        if not plan.ok:
             return None
-        config, writer = ready
-        slugs = frozenset(name[:-3] for name in os.listdir(self.project.content_dir) if name.endswith(".md"))
-        annotated = []
-        for item in items:
-            article, problems, _ = prepare(self.project, config, item, slugs, drafts=False)
-            if article is None or any(d.is_error for d in problems):
-                return None
-            annotated.append(article)
+        plan = self._plan = _same_token(plan, self._plan)
+        slugs = self._edited(plan, changed)
+        if not slugs:
+            return None
         shutil.rmtree(self.scratch, ignore_errors=True)
-        writer.staging = Staging.attach(self.scratch)
         self.scratch.mkdir(parents=True)
         try:
-            outputs = []
-            for article in annotated:
-                writer.write_article(article)
-                outputs += writer.last_outputs
-            return HotUpdate(tuple(item.slug for item in items), self._publish(outputs))
-        except (OSError, TemplateProblem):
+            outputs: list[str] = []
+            for slug in slugs:
+                outcome = build_article(plan, plan.articles[slug], drafts=self.options.drafts, out=self.scratch)
+                if outcome.failed or outcome.summary is None:
+                    return None
+                outputs += outcome.outputs
+            return HotUpdate(tuple(slugs), publish_files(self.scratch, self.project.out, outputs))
+        except OSError:
             self.forget()
             return None
         finally:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def _publish(self, outputs: list[str]) -> dict[str, bytes]:
-        written: dict[str, bytes] = {}
-        for path in outputs:
-            new, served = self.scratch / path, self.project.out / path
-            data = new.read_bytes()
-            try:
-                if served.read_bytes() == data:
-                    continue
-            except OSError:
-                pass  # not there yet: the article had no annotation file before
-            served.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(new, served)
-            written[path] = data
-        return written
+
+def _same_token(plan: Plan, previous: Plan) -> Plan:
+    """The fresh listing, under the previous plan's token: same settings, same templates, so the
+    article template compiled for it is still good."""
+    return Plan(plan.project, plan.config, plan.articles, plan.orphans, plan.diagnostics, previous.token)

@@ -35,14 +35,12 @@ from pathlib import Path
 
 from ..build.staging import pid_alive
 from ..diagnostics import format_text
-from ..model import SiteConfig
+from ..model import ARTICLE_PAGES_GLOB, SiteConfig, article_page, article_path, slug_of_page
 from ..project import Project
-from ..search.pagefind import BUNDLE, PAGES_GLOB, Cancelled, index_pages, index_site, page_ids
-from ..validate.site import load_config
+from ..search.pagefind import BUNDLE, Cancelled, index_pages, index_site, page_ids
 
 FULL_SHARE = 0.25  # more of the archive changed than this: index it all again rather than a delta
 DELTA_ALWAYS = 10  # a delta of this many pages is always cheaper than the whole site
-ARTICLE_PAGE = re.compile(r"articles/([a-z0-9][a-z0-9-]*)/index\.html\Z")  # pages.article_path, as a site path
 WORK_MARK = ".glossator-search-"  # + pid: this session's deltas, beside the site
 BEHIND_MARK = ".glossator-search-behind"
 # Added to the copies that go into a delta: their fragments then never equal the full index's
@@ -87,6 +85,7 @@ class BackgroundIndexer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._config: SiteConfig | None = None  # the settings of the site as last published
         # Read before this session's first build marks the bundle as behind: a bundle left by a
         # session that ended with deltas, or died, is rebuilt; one that matched its pages is kept.
         self._full_owed = self.behind_mark.exists() or not (out / BUNDLE / "pagefind-entry.json").is_file()
@@ -109,14 +108,16 @@ class BackgroundIndexer:
             self._thread.join()
             self._thread = None
 
-    def refresh(self, pages: frozenset[str] | None) -> None:
-        """The served site changed `pages` (site paths; None: any page may have): bring the index up to date."""
+    def refresh(self, pages: frozenset[str] | None, config: SiteConfig) -> None:
+        """The served site, built with `config`, changed `pages` (site paths; None: any page may have):
+        bring the index up to date."""
         self.pause()
         with self._lock:
+            self._config = config
             if pages is None:
                 self._full_owed = True
             else:
-                slugs = {match[1] for page in pages if (match := ARTICLE_PAGE.match(page))}
+                slugs = {slug for page in pages if (slug := slug_of_page(page))}
                 if slugs:
                     self._superseded |= slugs
                     self._delta_current = False
@@ -153,9 +154,10 @@ class BackgroundIndexer:
         if not self.project.out.is_dir():
             return  # not built yet (the first build failed): nothing to index
         try:
-            config = load_config(self.project.site_yaml)[0]
-            articles = sum(1 for _ in self.project.out.glob(PAGES_GLOB))
+            articles = sum(1 for _ in self.project.out.glob(ARTICLE_PAGES_GLOB))
             with self._lock:
+                config = self._config
+                assert config is not None, "runs start from refresh(), which sets the config"
                 slugs = frozenset(self._superseded)
                 large = len(slugs) > max(DELTA_ALWAYS, FULL_SHARE * articles)
                 # a delta that large would cost about as much as the whole site
@@ -198,10 +200,10 @@ class BackgroundIndexer:
         indexed = 0
         for slug in sorted(slugs):
             try:
-                document = (self.project.out / "articles" / slug / "index.html").read_bytes()
+                document = (self.project.out / article_page(slug)).read_bytes()
             except FileNotFoundError:
                 continue  # deleted: the full index's page is only left out
-            copy = pages / "articles" / slug / "index.html"
+            copy = pages / article_page(slug)
             copy.parent.mkdir(parents=True)
             copy.write_bytes(marked(document))
             indexed += 1
@@ -210,7 +212,7 @@ class BackgroundIndexer:
             if problems:
                 self.say("search index not updated:\n" + format_text(problems))
                 return
-        urls = [f"/articles/{slug}/" for slug in sorted(slugs)]  # as Pagefind stores them: root-relative
+        urls = ["/" + article_path(slug) for slug in sorted(slugs)]  # as Pagefind stores them: root-relative
         ids = self._full_ids()
         manifest = {"bundle": indexed > 0, "superseded": urls, "drop": sorted(ids[u] for u in urls if u in ids)}
         (delta / "delta.json").write_text(json.dumps(manifest), encoding="utf-8")

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 from ..build import pipeline
+from ..build.options import BuildOptions
 from ..diagnostics import Diagnostic, error, format_text, sort_diagnostics
+from ..model import SiteConfig
 from ..project import Project
-from ..validate.site import load_config
 from .hot import HotRenderer, HotUpdate
 from .indexer import BackgroundIndexer, SearchDelta
 from .paths import HASHED_ASSET
@@ -59,16 +60,20 @@ def changed_pages(result: pipeline.BuildResult) -> frozenset[str] | None:
 
 
 class Rebuilder:
-    def __init__(self, project: Project, state: SiteState, server: PreviewServer, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, project: Project, state: SiteState, server: PreviewServer, config: SiteConfig, *,
+                 drafts: bool = False, stream: TextIO = sys.stderr) -> None:
         self.project = project
         self.state = state
         self.server = server
         self.stream = stream
+        # pages first, published at once; the search index follows in the background (indexer.py)
+        self.options = BuildOptions(drafts=drafts, search=False)
+        self.config = config  # the last good build's settings (at first: site.yaml as serve found it)
         self._warnings: set[Diagnostic] = set()
         # Inputs changed since the last successful build: a failed build's changes are still
         # unpublished, so "only stylesheets changed" must hold for all of them.
         self._unpublished: set[str] = set()
-        self.hot = HotRenderer(project)
+        self.hot = HotRenderer(project, self.options)
         self.indexer = BackgroundIndexer(project, self.say, self._search_changed)
 
     def say(self, text: str) -> None:
@@ -98,8 +103,7 @@ class Rebuilder:
         started = time.perf_counter()
         try:
             progress = pipeline.terminal_progress(self.stream) if changed is None else None
-            # pages first, published at once; the search index follows (see below)
-            result = pipeline.build(self.project, progress=progress, search=False, keep_old_search=True)
+            result = pipeline.build(self.project, self.options, progress=progress, keep_old_search=True)
             diagnostics = result.diagnostics
         except Exception as exc:  # a bug in the engine must not take the preview down
             traceback.print_exc(file=self.stream)
@@ -113,10 +117,11 @@ class Rebuilder:
         if result is None or errors:
             self._failed(errors, seconds)
             # the site served is unchanged but for the fast path's pages; its index may be unfinished
-            self.indexer.refresh(frozenset(hot.written) if hot is not None else frozenset())
+            self.indexer.refresh(frozenset(hot.written) if hot is not None else frozenset(), self.config)
             return False
         self._unpublished.clear()
-        self.server.mount = load_config(self.project.site_yaml)[0].base_path
+        self.config = result.config or self.config
+        self.server.mount = self.config.base_path
         # what the search index must catch up with: a stylesheet's new name is no indexed text
         indexed = frozenset() if restyle else changed_pages(result)
         if indexed is not None and hot is not None:
@@ -134,8 +139,8 @@ class Rebuilder:
         else:
             outcome = ": nothing to update" if getattr(result, "up_to_date", False) else ""
         self.say(f"{what} in {seconds:.2f} s{self._describe(changed)}{outcome}")
-        self.hot.warm()
-        self.indexer.refresh(indexed)  # after the reload went out: the open pages need not wait for it
+        self.hot.warm(self.config)
+        self.indexer.refresh(indexed, self.config)  # after the reload went out: the open pages need not wait for it
         return True
 
     def close(self) -> None:

@@ -14,9 +14,20 @@ from types import MappingProxyType
 from typing import Any
 
 from ..diagnostics import Diagnostic, error, warning
-from ..load.files import RawAnnotations, RawArticle
-from ..load.yamlio import YNode, to_plain
-from ..model import Annotation, AnnotationSet, Article, Link, Position, SiteConfig, Source
+from ..model import (
+    PLACEHOLDER,
+    Annotation,
+    AnnotationSet,
+    Article,
+    Link,
+    Position,
+    RawAnnotations,
+    RawArticle,
+    SiteConfig,
+    Source,
+    YNode,
+    to_plain,
+)
 from . import schema
 
 # Element ids the templates use on article pages; an annotation id becomes an element id
@@ -84,7 +95,6 @@ _PARTIAL_SHAPE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?\Z")
 
 # `build.py new` writes this where only the contributor can fill in the value; check
 # refuses it, so a stub cannot be merged half-written
-PLACEHOLDER = "TODO"
 _PLACEHOLDER_RE = re.compile(rf"\s*{PLACEHOLDER}\b")
 _PLACEHOLDER_HINTS = {
     "note": "write the note: what a reader should know about the quoted words, and how you know it",

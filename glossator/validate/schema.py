@@ -17,7 +17,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..diagnostics import Diagnostic, error
-from ..load.yamlio import YNode, node_at
+from ..model import YNode, node_at
 from ..project import BUILTIN_SCHEMAS
 
 SCHEMA_FILES = ("annotations.schema.json", "article.schema.json", "site.schema.json")

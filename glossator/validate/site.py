@@ -1,12 +1,9 @@
-"""site.yaml → SiteConfig, with the default verdict scale."""
+"""site.yaml (as read by load/site.py) → SiteConfig, with the default verdict scale."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..diagnostics import Diagnostic, error
-from ..load.yamlio import YamlProblem, decode_utf8, parse_yaml, to_plain
-from ..model import SiteConfig, Verdict
+from ..diagnostics import Diagnostic
+from ..model import RawSite, SiteConfig, Verdict, to_plain
 from . import schema
 
 DEFAULT_VERDICTS = (
@@ -30,21 +27,15 @@ DEFAULTS = SiteConfig(
 )
 
 
-def load_config(path: Path, rel: str = "site.yaml", base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
-    """Read site.yaml (optional). Problems come back as diagnostics with the defaults in force."""
+def site_config(raw: RawSite | None, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """The site's settings from site.yaml as read (None: the defaults). Problems come back as
+    diagnostics, with the defaults in force; `base_url` (the --base-url option) wins over the file's."""
     config = DEFAULTS
     diagnostics: list[Diagnostic] = []
-    if path.is_file():
-        text, bad = decode_utf8(path.read_bytes())
-        if text is None:
-            assert bad is not None
-            return _with_base(config, base_url), [error(rel, bad[0], bad[1], f"not UTF-8 (byte {bad[2]})")]
-        try:
-            root = parse_yaml(text)
-        except YamlProblem as problem:
-            return _with_base(config, base_url), [error(rel, problem.line, problem.col, problem.message, problem.hint)]
+    if raw is not None:
+        root = raw.root
         data = to_plain(root) or {}
-        diagnostics = schema.diagnose("site.schema.json", data, root, rel)
+        diagnostics = schema.diagnose("site.schema.json", data, root, raw.path)
         if not diagnostics and isinstance(data, dict):
             verdicts = config.verdicts
             if "verdicts" in data:

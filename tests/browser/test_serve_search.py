@@ -15,6 +15,7 @@ from glossator.build import pipeline
 from glossator.project import Project
 from glossator.search.pagefind import BUNDLE, page_ids
 from glossator.serve.indexer import BackgroundIndexer, SearchDelta
+from glossator.validate.site import DEFAULTS
 from tests.browser.test_search import results, wait_until
 from tests.conftest import article_md, run_cli, write_archive
 from tests.serve_process import ARTICLE, SLUG, ServeProcess, annotation_yaml
@@ -138,7 +139,7 @@ class Indexer:
 
     def refresh(self, pages: frozenset[str] | None, expect_line: str) -> str:
         count = len(self.lines)
-        self.indexer.refresh(pages)
+        self.indexer.refresh(pages, DEFAULTS)
         with self.done:
             assert self.done.wait_for(lambda: len(self.lines) > count, timeout=60), "the indexer said nothing"
             line = self.lines[count]
@@ -175,7 +176,7 @@ def test_a_template_change_re_indexes_the_whole_site_not_a_giant_delta(tmp_path:
         assert len(manifest["drop"]) == 1
         # a change to listings only leaves the index alone
         count = len(indexer.lines)
-        indexer.indexer.refresh(frozenset({"index.html", "tags/index.html"}))
+        indexer.indexer.refresh(frozenset({"index.html", "tags/index.html"}), DEFAULTS)
         indexer.indexer.pause()
         assert len(indexer.lines) == count
     finally:

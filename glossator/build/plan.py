@@ -1,0 +1,61 @@
+"""What a build will do, worked out once: the site's settings, every article with its
+annotation file, the annotation files without an article, and the problems found so far.
+
+The plan is frozen and shared: the build hands it to its workers, `check` to its own, and
+the live preview keeps the last one for its fast path, so all of them pair files, list
+slugs and read site.yaml the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostic
+from ..load.files import list_sources
+from ..load.site import load_site
+from ..model import ArticleInput, SiteConfig
+from ..project import Project
+from ..validate.site import site_config
+from .options import BuildOptions
+
+
+@dataclass(frozen=True)
+class Plan:
+    project: Project
+    config: SiteConfig
+    articles: Mapping[str, ArticleInput]  # by slug, in slug order
+    orphans: tuple[Path, ...]  # annotation files whose article does not exist
+    diagnostics: tuple[Diagnostic, ...]  # site.yaml's and the listing's
+    # names this plan in worker processes, which keep its compiled templates (build/article.py)
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
+    all_slugs: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "all_slugs", frozenset(self.articles))
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def read_config(project: Project, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """site.yaml through the load and validate stages; the defaults where it has problems."""
+    raw, problems = load_site(project)
+    if problems:
+        return site_config(None, base_url)[0], problems
+    return site_config(raw, base_url)
+
+
+def make_plan(project: Project, options: BuildOptions, config: SiteConfig | None = None) -> Plan:
+    """The plan of a build of `project`; with `config`, site.yaml is known unchanged and not read again."""
+    problems: list[Diagnostic] = []
+    if config is None:
+        config, problems = read_config(project, options.base_url)
+    article_paths, annotation_paths, listing_problems = list_sources(project)
+    by_stem = {path.stem: path for path in annotation_paths}
+    articles = {path.stem: ArticleInput(path.stem, path, by_stem.pop(path.stem, None)) for path in article_paths}
+    return Plan(project, config, articles, tuple(sorted(by_stem.values())),
+                (*problems, *listing_problems))

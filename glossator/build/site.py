@@ -1,0 +1,50 @@
+"""The site's files put together: each article's page (render) beside its data files
+(exports), then the listings, the feeds and the archive-wide exports merged from the
+articles' files. Every write says what it wrote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..exports.claimreview import claim_reviews
+from ..exports.merge import COLLECTION, write_archive_data
+from ..exports.w3c import article_data_path, article_export
+from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
+from ..project import Project
+from ..render.pages import FEED_ENTRIES, PageRenderer
+from .staging import OutputDir
+
+
+class SiteWriter:
+    """The templates compiled once, for every article of a build and for its listings."""
+
+    def __init__(self, project: Project, config: SiteConfig) -> None:
+        self.config = config
+        self.pages = PageRenderer(project, config)
+
+    def write_article(self, annotated: AnnotatedArticle, out: OutputDir) -> tuple[ArticleSummary, tuple[str, ...]]:
+        """One article's page and data files: its summary for the listings, and the files written."""
+        summary, page = self.pages.article_page(annotated, claim_reviews(annotated, self.config))
+        export = article_export(annotated, self.config)
+        return summary, (
+            out.write_text(page.file, page.text),
+            out.write_text(summary.path + COLLECTION, export.collection),
+            out.write_text(article_data_path(annotated.article.slug), export.data),
+        )
+
+    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir) -> None:
+        """Everything but the article pages, which are in `out` already (the archive's exports are
+        merged from their files)."""
+        listed = []
+        for page in self.pages.listing_pages(summaries):
+            out.write_text(page.file, page.text)
+            listed.append(page)
+        data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES)
+        feed = self.pages.annotations_feed(data.newest, data.updated)
+        out.write_text(feed.file, feed.text)
+        sitemap = self.pages.sitemap(listed, summaries)
+        out.write_text(sitemap.file, sitemap.text)
+
+    def write_assets(self, out: OutputDir) -> None:
+        for path, data in self.pages.static_files():
+            out.write_bytes(path, data)
