@@ -1,5 +1,6 @@
-"""The compiled fast path (fastjsonschema) and jsonschema agree on every document, so
-skipping jsonschema for files the fast path accepts can never hide an error."""
+"""The compiled fast path (fastjsonschema) and jsonschema agree on every document (annotation
+files, front matter, site.yaml), so skipping jsonschema for files the fast path accepts can
+never hide an error."""
 
 from __future__ import annotations
 
@@ -56,4 +57,32 @@ def test_fast_path_agrees_with_jsonschema_on_annotation_files(document: dict[str
                                         "tags", "summary", "draft", "titel"]), VALUES, max_size=8))
 def test_fast_path_agrees_with_jsonschema_on_front_matter(document: dict[str, object]) -> None:
     name = "article.schema.json"
+    assert schema.is_valid_fast(name, document) == schema.validator(name).is_valid(document)
+
+
+def verdict() -> st.SearchStrategy[dict[str, object]]:
+    valid = st.fixed_dictionaries({"id": st.sampled_from(["mixed", "Mostly True", "", 3]),
+                                   "label": st.sampled_from(["Mixed", ""])},
+                                  optional={"rating": st.sampled_from([5, 5.0, None, "5", 2.5, False]),
+                                            "description": st.sampled_from(["Partly right.", 7]),
+                                            "colour": st.just("red")})
+    return st.one_of(valid, st.dictionaries(st.sampled_from(["id", "label", "rating", "description"]), VALUES,
+                                            max_size=4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({}, optional={
+    "title": st.sampled_from(["An archive", "", 3]),
+    "description": st.sampled_from(["Notes.", None]),
+    "base_url": st.sampled_from(["https://example.org/archive/", "http://127.0.0.1:8000/", "ftp://example.org/",
+                                 "example.org", "https://example.org/a b", ""]),
+    "repo_url": st.sampled_from(["", "https://github.com/owner/repo", "github.com/owner/repo", "http://"]),
+    "repo_branch": st.sampled_from(["main", ""]),
+    "language": st.sampled_from(["en", "en-GB", "english", "e", "zh-Hant-TW"]),
+    "max_file_bytes": st.sampled_from([999, 1000, 2_000_000, 2000.0, -1, 1.5, "1000", True]),
+    "verdicts": st.one_of(st.lists(verdict(), max_size=3), VALUES),
+    "titel": SCALARS,
+}))
+def test_fast_path_agrees_with_jsonschema_on_site_yaml(document: dict[str, object]) -> None:
+    name = "site.schema.json"
     assert schema.is_valid_fast(name, document) == schema.validator(name).is_valid(document)

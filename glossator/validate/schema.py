@@ -1,7 +1,10 @@
 """JSON Schema validation, with each error walked back to the YAML node at fault.
 
-The schemas in schemas/ are the single truth of the formats (editors use them too);
-this module only turns jsonschema's errors into diagnostics a contributor can act on.
+The schemas in schemas/ are the single truth of the formats, and of the words a contributor
+reads when a value has the wrong form: beside each `pattern` stand `patternErrorMessage` (the
+rule in words, which the editors' language servers show too) and `x-pattern-diagnostic` (the
+title, the hints and what follows the colon; see `_pattern`). This module only turns
+jsonschema's errors into diagnostics, one small handler per keyword that failed.
 """
 
 from __future__ import annotations
@@ -9,34 +12,41 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import fastjsonschema
 import jsonschema
 from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
 
 from ..diagnostics import Diagnostic, error
 from ..model import YNode, node_at
 from ..project import BUILTIN_SCHEMAS
 
 SCHEMA_FILES = ("annotations.schema.json", "article.schema.json", "site.schema.json")
+PATTERN_MESSAGE = "patternErrorMessage"  # the name VS Code's JSON and Red Hat's YAML servers read
+PATTERN_DIAGNOSTIC = "x-pattern-diagnostic"  # ours: `x-` marks a keyword JSON Schema leaves alone
 
 
 @cache
-def _registry() -> Registry:
+def _registry(schemas: Path = BUILTIN_SCHEMAS) -> Registry:
     resources = []
     for name in SCHEMA_FILES:
-        contents = json.loads((BUILTIN_SCHEMAS / name).read_text(encoding="utf-8"))
+        contents = json.loads((schemas / name).read_text(encoding="utf-8"))
         resources.append((name, Resource.from_contents(contents)))
     return Registry().with_resources(resources)
 
 
 @cache
-def validator(name: str) -> jsonschema.protocols.Validator:
-    schema = _registry().contents(name)
+def validator(name: str, schemas: Path = BUILTIN_SCHEMAS) -> jsonschema.protocols.Validator:
+    schema = _registry(schemas).contents(name)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, registry=_registry())
+    return cls(schema, registry=_registry(schemas))
 
 
 def valid_annotation(data: Any) -> bool:
@@ -48,24 +58,136 @@ def valid_annotation(data: Any) -> bool:
 
 
 @cache
-def _compiled(name: str) -> Any:
+def _compiled(name: str, schemas: Path = BUILTIN_SCHEMAS) -> Any:
     """The same schema compiled to Python by fastjsonschema: ~20× faster on valid files.
 
     Our schemas use only keywords that draft-07 has too, so the compiled check agrees with
     jsonschema (tests/test_schema_fastpath.py holds it to that); jsonschema then explains
-    the files the fast check rejects.
+    the files the fast check rejects. Both ignore the message keywords.
     """
-    schema = dict(_registry().contents(name))
+    schema = dict(_registry(schemas).contents(name))
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     return fastjsonschema.compile(schema)
 
 
-def is_valid_fast(name: str, data: Any) -> bool:
+def is_valid_fast(name: str, data: Any, schemas: Path = BUILTIN_SCHEMAS) -> bool:
     try:
-        _compiled(name)(data)
+        _compiled(name, schemas)(data)
     except fastjsonschema.JsonSchemaException:
         return False
     return True
+
+
+def diagnose(
+    name: str, data: Any, root: YNode | None, path: str, *, schemas: Path = BUILTIN_SCHEMAS
+) -> list[Diagnostic]:
+    """Validate `data` (the plain form of `root`) against schema `name`."""
+    if is_valid_fast(name, data, schemas):
+        return []
+    found: list[Diagnostic] = []
+    for raw in validator(name, schemas).iter_errors(data):
+        err = _best(raw)
+        location = tuple(err.absolute_path)
+        node = node_at(root, location)
+        failure = _Failure(err, name, schemas, path, node, location)
+        found.extend(_HANDLERS.get(str(err.validator), _other)(failure))
+    return found
+
+
+def _best(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For anyOf/oneOf, report the alternative that got furthest rather than a vague summary."""
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        matching = [e for e in err.context if e.validator != "type"]
+        pool = matching or list(err.context)
+        return _best(max(pool, key=lambda e: len(e.absolute_path)))
+    return err
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """One jsonschema error and where it points: what every handler words its diagnostic from."""
+
+    err: jsonschema.ValidationError
+    name: str  # the schema that failed: `$ref`s are resolved in it (ours stay within their file)
+    schemas: Path
+    path: str
+    node: YNode | None
+    location: tuple[str | int, ...]
+
+    @property
+    def field(self) -> str:
+        names = [p for p in self.location if isinstance(p, str)]
+        return names[-1] if names else "document"
+
+    @property
+    def rule(self) -> dict[str, Any]:
+        """The subschema holding the keyword that failed."""
+        return self.err.schema if isinstance(self.err.schema, dict) else {}
+
+    def description(self, subschema: Any = None) -> str:
+        """The description of `subschema` (the failing one by default), through its `$ref`."""
+        subschema = self.rule if subschema is None else subschema
+        resolver = _registry(self.schemas).resolver(base_uri=self.name)
+        for _ in range(8):  # a `$ref` to a `$ref`…: bounded, so a cycle cannot hang
+            if not isinstance(subschema, dict) or subschema.get("description"):
+                break
+            if not isinstance(ref := subschema.get("$ref"), str):
+                return ""
+            try:
+                resolved = resolver.lookup(ref)
+            except Unresolvable:
+                return ""
+            subschema, resolver = resolved.contents, resolved.resolver
+        return str(subschema.get("description", "")) if isinstance(subschema, dict) else ""
+
+    def error(self, message: str, *hints: str, title: str, at: YNode | None = None) -> Diagnostic:
+        node = at if at is not None else self.node
+        line, col = (node.line, node.col) if node else (1, 1)
+        return error(self.path, line, col, message, *hints, title=title)
+
+
+def _additional_properties(f: _Failure) -> list[Diagnostic]:
+    if not isinstance(f.err.instance, dict):
+        return _other(f)
+    allowed = sorted(f.rule.get("properties", {}))
+    found = []
+    for key in (k for k in f.err.instance if k not in allowed):
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hints = [f"did you mean `{close[0]}`?"] if close else []
+        hints.append("valid keys here: " + ", ".join(allowed))
+        key_node = f.node.keys.get(key) if f.node else None
+        found.append(f.error(f"unknown key `{key}`", *hints, title="Unknown key", at=key_node))
+    return found
+
+
+def _required(f: _Failure) -> list[Diagnostic]:
+    message = f.err.message
+    missing = message.split("'")[1] if "'" in message else str(f.err.validator_value)
+    if missing == "quote" and "properties" not in f.rule:
+        # from the schema's `if prefix/suffix then quote` rules
+        return [f.error("`prefix` and `suffix` need a `quote`", "add the quote they surround, or remove them",
+                        title="Missing quote")]
+    if missing == "verdict":
+        return [f.error("a claim needs a `verdict`",
+                        "add `verdict:` with one of the ids of the verdict scale in site.yaml",
+                        title="Missing verdict")]
+    field_schema = f.rule.get("properties", {}).get(missing, {})
+    return [f.error(f"missing required field `{missing}`", f.description(field_schema), title="Missing field")]
+
+
+def _not(f: _Failure) -> list[Diagnostic]:
+    value = f.err.instance
+    if not (isinstance(value, dict) and "verdict" in value):
+        return _other(f)
+    if value.get("kind") not in ("sourcing", "context"):
+        return []  # kind is missing or wrong: that error says what to fix
+    verdict_node = f.node.value.get("verdict") if f.node and f.node.kind == "mapping" else None
+    return [f.error(f"`verdict` is only for claims, not for a {value['kind']} note",
+                    "remove the verdict, or change `kind` to `claim`", title="Verdict on a non-claim", at=verdict_node)]
+
+
+_EXPECTED = {"string": "text", "array": "a list", "object": "a mapping of `key: value` lines",
+             "boolean": "true or false", "integer": "a whole number", "null": "nothing"}
 
 
 def _type_name(value: Any) -> str:
@@ -84,153 +206,98 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-_EXPECTED = {
-    "string": "text",
-    "array": "a list",
-    "object": "a mapping of `key: value` lines",
-    "boolean": "true or false",
-    "integer": "a whole number",
-    "null": "nothing",
+def _type(f: _Failure) -> list[Diagnostic]:
+    expected = f.err.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    value = f.err.instance
+    hints = [f.description()]
+    if names == ["string"] and value is not None:
+        hints.append("put the value in quotes to make it text")
+    if names == ["array"] and isinstance(value, dict):
+        hints.append("each item of a list starts on its own line with `- ` (a dash and a space)")
+    if names == ["object"] and isinstance(value, str) and ": " not in value:
+        hints.append("write `key: value` pairs, each on its own line, indented under this one")
+    subject = f"`{f.field}`" if f.location else "the file"
+    wanted = " or ".join(_EXPECTED.get(t, t) for t in names)
+    return [f.error(f"{subject} must be {wanted}, not {_type_name(value)}", *hints, title="Wrong type")]
+
+
+def _enum(f: _Failure) -> list[Diagnostic]:
+    options = [str(o) for o in f.err.validator_value]
+    close = difflib.get_close_matches(str(f.err.instance), options, n=1, cutoff=0.5)
+    hints = [f"did you mean `{close[0]}`?"] if close else []
+    hints.append("one of: " + ", ".join(options))
+    return [f.error(f"`{f.field}` cannot be `{f.err.instance}`", *hints, title="Invalid value")]
+
+
+class _Words(dict[str, str]):
+    """Placeholder values; a name the code does not know stays visible as `{name}`."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _url_problem(value: str) -> str:
+    scheme = value.split(":", 1)[0] if ":" in value else ""
+    return f"the scheme `{scheme}:` is not allowed" if scheme and "//" not in scheme else "not a web address"
+
+
+# what a pattern's `x-pattern-diagnostic` may say; {example} is the value as lowercase words
+# joined by hyphens (the slug it was probably meant to be)
+PLACEHOLDERS = ("field", "value", "example", "url_problem", "description")
+
+
+def _placeholders(f: _Failure) -> _Words:
+    value = str(f.err.instance)
+    example = "-".join(re.findall(r"[a-z0-9]+", value.lower()))
+    return _Words(zip(PLACEHOLDERS, (f.field, value, example, _url_problem(value), f.description()), strict=True))
+
+
+def _hint(template: str, words: _Words) -> str:
+    """The hint with its placeholders filled, or none if one it uses is empty (no half hints)."""
+    used = [name for _, name, _, _ in Formatter().parse(template) if name]
+    return "" if any(name in words and not words[name] for name in used) else template.format_map(words)
+
+
+def _pattern(f: _Failure) -> list[Diagnostic]:
+    """`field` <patternErrorMessage>: <detail>, with the diagnostic's hints and title from the
+    schema. Without them: "has the wrong form", the value, and the field's description."""
+    if f.location and f.location[-1] == "verdict":
+        return []  # validate.py checks verdicts against the scale in site.yaml, with a suggestion
+    words = _placeholders(f)
+    spec = f.rule.get(PATTERN_DIAGNOSTIC, {})
+    rule = f.rule.get(PATTERN_MESSAGE, "has the wrong form")
+    message = f"`{f.field}` {rule}: " + spec.get("detail", "`{value}`").format_map(words)
+    hints = [_hint(hint, words) for hint in spec.get("hints", ["{description}"])]
+    return [f.error(message, *hints, title=spec.get("title", "Wrong form"))]
+
+
+def _min_length(f: _Failure) -> list[Diagnostic]:
+    return [f.error(f"`{f.field}` is empty", f.description(), title="Empty value")]
+
+
+def _max_length(f: _Failure) -> list[Diagnostic]:
+    return [f.error(f"`{f.field}` is too long (at most {f.err.validator_value} characters)", title="Too long")]
+
+
+def _min_items(f: _Failure) -> list[Diagnostic]:
+    return [f.error(f"`{f.field}` is an empty list", f.description(), title="Empty list")]
+
+
+def _other(f: _Failure) -> list[Diagnostic]:
+    return [f.error(f"`{f.field}`: {f.err.message}", f.description(), title="Invalid")]
+
+
+# `format` is absent on purpose: jsonschema asserts it only with a FormatChecker (we pass none)
+# and fastjsonschema always does, so a `format` rule would split the two; write a pattern.
+_HANDLERS: dict[str, Callable[[_Failure], list[Diagnostic]]] = {
+    "additionalProperties": _additional_properties,
+    "required": _required,
+    "not": _not,
+    "type": _type,
+    "enum": _enum,
+    "pattern": _pattern,
+    "minLength": _min_length,
+    "maxLength": _max_length,
+    "minItems": _min_items,
 }
-
-
-def _field_name(path: tuple[str | int, ...]) -> str:
-    names = [p for p in path if isinstance(p, str)]
-    return names[-1] if names else "document"
-
-
-def _describe(err: jsonschema.ValidationError) -> str:
-    schema = err.schema if isinstance(err.schema, dict) else {}
-    description = schema.get("description", "")
-    if not description and isinstance(schema.get("$ref"), str):
-        ref = schema["$ref"].split("#", 1)[-1]
-        try:
-            target = _registry().contents("annotations.schema.json")
-            for part in ref.strip("/").split("/"):
-                target = target[part]
-            description = target.get("description", "")
-        except (KeyError, TypeError):
-            description = ""
-    return description
-
-
-def _best(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """For anyOf/oneOf, report the alternative that got furthest rather than a vague summary."""
-    if err.validator in ("anyOf", "oneOf") and err.context:
-        instance_type = type(err.instance)
-        matching = [e for e in err.context if _instance_type_ok(e, instance_type)]
-        pool = matching or list(err.context)
-        return _best(max(pool, key=lambda e: len(e.absolute_path)))
-    return err
-
-
-def _instance_type_ok(err: jsonschema.ValidationError, instance_type: type) -> bool:
-    return err.validator != "type"
-
-
-def diagnose(
-    name: str, data: Any, root: YNode | None, path: str, where: str = "file"
-) -> list[Diagnostic]:
-    """Validate `data` (the plain form of `root`) against schema `name`."""
-    if is_valid_fast(name, data):
-        return []
-    found: list[Diagnostic] = []
-    for raw in validator(name).iter_errors(data):
-        found.extend(_to_diagnostics(_best(raw), root, path, where))
-    return found
-
-
-def _to_diagnostics(
-    err: jsonschema.ValidationError, root: YNode | None, path: str, where: str
-) -> list[Diagnostic]:
-    location = tuple(err.absolute_path)
-    node = node_at(root, location)
-    line, col = (node.line, node.col) if node else (1, 1)
-    field = _field_name(location)
-    hint = _describe(err)
-    validator_name = err.validator
-    value = err.instance
-
-    if validator_name == "additionalProperties" and isinstance(value, dict):
-        allowed = sorted(err.schema.get("properties", {}))
-        extras = [k for k in value if k not in allowed]
-        results = []
-        for key in extras:
-            key_node = node.keys.get(key) if node else None
-            k_line, k_col = (key_node.line, key_node.col) if key_node else (line, col)
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hints = [f"did you mean `{close[0]}`?"] if close else []
-            hints.append("valid keys here: " + ", ".join(allowed))
-            results.append(error(path, k_line, k_col, f"unknown key `{key}`", *hints, title="Unknown key"))
-        return results
-    if validator_name == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
-        props = err.schema.get("properties", {}) if isinstance(err.schema, dict) else {}
-        if missing == "quote" and "properties" not in err.schema:
-            # from the schema's `if prefix/suffix then quote` rules
-            return [error(path, line, col, "`prefix` and `suffix` need a `quote`",
-                          "add the quote they surround, or remove them", title="Missing quote")]
-        if missing == "verdict":
-            return [error(path, line, col, "a claim needs a `verdict`",
-                          "add `verdict:` with one of the ids of the verdict scale in site.yaml",
-                          title="Missing verdict")]
-        description = props.get(missing, {}).get("description", "")
-        return [error(path, line, col, f"missing required field `{missing}`", description,
-                      title="Missing field")]
-    if validator_name == "not" and isinstance(value, dict) and "verdict" in value:
-        if value.get("kind") not in ("sourcing", "context"):
-            return []  # kind is missing or wrong: that error says what to fix
-        verdict_node = node.value.get("verdict") if node and node.kind == "mapping" else None
-        v_line, v_col = (verdict_node.line, verdict_node.col) if verdict_node else (line, col)
-        kind_name = value.get("kind", "this kind")
-        return [error(path, v_line, v_col, f"`verdict` is only for claims, not for a {kind_name} note",
-                      "remove the verdict, or change `kind` to `claim`", title="Verdict on a non-claim")]
-    if validator_name == "type":
-        expected = err.validator_value
-        expected_names = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_EXPECTED.get(t, t) for t in expected_names)
-        hints = [hint]
-        if expected_names == ["string"] and value is not None:
-            hints.append("put the value in quotes to make it text")
-        if expected_names == ["array"] and isinstance(value, dict):
-            hints.append("each item of a list starts on its own line with `- ` (a dash and a space)")
-        if expected_names == ["object"] and isinstance(value, str) and ": " not in value:
-            hints.append("write `key: value` pairs, each on its own line, indented under this one")
-        subject = f"`{field}`" if location else "the file"
-        return [error(path, line, col, f"{subject} must be {wanted}, not {_type_name(value)}", *hints,
-                      title="Wrong type")]
-    if validator_name == "enum":
-        options = [str(o) for o in err.validator_value]
-        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
-        hints = [f"did you mean `{close[0]}`?"] if close else []
-        hints.append("one of: " + ", ".join(options))
-        return [error(path, line, col, f"`{field}` cannot be `{value}`", *hints, title="Invalid value")]
-    if validator_name == "pattern":
-        pattern = str(err.validator_value)
-        if location and location[-1] == "verdict":
-            return []  # validate.py checks verdicts against the scale in site.yaml, with a suggestion
-        if "[Hh][Tt][Tt][Pp]" in pattern or pattern.startswith("^https?") or pattern.startswith("^(https?"):
-            scheme = str(value).split(":", 1)[0] if ":" in str(value) else ""
-            what = f"the scheme `{scheme}:` is not allowed" if scheme and "//" not in scheme else "not a web address"
-            return [error(path, line, col, f"`{field}` must be an http or https address: {what}",
-                          "write the full address, starting with https://", title="Bad URL")]
-        if "[0-9]{4}" in pattern:
-            return [error(path, line, col, f"`{field}` is not a valid date: `{value}`",
-                          hint or "write dates as YYYY-MM-DD", title="Bad date")]
-        if "[a-z0-9]" in pattern:
-            suggestion = "-".join(re.findall(r"[a-z0-9]+", str(value).lower()))
-            return [error(path, line, col, f"`{field}` must use only lowercase letters, digits and hyphens, "
-                          f"starting with a letter or digit: `{value}`",
-                          f"for example `{suggestion}`" if suggestion else "", hint, title="Bad identifier")]
-        if "[A-Za-z0-9_.-]" in pattern:
-            return [error(path, line, col, f"`{field}` must be a handle (letters, digits, `.`, `_` and `-`, "
-                          f"no spaces): `{value}`", hint, title="Bad handle")]
-        return [error(path, line, col, f"`{field}` has the wrong form: `{value}`", hint, title="Wrong form")]
-    if validator_name == "minLength":
-        return [error(path, line, col, f"`{field}` is empty", hint, title="Empty value")]
-    if validator_name == "maxLength":
-        return [error(path, line, col, f"`{field}` is too long (at most {err.validator_value} characters)",
-                      title="Too long")]
-    if validator_name == "minItems":
-        return [error(path, line, col, f"`{field}` is an empty list", hint, title="Empty list")]
-    return [error(path, line, col, f"`{field}`: {err.message}", hint, title="Invalid")]
