@@ -14,10 +14,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from glossator import pipeline, schema
+from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_text
+from glossator.load.yamlio import parse_yaml
+from glossator.model import to_plain
 from glossator.project import BUILTIN_SCHEMAS, Project
-from glossator.yamlio import parse_yaml, to_plain
+from glossator.validate import schema
 from tests.conftest import article_md
 
 Edit = Callable[[str, Callable[[dict[str, Any]], None]], Path]
