@@ -36,11 +36,12 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _bind(project: Project, host: str, port: int, state: SiteState) -> PreviewServer | str:
+def _bind(project: Project, host: str, port: int, state: SiteState,
+          allow_hosts: tuple[str, ...] = ()) -> PreviewServer | str:
     """The listening server, or the message explaining why it could not listen."""
     mount = load_config(project.site_yaml)[0].base_path
     try:
-        return PreviewServer((host, port), project.out, state, mount)
+        return PreviewServer((host, port), project.out, state, mount, allow_hosts)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             return (f"error: port {port} on {host} is already in use (another `serve`?); "
@@ -61,7 +62,8 @@ def _host_warning(host: str) -> str:
             "preview server, which is made for one person's local editing, not for a network")
 
 
-def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_browser: bool = False) -> int:
+def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_browser: bool = False,
+          allow_hosts: tuple[str, ...] = ()) -> int:
     inputs = Inputs.of(project)
     clash = pipeline.out_dir_inside_inputs(project) or next(
         (folder for folder in inputs.dirs if project.out.is_relative_to(folder)), None)
@@ -73,7 +75,7 @@ def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_brow
         _say(f"error: --port {port}: not a port number (0-65535)")
         return EXIT_USAGE
     state = SiteState()
-    server = _bind(project, host, port, state)
+    server = _bind(project, host, port, state, allow_hosts)
     if isinstance(server, str):
         _say(server)
         return EXIT_USAGE
