@@ -1,24 +1,38 @@
 # Glossator. Two commands on a fresh machine: `make serve` and `make test`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: build serve check test lint bench bench-quick browser-deps clean
+# Two pinned sets: the engine's (requirements.lock) for build, check, serve and bench, and the
+# engine's plus the test tools (requirements-test.lock) for test and lint. Each has its own
+# stamp, remade whenever its lock files change, so `make test` after `make serve` adds the
+# test tools to the same .venv.
+ENGINE_DEPS := $(VENV)/.installed-engine
+TEST_DEPS := $(VENV)/.installed-test
 
-# The virtual environment is (re)made whenever the lock file changes.
-$(VENV)/.installed: requirements.lock
+.PHONY: build serve check test lint bench bench-quick deps test-deps browser-deps clean
+
+deps: $(ENGINE_DEPS)
+test-deps: $(TEST_DEPS)
+
+$(ENGINE_DEPS): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PIP) -r requirements.lock
 	@touch $@
 
-build: $(VENV)/.installed
+$(TEST_DEPS): requirements-test.lock $(ENGINE_DEPS)
+	$(PIP) -r requirements-test.lock
+	@touch $@
+
+build: $(ENGINE_DEPS)
 	$(BIN)/python build.py build
 
-serve: $(VENV)/.installed
+serve: $(ENGINE_DEPS)
 	$(BIN)/python build.py serve --port $(PORT)
 
-check: $(VENV)/.installed
+check: $(ENGINE_DEPS)
 	$(BIN)/python build.py check
 
 # Test tools beyond Python: Debian's Chromium (Playwright never downloads a browser),
@@ -36,17 +50,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-lint: $(VENV)/.installed
+lint: $(TEST_DEPS)
 	$(BIN)/ruff check .
 
-test: $(VENV)/.installed browser-deps
+test: $(TEST_DEPS) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
+bench: $(ENGINE_DEPS)
 	$(BIN)/python bench/run.py
 
-bench-quick: $(VENV)/.installed
+bench-quick: $(ENGINE_DEPS)
 	$(BIN)/python bench/run.py --quick
 
 clean:

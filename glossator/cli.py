@@ -16,6 +16,15 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 BUILD_WARNINGS_SHOWN = 20
 
 
+def _host_name(text: str) -> str:
+    from .serve.server import host_name
+
+    name = host_name(text)
+    if name is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a host name (e.g. preview.example or 192.168.1.20)")
+    return name
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Glossator: annotated-article archives.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -36,8 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     serve = command("serve", "build, serve on http://127.0.0.1:8000, rebuild on changes")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--allow-host", action="append", default=[], type=_host_name, metavar="NAME",
+                       help="also answer requests for this host name (repeatable); by default the preview "
+                            "answers only to 127.0.0.1, localhost, [::1] and --host, so that other web sites "
+                            "cannot read it through DNS rebinding")
     serve.add_argument("--out", help="output directory (default: ROOT/site)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
@@ -85,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            return serve(project, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
+            return serve(project, host=args.host, port=args.port, open_browser=args.open,
+                         allow_hosts=tuple(args.allow_host), drafts=args.drafts)
         if args.command == "new":
             from .new import new_stub
 

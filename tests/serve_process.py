@@ -122,10 +122,13 @@ class ServeProcess:
         return code
 
 
-def raw_get(port: int, target: str, method: str = "GET", timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
-    """One request with the target sent byte for byte (no client-side normalisation of `..`)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(f"{method} {target} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode("latin-1"))
+def raw_get(port: int, target: str, method: str = "GET", timeout: float = 10, *, host: str | None = "127.0.0.1",
+            address: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
+    """One request with the target sent byte for byte (no client-side normalisation of `..`),
+    to `address`, naming `host` in its Host header (None: no Host header, as HTTP/1.0 allows)."""
+    with socket.create_connection((address, port), timeout=timeout) as sock:
+        host_line = "" if host is None else f"Host: {host}\r\n"
+        sock.sendall(f"{method} {target} HTTP/1.0\r\n{host_line}\r\n".encode("latin-1"))
         data = b""
         while chunk := sock.recv(65536):
             data += chunk

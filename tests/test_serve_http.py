@@ -154,6 +154,82 @@ def test_binds_loopback_by_default_and_warns_otherwise(served: ServeProcess, tmp
         assert other.stop() == 0
 
 
+def assert_refused(port: int, target: str, host: str, name: str, method: str = "GET",
+                   address: str = "127.0.0.1") -> None:
+    """A 403 in plain text that names the refused host and the option that would allow it."""
+    status, headers, body = raw_get(port, target, method, host=host, address=address)
+    assert status == 403, (host, target, status)
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    if method == "HEAD":
+        assert body == b""
+        return
+    text = body.decode()
+    assert text.startswith(f"403 Forbidden: this preview does not answer to the host {host!r}."), text
+    assert f"`python build.py serve --allow-host {name}`" in text, text
+    assert "__glossator" not in text and "harbour" not in text.lower(), "nothing of the site"
+
+
+def test_answers_only_to_its_own_names(served: ServeProcess) -> None:
+    """DNS rebinding: a web page whose domain now points at 127.0.0.1 sends its own name as
+    Host. Every route refuses it: pages, the reload stream (which carries the error overlay's
+    text), the preview's own files, and addresses with nothing there."""
+    port = served.port
+    page = f"/articles/{SLUG}/"
+    own = ["127.0.0.1", f"127.0.0.1:{port}", f"localhost:{port}", "LocalHost", "localhost.", f"[::1]:{port}", None]
+    for host in own:
+        status, _, body = raw_get(port, page, host=host)
+        assert status == 200 and b"The harbour master said" in body, host
+    stamp, page_file = page_stamp(port, page)
+    events = f"/__glossator/events?epoch={stamp}&page={page_file}"
+    foreign = {
+        f"evil.example:{port}": "evil.example",
+        "evil.example": "evil.example",
+        "Evil.Example.": "evil.example",
+        f"127.0.0.1.nip.example:{port}": "127.0.0.1.nip.example",
+        f"localhost.evil.example:{port}": "localhost.evil.example",
+        f"[::2]:{port}": "::2",
+        "": "NAME",
+        "evil example": "NAME",
+    }
+    for host, name in foreign.items():
+        for target in (page, events, "/no/such/page/", "/__glossator/reload.js", "/__glossator/search-delta/1/x"):
+            assert_refused(port, target, host, name)
+        assert_refused(port, page, host, name, method="HEAD")
+    # two Host headers, the second one foreign: which one counts is up to whoever reads them
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {page} HTTP/1.0\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n".encode())
+        assert sock.makefile("rb").readline().split()[1] == b"403"
+    assert served.proc.poll() is None
+
+
+def test_allow_host_adds_names_and_the_host_it_listens_on_is_one(served: ServeProcess, tmp_path: Path) -> None:
+    other = ServeProcess(served.root, "--host", "127.0.0.2", "--allow-host", "Preview.Test",
+                         "--allow-host", "192.168.1.20:8000", "--out", str(tmp_path / "other-site")).ready()
+    try:
+        page = f"/articles/{SLUG}/"
+        for host in (f"127.0.0.2:{other.port}", f"preview.test:{other.port}", "preview.test.", "192.168.1.20",
+                     f"localhost:{other.port}", "127.0.0.1"):
+            status, _, body = raw_get(other.port, page, host=host, address="127.0.0.2")
+            assert status == 200 and b"The harbour master said" in body, host
+        assert_refused(other.port, page, "other.test", "other.test", address="127.0.0.2")
+        text = raw_get(other.port, page, host="other.test", address="127.0.0.2")[2].decode()
+        assert "own names: 127.0.0.1, 127.0.0.2, 192.168.1.20, [::1], localhost, preview.test." in text
+    finally:
+        assert other.stop() == 0
+    # the first server was given no --allow-host: the names are per server
+    assert_refused(served.port, page, "preview.test", "preview.test")
+
+
+def test_a_malformed_allow_host_is_a_usage_error(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "archive", {SLUG: ARTICLE})
+    for value in ("http://preview.test/", "preview test", "[::1"):
+        result = run_cli("serve", "--root", root, "--port", "0", "--allow-host", value, timeout=60)
+        assert result.returncode == 2, value
+        assert f"argument --allow-host: {value!r} is not a host name" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (root / "site").exists()
+
+
 def test_a_taken_port_gets_a_clear_message_and_exit_2(tmp_path: Path) -> None:
     root = write_archive(tmp_path / "archive", {SLUG: ARTICLE})
     with socket.socket() as holder:

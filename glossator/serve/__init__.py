@@ -37,10 +37,11 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _bind(project: Project, host: str, port: int, state: SiteState, config: SiteConfig) -> PreviewServer | str:
+def _bind(project: Project, host: str, port: int, state: SiteState, config: SiteConfig,
+          allow_hosts: tuple[str, ...] = ()) -> PreviewServer | str:
     """The listening server, or the message explaining why it could not listen."""
     try:
-        return PreviewServer((host, port), project.out, state, config.base_path)
+        return PreviewServer((host, port), project.out, state, config.base_path, allow_hosts)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             return (f"error: port {port} on {host} is already in use (another `serve`?); "
@@ -62,7 +63,7 @@ def _host_warning(host: str) -> str:
 
 
 def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_browser: bool = False,
-          drafts: bool = False) -> int:
+          allow_hosts: tuple[str, ...] = (), drafts: bool = False) -> int:
     inputs = Inputs.of(project)
     clash = pipeline.out_dir_inside_inputs(project) or next(
         (folder for folder in inputs.dirs if project.out.is_relative_to(folder)), None)
@@ -77,7 +78,7 @@ def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_brow
     # site.yaml as it stands now (with its defaults if it has errors, which the first build reports);
     # after that, each good build's result carries the settings
     config = read_config(project)[0]
-    server = _bind(project, host, port, state, config)
+    server = _bind(project, host, port, state, config, allow_hosts)
     if isinstance(server, str):
         _say(server)
         return EXIT_USAGE

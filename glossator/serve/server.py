@@ -5,14 +5,22 @@ the site: `build` output stays exactly what gets published. It is an external sa
 script (the pages' Content-Security-Policy forbids inline script), given the page's stamp
 and output file in data- attributes. While the search index has a delta (serve/indexer.py),
 a <meta> beside it tells the search page where to find it.
+
+Every request must name the preview by one of its own names in its Host header. Listening
+on 127.0.0.1 keeps other machines out, but not other web sites: a page the editor visits
+can point its own domain at 127.0.0.1 (DNS rebinding) and then read the preview as same-origin,
+the error overlay's quotes of unpublished files included. Its requests carry its own name
+in Host, so they are refused, as webpack-dev-server's host check and Vite's allowedHosts do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import socketserver
@@ -32,6 +40,9 @@ OWN_FILES = {
     "overlay.css": (Path(__file__).with_name("overlay.css"), "text/css; charset=utf-8"),
 }
 SEARCH_DELTA = "search-delta/"  # OWN_PREFIX + this + N/: delta N of the search index
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")  # always answered to, besides --host and --allow-host
+# Browsers send ASCII only (an international name as punycode); a port may follow, even empty.
+HOST_HEADER = re.compile(r"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]*)?")
 KEEPALIVE_SECONDS = 15.0  # a comment on idle streams, so a vanished client is noticed
 
 PLACEHOLDER = """<!doctype html>
@@ -76,6 +87,41 @@ def inject(document: bytes, stamp: str, page: str, delta: str | None = None) -> 
     return document[:at] + delta_tag(delta) + reload_tag(stamp, page) + document[at:]
 
 
+def host_name(text: str) -> str | None:
+    """The name in a Host header (or an --allow-host value), lowercased and without its port,
+    an IP address in its usual form; None if it is not `name[:port]` or `[IPv6][:port]`. A bare
+    IPv6 address, as --host takes it, is accepted too."""
+    text = text.strip().lower()
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(text))
+    match = HOST_HEADER.fullmatch(text)
+    if match is None:
+        return None
+    name = match["ipv6"] or match["name"].removesuffix(".")  # "localhost." is localhost
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return None if match["ipv6"] or not name else name
+
+
+def allowed_names(host: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """The names the preview answers to: this machine's own, the address it listens on, and --allow-host's."""
+    names = (host_name(text) for text in (*LOCAL_NAMES, host, *extra))
+    return frozenset(name for name in names if name is not None)
+
+
+def refusal(host: str, allowed: frozenset[str]) -> str:
+    """The 403's text: which name was refused, the names that are answered, and how to allow
+    the refused one if it is the editor's own."""
+    names = ", ".join(f"[{name}]" if ":" in name else name for name in sorted(allowed))
+    option = f"--allow-host {host_name(host) or 'NAME'}"
+    return (f"403 Forbidden: this preview does not answer to the host {host[:255]!r}.\n\n"
+            f"It answers only to its own names: {names}.\n"
+            "Any other name may be a web site that pointed a domain of its own at this machine to read\n"
+            "the preview (DNS rebinding). If you opened the preview under this name yourself, restart it\n"
+            f"with `python build.py serve {option}`.\n")
+
+
 def sse(event: str, data: object) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=True)}\n\n".encode()
 
@@ -99,9 +145,11 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
 
-    def __init__(self, address: tuple[str, int], site: Path, state: SiteState, mount: str = "/") -> None:
+    def __init__(self, address: tuple[str, int], site: Path, state: SiteState, mount: str = "/",
+                 allow_hosts: tuple[str, ...] = ()) -> None:
         self.site = site
         self.state = state
+        self.allowed_hosts = allowed_names(address[0], allow_hosts)
         self.mount = mount  # the site's base path; replaced (one assignment) when site.yaml changes
         self.search_delta: SearchDelta | None = None  # replaced (one assignment) by the indexer's thread
         self._open: set[socket.socket] = set()
@@ -153,7 +201,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(with_body=False)
 
+    def _host_refused(self) -> str | None:
+        """The Host header's value if the preview must not answer to it. A request without one
+        (HTTP/1.0) cannot come from a browser, which always sends it, so it is answered."""
+        hosts = self.headers.get_all("Host") or []
+        if not hosts:
+            return None
+        if len(hosts) > 1:
+            return ", ".join(hosts)  # which one a proxy on the way believed is anyone's guess
+        return None if host_name(hosts[0]) in self.server.allowed_hosts else hosts[0]
+
     def _respond(self, with_body: bool) -> None:
+        refused = self._host_refused()
+        if refused is not None:
+            self._plain(403, refusal(refused, self.server.allowed_hosts), with_body)
+            return
         path = request_path(self.path) or ""
         if path.startswith(OWN_PREFIX):
             self._own(path[len(OWN_PREFIX):], with_body)
