@@ -1,5 +1,5 @@
 // Glossator search: the /search/ page (the only page that loads this script; the "/" shortcut
-// of every page is in glossator.js). It runs Pagefind's JavaScript API over the bundle that
+// of every page is in shortcut.js). It runs Pagefind's JavaScript API over the bundle that
 // glossator/search.py writes.
 //
 // One Pagefind page per article; each note is a sub-result whose anchor is the note's
