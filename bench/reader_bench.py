@@ -7,7 +7,7 @@
    script it references are gzipped (level 9, as a server would send them). Target: ≤ 40 KB.
 2. Notes layout: the generated stress article (40 annotations in 5 paragraphs, nested and
    overlapping, a quote across two paragraphs, a 30-line note) is opened in headless Chromium
-   at 1440×900. glossator.js wraps every layout in a Performance API measure
+   at 1440×900. notes.js wraps every layout in a Performance API measure
    ("glossator-layout", including the forced reflow that settles the positions; it starts once
    the page's own style and layout are settled). The bench reads the measure of the first
    layout, then forces fresh layouts (hiding and showing a kind) and reports median and worst,

@@ -1,5 +1,5 @@
 // Glossator search: the /search/ page (the only page that loads this script; the "/" shortcut
-// of every page is in glossator.js). It runs Pagefind's JavaScript API over the bundle that
+// of every page is in shortcut.js). It runs Pagefind's JavaScript API over the bundle that
 // glossator/search.py writes.
 //
 // One Pagefind page per article; each note is a sub-result whose anchor is the note's
@@ -126,31 +126,43 @@
   let engine = null;
   const loadEngine = () => (engine ??= startPagefind("", { excerptLength: EXCERPT_WORDS }));
 
-  // Searches run one at a time; keystrokes that arrive meanwhile collapse into one more run.
-  let busy = false;
-  let again = false;
-  async function update() {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      do {
-        again = false;
-        await search();
-      } while (again);
-    } catch (problem) {
-      status.textContent = "Search is unavailable: its index could not be loaded.";
-      console.error(problem);
-    } finally {
-      busy = false;
-    }
+  // `work` run one at a time: the calls that arrive during a run collapse into one more run, for
+  // the latest state; a run may ask `stale()` whether one is waiting, and stop early. `prepare`
+  // (a load) is awaited once, before the first run, which reads the state after it: calls that
+  // arrive during it add no run.
+  function oneAtATime(work, onError, prepare = async () => undefined) {
+    let busy = false;
+    let again = false;
+    const stale = () => again;
+    return async () => {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      try {
+        const ready = await prepare();
+        do {
+          again = false;
+          await work(stale, ready);
+        } while (again);
+      } catch (problem) {
+        onError(problem);
+      } finally {
+        busy = false;
+      }
+    };
   }
 
   let current = null; // { results, shown, test, changes }: the search on show
 
-  async function search() {
+  // Searches run one at a time, like counts (below).
+  const update = oneAtATime(search, (problem) => {
+    status.textContent = "Search is unavailable: its index could not be loaded.";
+    console.error(problem);
+  });
+
+  async function search(stale) {
     const q = state.q.trim();
     const filters = activeFilters();
     const filtering = Object.keys(filters).length > 0;
@@ -164,11 +176,11 @@
     }
     const pagefind = await loadEngine();
     const response = await pagefind.search(q || null, { filters });
-    if (again || !response) return; // a newer query is waiting: skip fetching these fragments
+    if (stale() || !response) return; // a newer query is waiting: skip fetching these fragments
     const changes = merged.get(pagefind);
     current = { results: upToDate(changes, response.results), shown: 0, test: noteTest(), changes };
     const items = await nextPage(current);
-    if (again) return;
+    if (stale()) return;
     list.replaceChildren(...items);
     moreButton.parentElement.hidden = current.shown >= current.results.length;
     status.textContent = describe(current.results.length, q, filtering);
@@ -304,33 +316,16 @@
   }
 
   // Counts run one at a time, like searches, for the latest query only.
-  let counting = false;
-  let recount = false;
-  async function updateCounts() {
-    if (counting) {
-      recount = true;
+  const updateCounts = oneAtATime(async (stale, pagefind) => {
+    const q = state.q.trim();
+    const filters = activeFilters();
+    if ((!q || SHORT.test(q)) && !Object.keys(filters).length) {
+      showCounts(totals);
       return;
     }
-    counting = true;
-    try {
-      const pagefind = await loadCounter();
-      do {
-        recount = false;
-        const q = state.q.trim();
-        const filters = activeFilters();
-        if ((!q || SHORT.test(q)) && !Object.keys(filters).length) {
-          showCounts(totals);
-          continue;
-        }
-        const response = await pagefind.search(q || null, { filters });
-        if (!recount && response) showCounts(response.filters);
-      } while (recount);
-    } catch (problem) {
-      console.error(problem);
-    } finally {
-      counting = false;
-    }
-  }
+    const response = await pagefind.search(q || null, { filters });
+    if (!stale() && response) showCounts(response.filters);
+  }, (problem) => console.error(problem), loadCounter);
 
   function buildFacet(facet, values) {
     const fieldset = filtersBox.querySelector(`[data-facet="${facet}"]`);

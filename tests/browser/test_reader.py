@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1440, "height": 900}
 NARROW = {"width": 390, "height": 844}
-GAP = 12  # px between stacked notes (glossator.js)
+GAP = 12  # px between stacked notes (notes.js)
 SLACK = 4  # px
 
 

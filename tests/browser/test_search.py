@@ -287,13 +287,13 @@ def test_keyboard_slash_arrows_and_enter(page, base: str) -> None:
 
 def test_slash_searches_from_every_page_and_only_the_search_page_loads_search_js(page, base: str) -> None:
     # search.js is the search page's alone (other pages would parse and run it for nothing, which
-    # cost the home page Lighthouse points); glossator.js gives every page the "/" shortcut.
+    # cost the home page Lighthouse points); shortcut.js gives every page the "/" shortcut.
     scripts = "[...document.scripts].map(s => new URL(s.src || location.href).pathname.split('/').pop())"
     for path, box in [("", "home-search-q"), (f"articles/{SEED_SLUG}/", "site-search-q"), ("claims/", "site-search-q"),
                       ("search/", "search-q")]:
         page.goto(base + path)
         loaded = page.evaluate(scripts)
-        assert any(name.startswith("glossator.") for name in loaded), (path, loaded)
+        assert any(name.startswith("shortcut.") for name in loaded), (path, loaded)
         assert any(name.startswith("search.") for name in loaded) == (path == "search/"), (path, loaded)
         page.keyboard.press("/")
         assert page.evaluate("document.activeElement.id") == box, path

@@ -1,13 +1,17 @@
 """"Suggest an annotation" (issue 3, SPEC §6): a reader selects words of the article and gets
 a YAML stub for exactly that selection (quote, and prefix/suffix when the words repeat), a copy
 button and a link that opens the annotation file for editing on repo_url. The stub is then
-filled in and must pass `check` and anchor where the reader selected."""
+filled in and must pass `check` and anchor where the reader selected. The script restates
+Python's rules to make it: the stub it gives is the one Python's `new` writes for the same words and
+context, and anchors by Python's rules exactly where the reader selected."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
+import textwrap
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +19,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+# Python's side, in one place (module paths change when the package is reorganised)
+from glossator.anchor import anchor_quote, fold, fold_text
+from glossator.config import DEFAULTS
+from glossator.markdown import parse
+from glossator.model import Anchor
+from glossator.stub import Layout, Target, fresh_id, stub_text
+from glossator.textmap import page_text
 from tests.conftest import REPO, SEED_SLUG, article_md, run_cli
 
 pytestmark = pytest.mark.browser
@@ -239,3 +250,111 @@ def test_new_annotation_file_stub_copy_and_link(
     (root / "annotations" / "bridge-report.yaml").write_text(_filled(stub), encoding="utf-8")
     checked = run_cli("check", "--root", root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# Words a reader may select, each tricky for one of the rules the script restates: typographic
+# quotes, dashes and a no-break space (folding); repeated words (prefix, suffix, a lone quote mark
+# as prefix); stop words only, an id already taken, long, accented and non-Latin words (ids).
+TRICKY_BODY = """
+    Crystal clear water flows here, the mayor said. Crystal clear water was promised.
+
+    The mayor said the bridge would open in May. Engineers said the bridge would open in June.
+
+    He called the plan “crystal clear” proof. It is crystal clear to us.
+
+    The minister’s “final” figure – 1,700\u00a0soldiers — stands, and it’s final.
+
+    So that was it. Incomprehensibilities notwithstanding elsewhere, reformers met in Zürich’s café; Москва replied.
+
+    Nobody said when the road would open.
+    """
+TRICKY_TAKEN = {"bridge-would-open"}  # the article's one annotation
+TRICKY_ANNOTATIONS = """
+    article: tricky
+    annotations:
+      - id: bridge-would-open
+        kind: context
+        quote: "Nobody said when"
+        note: Nobody did.
+        by: someone
+        added: 2024-05-02
+    """
+TODAY = dt.date(2026, 3, 4)
+# (words as the page text has them (a regular expression), which occurrence, what the stub must hold)
+SELECTIONS = [
+    ("Crystal clear water", 0, {"suffix": " flows"}),  # the start of the text: no prefix to give
+    ("the bridge would open", 1, {"prefix": "Engineers said ", "id": "bridge-would-open-2"}),
+    ("crystal clear", 0, {"prefix": "“"}),
+    ("minister’s “final” figure – 1,700\u00a0soldiers — stands", 0,
+     {"quote": "minister’s “final” figure – 1,700 soldiers — stands", "id": "ministers-final-figure-1"}),
+    ("final", 1, {"prefix": "it’s "}),
+    ("in June\\.\\s+He called", 0, {"quote": "in June. He called", "id": "june-he-called"}),
+    ("that was it", 0, {"id": "that-was-it"}),
+    ("Incomprehensibilities notwithstanding elsewhere, reformers", 0,
+     {"id": "incomprehensibilities-notwithstanding-elsewhere"}),
+    ("Zürich’s café", 0, {"id": "zurichs-cafe"}),
+    ("Москва", 0, {"id": "note"}),
+]
+
+# select the nth match of a pattern in the page text, as a reader would; its place in the text
+SELECT_MATCH = """([pattern, nth]) => {
+  const root = document.getElementById('page-text');
+  const match = [...root.textContent.matchAll(new RegExp(pattern, 'gu'))][nth];
+  if (!match) return null;
+  const start = match.index, end = match.index + match[0].length;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const next = seen + node.data.length;
+    if (seen <= start && start < next) range.setStart(node, start - seen);
+    if (seen < end && end <= next) range.setEnd(node, end - seen);
+    seen = next;
+  }
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+  return {start, end, text: match[0]};
+}"""
+
+
+def test_stubs_are_the_ones_python_writes_and_anchor_where_selected(
+    page: Page, archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
+) -> None:
+    root = archive(articles={"tricky": article_md("Tricky", TRICKY_BODY)}, annotations={"tricky": TRICKY_ANNOTATIONS})
+    out = tmp_path / "site"
+    built = run_cli("build", "--root", root, "--out", out)
+    assert built.returncode == 0, built.stderr
+    text = page_text(parse(textwrap.dedent(TRICKY_BODY).lstrip("\n"))).text
+    folded = fold_text(text)
+    page.clock.set_fixed_time(dt.datetime(TODAY.year, TODAY.month, TODAY.day, 12))
+    _open(page, serve_dir(out) + "articles/tricky/")
+    assert page.evaluate("document.getElementById('page-text').textContent") == text
+    box = page.locator("#gl_suggest")
+    for pattern, nth, wanted in SELECTIONS:
+        page.evaluate("getSelection().removeAllRanges()")
+        box.wait_for(state="hidden")
+        selected = page.evaluate(SELECT_MATCH, [pattern, nth])
+        assert selected, pattern
+        stub = _stub(page)
+        page.keyboard.press("Escape")
+        quote, prefix, suffix = _field(stub, "quote"), _field(stub, "prefix"), _field(stub, "suffix")
+        assert quote == " ".join(selected["text"].split())
+        for key, value in wanted.items():
+            assert {"quote": quote, "prefix": prefix, "suffix": suffix, "id": _id(stub)}[key] == value, (pattern, key)
+        # the stub `build.py new` writes for these words and this context (a reader, who has no
+        # --kind to give, also reads the kinds beside the one the page chose)
+        python = stub_text(Target(quote, prefix, suffix, ()), fresh_id(quote, TRICKY_TAKEN), "claim", DEFAULTS, TODAY,
+                           Layout(0, 2, 2, ""), "\n")
+        kinds = "    kind: claim  # claim, sourcing or context\n"
+        assert stub == python.replace("    kind: claim\n", kinds, 1), pattern
+        # and Python's anchoring puts it exactly on the selected words
+        anchored = anchor_quote("suggested", folded, text, quote, prefix, suffix)
+        assert isinstance(anchored, Anchor), (pattern, anchored)
+        assert (anchored.start, anchored.end) == (selected["start"], selected["end"]), pattern
+        assert fold(anchored.exact) == fold(selected["text"])
+
+
+def _id(stub: str) -> str:
+    match = re.search(r"^  - id: (\S+)$", stub, re.M)
+    assert match, stub
+    return match.group(1)
