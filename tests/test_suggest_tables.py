@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 # Python's side, in one place (module paths change when the package is reorganised)
-from glossator.anchor import _FOLDED as PY_FOLDED
-from glossator.anchor import _SPACE_RUN as PY_SPACE_RUN
-from glossator.anchor import MAX_CONTEXT_WORDS as PY_MAX_CONTEXT_WORDS
-from glossator.stub import _STOPWORDS as PY_STOPWORDS
-from glossator.stub import ID_WORDS as PY_ID_WORDS
+from glossator.anchor.locate import _FOLDED as PY_FOLDED
+from glossator.anchor.locate import _SPACE_RUN as PY_SPACE_RUN
+from glossator.anchor.locate import MAX_CONTEXT_WORDS as PY_MAX_CONTEXT_WORDS
+from glossator.new import _STOPWORDS as PY_STOPWORDS
+from glossator.new import ID_WORDS as PY_ID_WORDS
 
 SUGGEST_JS = Path(__file__).resolve().parent.parent / "templates" / "static" / "suggest.js"
 

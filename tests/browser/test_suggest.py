@@ -20,12 +20,12 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 # Python's side, in one place (module paths change when the package is reorganised)
-from glossator.anchor import anchor_quote, fold, fold_text
-from glossator.config import DEFAULTS
-from glossator.markdown import parse
+from glossator.anchor.locate import anchor_quote, fold, fold_text
+from glossator.anchor.markdown import parse
+from glossator.anchor.textmap import page_text
 from glossator.model import Anchor
-from glossator.stub import Layout, Target, fresh_id, stub_text
-from glossator.textmap import page_text
+from glossator.new import Layout, Target, fresh_id, stub_text
+from glossator.validate.site import DEFAULTS
 from tests.conftest import REPO, SEED_SLUG, article_md, run_cli
 
 pytestmark = pytest.mark.browser
