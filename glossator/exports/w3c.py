@@ -23,6 +23,7 @@ ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"  # exactly this IRI: the W3C s
 DATA_FORMAT = "glossator-annotations"
 DATA_VERSION = 1  # bump only for changes that break readers (docs/data-format.md, "Versions")
 ARCHIVE_PAGE_SIZE = 500  # annotations per page of /annotations.jsonld
+PAGE_TEXT_SELECTOR = "#page-text"  # the page-text element of templates/article.html (SPEC §6)
 
 # Web Annotation Vocabulary motivations (https://www.w3.org/TR/annotation-vocab/#motivation).
 # A claim is judged true or false: `assessing`. A sourcing note says where the article's
@@ -83,17 +84,21 @@ def _note_bodies(annotation: Annotation, note_html: str, language: str) -> dict[
     ]}
 
 
-def _source_body(source: Source, consulted: dt.date) -> dict[str, Any]:
+def _source_body(source: Source, annotation: Annotation) -> dict[str, Any]:
+    """A source of evidence. Both it and a context link are `linking` bodies; a source has the
+    note's own purpose as well (it is what the note's judgement or comment rests on), so that a
+    reader of the export tells the two lists apart even when a source has nothing but a title and URL."""
     resource: dict[str, Any] = {"id": source.url, "label": source.title}
     if source.publisher:
         resource["dcterms:publisher"] = source.publisher
     if source.date:
         resource["dcterms:date"] = source.date
-    body: dict[str, Any] = {"type": "SpecificResource", "purpose": "linking", "source": resource}
+    body: dict[str, Any] = {"type": "SpecificResource", "purpose": ["linking", NOTE_PURPOSES[annotation.kind]],
+                            "source": resource}
     if source.archived:
         # TimeState (model §4.3.1): the source as it was on `sourceDate` (the day the annotation was
         # added: when its author read it), and `cached`, a copy of it then. The model requires the date.
-        body["state"] = {"type": "TimeState", "sourceDate": _datetime(consulted), "cached": source.archived}
+        body["state"] = {"type": "TimeState", "sourceDate": _datetime(annotation.added), "cached": source.archived}
     return body
 
 
@@ -110,6 +115,18 @@ def _verdict_bodies(annotation: Annotation, config: SiteConfig) -> list[dict[str
     ]
 
 
+def text_quote_selector(anchor: Anchor) -> dict[str, Any]:
+    """The words, with the page text around them. An empty `prefix` (the quote opens the page
+    text) or `suffix` is left out, as the model allows: clients descended from dom-anchor-text-quote
+    take `""` as a prefix they must find, search from the middle of the text and then ignore the suffix."""
+    selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": anchor.exact}
+    if anchor.prefix:
+        selector["prefix"] = anchor.prefix
+    if anchor.suffix:
+        selector["suffix"] = anchor.suffix
+    return selector
+
+
 def _target(anchor: Anchor | None, page: ArticlePage) -> dict[str, Any] | str:
     if anchor is None:
         return page.url  # a note on the whole article: the page itself
@@ -117,8 +134,12 @@ def _target(anchor: Anchor | None, page: ArticlePage) -> dict[str, Any] | str:
         "type": "SpecificResource",
         "source": page.target_source,  # one dict for all the article's annotations: they are encoded apart
         "selector": [
-            {"type": "TextQuoteSelector", "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix},
-            {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end},
+            # Unique in the whole page (the page repeats no quoted words outside the page text: SPEC §6),
+            # so a client may resolve it against document.body, as the Hypothesis client does.
+            text_quote_selector(anchor),
+            # Offsets count in the page-text element only: the CssSelector says which text they count in.
+            {"type": "CssSelector", "value": PAGE_TEXT_SELECTOR,
+             "refinedBy": {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end}},
         ],
     }
 
@@ -128,7 +149,7 @@ def web_annotation(annotation: Annotation, anchor: Anchor | None, page: ArticleP
     """One annotation as a W3C Web Annotation; `anchor`: where its quote is (None: on the whole article)."""
     body: list[dict[str, Any]] = [_note_bodies(annotation, note_html, page.article.language)]
     body += _verdict_bodies(annotation, config)
-    body += [_source_body(source, annotation.added) for source in annotation.sources]
+    body += [_source_body(source, annotation) for source in annotation.sources]
     body += [{"type": "SpecificResource", "purpose": "linking", "source": {"id": link.url, "label": link.title}}
              for link in annotation.links]
     item: dict[str, Any] = {
@@ -227,8 +248,8 @@ def annotation_record(annotation: Annotation, anchor: Anchor | None, page: Artic
         "rating": verdict.rating if verdict else None,
         "quote": annotation.quote,
         "exact": anchor.exact if anchor else None,
-        "prefix": anchor.prefix if anchor else None,
-        "suffix": anchor.suffix if anchor else None,
+        "prefix": (anchor.prefix or None) if anchor else None,  # null, never "": at the edges of the text
+        "suffix": (anchor.suffix or None) if anchor else None,
         "start": anchor.start if anchor else None,
         "end": anchor.end if anchor else None,
         "note": annotation.note,

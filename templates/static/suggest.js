@@ -254,6 +254,9 @@
   function closePanel() {
     if (panel.hidden) return false;
     panel.hidden = true;
+    // The stub quotes the page's words: once closed, it must not stay behind as a second copy of
+    // them for an annotation client resolving a quote against the whole body (SPEC §6).
+    stubCode.textContent = "";
     button.setAttribute("aria-expanded", "false");
     update();
     if (!box.hidden) button.focus();

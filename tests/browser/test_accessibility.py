@@ -127,6 +127,47 @@ def test_highlights_stand_out_without_relying_on_colour(page: Page, site_url: st
     assert badges and all(label and symbol not in ("none", "normal", '""') for label, symbol in badges)
 
 
+QUOTES = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => rgb(c).slice(0, 3).map(linear).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m); return (x + 0.05) / (y + 0.05); };
+  const opaque = (c) => { const v = rgb(c); return v.length < 4 || v[3] === 1; };
+  const backdrop = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (opaque(bg)) return bg;
+    }
+    return getComputedStyle(document.documentElement).backgroundColor;
+  };
+  return [...document.querySelectorAll('.note-list .note-quote')].filter((q) => q.getClientRects().length)
+    .map((q) => ({ann: q.closest('li.note').dataset.ann,
+                  contrast: ratio(getComputedStyle(q, '::before').color, backdrop(q))}));
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_note_quotes_are_read_out_and_legible(page: Page, site_url: str, scheme: str) -> None:
+    """A note's quote is generated content (SPEC §6: its words are not text of the page), which
+    axe does not look at: screen readers must still get the words, and they must be legible."""
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size(NARROW)
+    page.goto(site_url + PAGES["article"])
+    page.click("#ref-who-is-badr")  # open under its paragraph, on the note's own background
+    quote = page.locator("#note_who-is-badr .note-quote")
+    words = quote.get_attribute("data-quote")
+    assert words and quote.text_content() == ""
+    # the accessibility tree: a block quote of the words, without the typographic marks drawn around them
+    assert quote.aria_snapshot() == f"- blockquote: {words}"
+    shown = page.evaluate(QUOTES)
+    assert [q["ann"] for q in shown] == ["who-is-badr"]
+    assert shown[0]["contrast"] >= 4.5, shown  # WCAG 1.4.3, normal text
+    # the notes after the text, as without the margin (no JavaScript, print): every quote legible
+    page.emulate_media(media="print")
+    shown = page.evaluate(QUOTES)
+    assert len(shown) == 11 and all(q["contrast"] >= 4.5 for q in shown), shown
+
+
 def test_nu_html_checker_finds_no_errors(seed_site: Path, archive: Callable[..., Path], tmp_path: Path) -> None:
     java = shutil.which("java")
     assert java, "Java is needed for the Nu Html Checker (Debian: default-jre-headless)"

@@ -53,10 +53,13 @@ def test_seed_page_text_and_marks_match_the_export(seed_site: Path, serve_dir, p
     }
     for item in anchored:
         ann_id = item["id"].rsplit("#", 1)[1]
-        quote_sel, position_sel = item["target"]["selector"]
+        quote_sel, css_sel = item["target"]["selector"]
+        position_sel = css_sel["refinedBy"]  # positions in the page-text element
+        assert page.evaluate("(value) => [...document.querySelectorAll(value)].map(el => el.id)",
+                             css_sel["value"]) == ["page-text"]
         # the exported selector slices the browser's page text by code points
         assert text[position_sel["start"] : position_sel["end"]] == quote_sel["exact"]
-        assert text.count(quote_sel["prefix"] + quote_sel["exact"] + quote_sel["suffix"]) == 1
+        assert text.count(quote_sel.get("prefix", "") + quote_sel["exact"] + quote_sel.get("suffix", "")) == 1
         pieces, spanned = marks[ann_id].split("\u0001")
         assert spanned == quote_sel["exact"]
         assert fold("".join(pieces.split("\u0000"))).strip() == fold(quotes[ann_id]).strip()

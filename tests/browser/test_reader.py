@@ -467,3 +467,69 @@ def test_print_gives_numbered_footnotes(page: Page, seed_url: str) -> None:
     assert result["refNumber"] == '"10"' and result["refDisplay"] != "none"
     assert result["markBackground"] in ("rgba(0, 0, 0, 0)", "transparent") and "underline" in result["markLine"]
     assert result["legend"] == "none" and result["header"] == "none"
+
+
+# --- what each note is about, in every layout, without repeating the words as text ----------------------
+
+QUOTE_STATE = """(id) => {
+  const quote = document.querySelector(`.note-list > li.note[data-ann="${id}"] .note-quote`);
+  const marks = [...document.querySelectorAll(`#page-text mark[data-ann="${id}"]`)];
+  const range = document.createRange();
+  range.setStartBefore(marks[0]);
+  range.setEndAfter(marks[marks.length - 1]);
+  const box = quote.getBoundingClientRect();
+  const before = getComputedStyle(quote, '::before');
+  return {nodes: quote.childNodes.length, text: quote.textContent, quote: quote.dataset.quote,
+          words: range.toString().split(/\\s+/).join(' '), content: before.content,
+          shown: getComputedStyle(quote).display !== 'none' && box.height > 0,
+          lines: box.height / parseFloat(before.lineHeight), clamp: before.webkitLineClamp};
+}"""
+LONG_QUOTE = "logistical-support"  # more than two lines in the narrow layout, unclamped
+
+
+def _quote_state(page: Page, ann: str) -> dict:
+    state = page.evaluate(QUOTE_STATE, ann)
+    # no text of the page's own: the words come from the attribute, drawn by the stylesheet
+    assert state["nodes"] == 0 and state["text"] == ""
+    assert state["quote"] == state["words"]
+    return state
+
+
+@pytest.mark.parametrize("layout", ["wide", "narrow", "no-js-wide", "no-js-narrow", "print"])
+def test_each_note_shows_its_quote_without_holding_its_words(
+    page: Page, nojs_page: Page, seed_url: str, layout: str
+) -> None:
+    """The note's quote is generated content (SPEC §6: the page never repeats quoted words as
+    text): shown in every layout but the margin, where the note stands beside the words."""
+    if layout.startswith("no-js"):
+        page = nojs_page
+        page.set_viewport_size(NARROW if layout.endswith("narrow") else WIDE)
+        page.goto(seed_url)
+    else:
+        _ready(page, seed_url, NARROW if layout == "narrow" else WIDE)
+    if layout == "narrow":
+        page.click(f"#ref-{LONG_QUOTE}")
+    if layout == "print":
+        page.emulate_media(media="print")
+    ids = page.evaluate("[...document.querySelectorAll('.note-list > li.note')].map(li => li.dataset.ann)")
+    assert len(ids) == 11
+    for ann in ids:
+        state = _quote_state(page, ann)
+        if layout == "wide":
+            assert not state["shown"], ann
+            continue
+        if layout == "narrow" and ann != LONG_QUOTE:
+            continue  # closed notes are not shown at all
+        assert state["shown"], (layout, ann)
+        assert state["content"].startswith('"“' + state["quote"].replace('"', '\\"') + '”"'), state["content"]
+        if layout == "narrow":
+            assert 1.5 < state["lines"] < 2.5 and state["clamp"] == "2"  # two lines under the paragraph
+        else:
+            assert state["clamp"] == "none"  # elsewhere, all of it
+    # the words are in the page once: in the page text
+    counts = page.evaluate("""(id) => {
+      const words = document.querySelector(`li.note[data-ann="${id}"] .note-quote`).dataset.quote;
+      return [document.body.textContent.split(words).length, document.getElementById('page-text').textContent
+              .split(words).length];
+    }""", LONG_QUOTE)
+    assert counts == [2, 2]

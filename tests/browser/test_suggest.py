@@ -118,6 +118,9 @@ def test_mouse_selection_of_a_repeated_phrase_gives_quote_and_prefix(
         "https://github.com/glossator/glossator/edit/main/annotations/iraqi-militia-turkey-isis-claims.yaml")
     page.keyboard.press("Escape")
     assert not page.locator("#gl_suggest_panel").is_visible()
+    # closed, the stub keeps no second copy of the page's words for a client reading the whole body
+    assert page.locator("#gl_suggest_stub").text_content() == ""
+    assert page.evaluate("document.body.textContent.split('Everything is crystal clear').length") == 2
 
     page.mouse.click(5, 5)  # collapse the selection: the control goes away
     page.locator("#gl_suggest").wait_for(state="hidden")
