@@ -152,6 +152,21 @@ def test_w3c_list(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "context", ("erin",), "The debate ran from 9 p.m. to 6 a.m.; see the sitting's record.")
 
 
+def test_replies_given_apart_and_entries_that_are_not_annotations(root: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    rows = json.loads((FIXTURES / "hypothesis-search.json").read_text(encoding="utf-8"))["rows"]
+    separated = tmp_path / "separated.json"  # `_separate_replies=true`: the replies in a list of their own
+    separated.write_text(json.dumps({"total": 1, "rows": [rows[0]], "replies": [rows[3]]}), encoding="utf-8")
+    status, out, _ = run(capsys, root, separated)
+    assert status == 0 and "added 1 annotation to" in out and "1 × reply" in out
+    items = json.loads((FIXTURES / "w3c-list.jsonld").read_text(encoding="utf-8"))
+    mixed = tmp_path / "mixed.jsonld"
+    mixed.write_text(json.dumps([*items, 42, {"type": "Person"}]), encoding="utf-8")
+    status, out, err = run(capsys, root, mixed)
+    assert status == 1 and "error: 2 entries of the file are not annotations" in err
+    assert "added 2 annotations to annotations/budget-vote.yaml" in out
+
+
 def test_w3c_collection_with_embedded_pages(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, root, FIXTURES / "w3c-collection.jsonld")
     assert status == 0, err

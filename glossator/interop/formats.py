@@ -68,7 +68,8 @@ def _hypothesis(batch: Batch, rows: list[Any], document: JsonDocument, replies: 
 
 
 def _w3c_list(batch: Batch, items: list[Any], document: JsonDocument, after: int = 0) -> int:
-    linked = 0
+    """The annotations of a list (or a page's items); where the search for positions goes on from."""
+    linked = strays = 0
     for item in items:
         if isinstance(item, dict) and "Annotation" in type_names(item):
             incoming, after = w3c.read_annotation(item, document, after)
@@ -76,8 +77,11 @@ def _w3c_list(batch: Batch, items: list[Any], document: JsonDocument, after: int
         elif isinstance(item, str):
             linked += 1
         else:
-            batch.problems.append(error(document.path, 0, 0, "an entry of the file is not an Annotation",
-                                        "each item must have `\"type\": \"Annotation\"`", title="Not an annotation"))
+            strays += 1
+    if strays:
+        batch.problems.append(error(document.path, 0, 0, f"{strays} entries of the file are not annotations",
+                                    "each must have `\"type\": \"Annotation\"`; the others were read",
+                                    title="Not an annotation"))
     if linked:
         batch.problems.append(error(document.path, 0, 0, f"{linked} annotations are given only by their IRI, not "
                                     "embedded; they were not imported", "import the files that hold them",

@@ -137,8 +137,9 @@ def map_fields(incoming: Incoming, config: SiteConfig, options: Options) -> Mapp
             return _problem(f"a verdict on a {kind} note", f"the {kind_from} makes it {kind}; verdict `{verdict}`",
                             "only claims take a verdict: tag it `claim`, or remove the verdict tag")
     if kind == "claim" and verdict is None:
+        other = "pass another --kind" if kind_from == "--kind" else f"change what makes it a claim ({kind_from})"
         return _problem("a claim with no verdict", f"its kind comes from {kind_from}",
-                        f"tag it with one verdict of the scale ({scale}), or import it as another kind (--kind)")
+                        f"tag it with one verdict of the scale ({scale}), or {other}")
     handles = tuple(dict.fromkeys(h for h in (handle_of(c) for c in incoming.creators) if h))
     if not handles:
         if options.by is None:

@@ -118,6 +118,8 @@ def print_report(outcome: Outcome, show: Callable[[list[Diagnostic]], None], *, 
     diagnostics = [*outcome.problems, *outcome.refusals,
                    *(_problem(incoming, skip) for incoming, skip in outcome.skipped if skip.problem)]
     diagnostics.sort(key=lambda d: (d.path, d.line, d.col))
+    if diagnostics:
+        print(flush=True)
     show(diagnostics)
     sys.stderr.flush()
     imported = sum(len(items) for items in outcome.added.values())
