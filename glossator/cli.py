@@ -1,4 +1,4 @@
-"""Command line: build | check | serve | new. Exit 0 success, 1 content errors, 2 usage errors."""
+"""Command line: build | check | serve | new | import. Exit 0 success, 1 content errors, 2 usage errors."""
 
 from __future__ import annotations
 
@@ -59,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("slug", help="the article: content/SLUG.md")
     new.add_argument("quote", help="words copied from the article")
     new.add_argument("--kind", choices=("claim", "sourcing", "context"), default="claim")
+
+    imports = command("import", "bring annotations made elsewhere (Hypothesis, W3C Web Annotations) into annotations/")
+    imports.add_argument("file", metavar="FILE", help="a Hypothesis API search response or export file, or W3C Web "
+                         "Annotation JSON-LD (docs/importing.md)")
+    imports.add_argument("--article", metavar="SLUG", help="import every annotation into content/SLUG.md (default: "
+                         "match each annotation's page address against the articles' url and archived)")
+    imports.add_argument("--kind", choices=("claim", "sourcing", "context"),
+                         help="the kind of annotations whose tags or purpose do not say (default: context)")
+    imports.add_argument("--by", metavar="HANDLE", help="who to credit where the file names no author with a handle")
+    imports.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
     return parser
 
 
@@ -104,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
             from .new import new_stub
 
             return new_stub(project, args.slug, args.quote, args.kind)
+        if args.command == "import":
+            from .interop.command import run_import
+
+            return run_import(project, Path(args.file), args.file, lambda found: print_diagnostics(found, Path.cwd()),
+                              article=args.article, kind=args.kind, by=args.by, dry_run=args.dry_run)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130

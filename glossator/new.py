@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,6 +183,37 @@ def plan_layout(lines: list[str], root: YNode | None, slug: str, newline: str) -
     return Layout(key.line, key.col - 1 + 2, 2, "", replace=(key.line - 1, f"{indent}annotations:{newline}"))
 
 
+@dataclass(frozen=True)
+class Insertion:
+    """An annotation file's new text, with items added where `plan_layout` puts them."""
+
+    text: str
+    first_line: int  # where the first added item starts (1-based)
+    items: str  # the added items alone, as written
+
+
+def insert_items(original: str, root: YNode | None, slug: str,
+                 render: Callable[[Layout, str], str]) -> Insertion | str:
+    """Add the items `render` writes (for the file's list layout and line ending) to the end of
+    the file's list, leaving every other byte as it was; a message when no place is safe."""
+    newline = "\r\n" if "\r\n" in original else "\n"
+    lines = _split_lines(original)
+    layout = plan_layout(lines, root, slug, newline)
+    if isinstance(layout, str):
+        return layout
+    items = render(layout, newline)
+    if layout.replace is not None:
+        lines[layout.replace[0]] = layout.replace[1]
+    before = lines[: layout.insert_at]
+    if before and not before[-1].endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
+        before[-1] += newline
+    # items are set apart by a blank line, as in the seed file
+    separator = newline if not layout.opening and layout.replace is None and before and before[-1].strip() else ""
+    first_line = len(before) + (separator != "") + layout.opening.count(newline) + 1
+    text = "".join(before) + separator + layout.opening + items + "".join(lines[layout.insert_at :])
+    return Insertion(text, first_line, items)
+
+
 def _existing(root: YNode | None) -> tuple[set[str], dict[str, int]]:
     """Ids in use, and the folded quotes already annotated (with their lines)."""
     ids: set[str] = set()
@@ -220,7 +252,8 @@ def _count(root: YNode | None) -> int:
     return len(items.value) if items is not None and items.kind == "sequence" else 0
 
 
-def _annotation_file(project: Project, slug: str) -> Path:
+def annotation_file(project: Project, slug: str) -> Path:
+    """The article's annotation file: annotations/SLUG.yaml (or an existing .yml)."""
     for suffix in (".yaml", ".yml"):
         path = project.annotations_dir / f"{slug}{suffix}"
         if path.exists():
@@ -276,7 +309,7 @@ def new_stub(project: Project, slug: str, quote: str, kind: str, today: dt.date 
 
 def _append(project: Project, slug: str, target: Target, kind: str, config: SiteConfig, today: dt.date) -> int:
     """Add the stub to the annotation file as text, leaving every other byte as it was."""
-    path = _annotation_file(project, slug)
+    path = annotation_file(project, slug)
     rel = project.relative(path)
     original = ""
     root: YNode | None = None
@@ -290,25 +323,15 @@ def _append(project: Project, slug: str, target: Target, kind: str, config: Site
             print(f"{rel}:{problem.line}:{problem.col}: error: {problem.message}", file=sys.stderr)
             return _fail(f"{rel} must be valid YAML before a stub can be added", problem.hint)
         original = path.read_bytes().decode("utf-8")
-    newline = "\r\n" if "\r\n" in original else "\n"
-    lines = _split_lines(original)
-    layout = plan_layout(lines, root, slug, newline)
-    if isinstance(layout, str):
-        return _fail(f"cannot add a stub to {rel}: {layout}")
     taken, annotated = _existing(root)
     annotation_id = fresh_id(target.quote, taken)
-    stub = stub_text(target, annotation_id, kind, config, today, layout, newline)
-    if layout.replace is not None:
-        lines[layout.replace[0]] = layout.replace[1]
-    before = lines[: layout.insert_at]
-    if before and not before[-1].endswith(("\n", "\r", "\x85", "\u2028", "\u2029")):
-        before[-1] += newline
-    # items are set apart by a blank line, as in the seed file
-    separator = newline if not layout.opening and layout.replace is None and before and before[-1].strip() else ""
-    stub_line = len(before) + (separator != "") + layout.opening.count(newline) + 1
-    updated = "".join(before) + separator + layout.opening + stub + "".join(lines[layout.insert_at :])
+    inserted = insert_items(original, root, slug, lambda layout, newline: stub_text(
+        target, annotation_id, kind, config, today, layout, newline))
+    if isinstance(inserted, str):
+        return _fail(f"cannot add a stub to {rel}: {inserted}")
+    updated, stub_line = inserted.text, inserted.first_line
     if not _written(updated, annotation_id, target, _count(root)):
-        return _fail(f"cannot add a stub to {rel} without rewriting its layout; add it by hand:\n{stub}")
+        return _fail(f"cannot add a stub to {rel} without rewriting its layout; add it by hand:\n{inserted.items}")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.new")
     temporary.write_bytes(updated.encode("utf-8"))

@@ -294,6 +294,28 @@ def _describe_occurrences(
 MAX_FUZZY_QUOTE = 400
 
 
+def describe_differences(quote: str, passage: str) -> tuple[str, ...]:
+    """How a (folded) quote differs from a (folded) passage, word by word: at most four phrases
+    such as "the quote has `600` where the article has `1,700`"."""
+    differences = []
+    quote_words, passage_words = quote.split(" "), passage.split(" ")
+    matcher = difflib.SequenceMatcher(a=quote_words, b=passage_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        theirs, ours = " ".join(quote_words[a1:a2]), " ".join(passage_words[b1:b2])
+        if op == "replace" and a2 - a1 == b2 - b1:  # word for word: name each changed word on its own
+            differences.extend(f"the quote has `{q}` where the article has `{p}`"
+                               for q, p in zip(quote_words[a1:a2], passage_words[b1:b2], strict=True) if q != p)
+        elif op == "replace":
+            differences.append(f"the quote has `{theirs}` where the article has `{ours}`")
+        elif op == "delete":
+            differences.append(f"the quote has `{theirs}`, which the article does not")
+        elif op == "insert":
+            differences.append(f"the article has `{ours}` here, which the quote lacks")
+    if not differences and quote != passage:
+        differences.append("they differ in case or punctuation")
+    return tuple(differences[:4])
+
+
 def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
     text = folded.text
     if not text.strip():
@@ -317,23 +339,8 @@ def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
         end += 1
     passage = text[start:end].strip()
     page_passage = " ".join(page[folded.to_page(start) : folded.to_page(end)].split())
-    differences = []
-    quote_words, passage_words = quote.split(" "), passage.split(" ")
-    matcher = difflib.SequenceMatcher(a=quote_words, b=passage_words, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        theirs, ours = " ".join(quote_words[a1:a2]), " ".join(passage_words[b1:b2])
-        if op == "replace" and a2 - a1 == b2 - b1:  # word for word: name each changed word on its own
-            differences.extend(f"the quote has `{q}` where the article has `{p}`"
-                               for q, p in zip(quote_words[a1:a2], passage_words[b1:b2], strict=True) if q != p)
-        elif op == "replace":
-            differences.append(f"the quote has `{theirs}` where the article has `{ours}`")
-        elif op == "delete":
-            differences.append(f"the quote has `{theirs}`, which the article does not")
-        elif op == "insert":
-            differences.append(f"the article has `{ours}` here, which the quote lacks")
-    if not differences and quote != passage:
-        differences.append("they differ in case or punctuation")
-    return NotFound(page_passage, round(alignment.score), tuple(differences[:4]))
+    differences = describe_differences(quote, passage)
+    return NotFound(page_passage, round(alignment.score), differences)
 
 
 def anchor_quote(

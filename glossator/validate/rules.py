@@ -239,6 +239,7 @@ def validate_annotations(
         items = [(item, plain) for item, plain in pairs if item.kind == "mapping"]
     annotations: list[Annotation] = []
     id_nodes = _id_nodes([item for item, _ in items])
+    problems += _origin_problems(path, [item for item, _ in items])
     today = cache(dt.date.today)  # asked once per file, and only if a date needs it
     for item, plain in items:
         item_problems = _item_problems(path, item, config, id_nodes)
@@ -251,6 +252,28 @@ def validate_annotations(
         if not item_problems and (schema_ok or schema.valid_annotation(plain)):
             annotations.append(_annotation(path, item, plain))
     return AnnotationSet(path, raw.slug, tuple(annotations)), problems
+
+
+def _origin_problems(path: str, items: list[YNode]) -> list[Diagnostic]:
+    """`origin` (written by `build.py import`): no invisible characters in its address, and no
+    annotation imported twice into one file (a second import recognises the first by it)."""
+    problems: list[Diagnostic] = []
+    first: dict[tuple[str, str], YNode] = {}
+    for item in items:
+        origin = item.value.get("origin")
+        if origin is None or origin.kind != "mapping":
+            continue
+        problems += _check_url(path, origin.get("uri"), "uri")
+        source, origin_id = origin.get("source"), origin.get("id")
+        if source is None or origin_id is None or not isinstance(origin_id.value, str):
+            continue
+        key = (str(source.value), origin_id.value)
+        if key in first:
+            problems.append(error(path, origin.line, origin.col,
+                                  f"this annotation has the same origin as the one at line {first[key].line}",
+                                  "it was imported twice: keep one of them", title="Duplicate origin"))
+        first.setdefault(key, origin)
+    return problems
 
 
 def _id_nodes(items: list[YNode]) -> dict[str, list[YNode]]:

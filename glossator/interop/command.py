@@ -1,0 +1,236 @@
+"""`build.py import FILE [--article SLUG] [--kind K] [--by HANDLE] [--dry-run]`.
+
+Reads the file, decides for each annotation which article it is about, what it means here,
+and where its quote is in our text; then adds the annotations to the articles' files, each
+file checked by the engine first. If any file would not pass `check`, no file is written.
+Annotations that cannot be imported are skipped with their reason: the expected ones
+(replies, highlights, pages the archive does not hold, annotations imported before) quietly
+counted, the others (a quote that cannot be placed, a claim with no verdict…) as errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import report
+from .engine import (
+    RESERVED_ID_PREFIXES,
+    RESERVED_IDS,
+    Article,
+    Diagnostic,
+    Project,
+    SiteConfig,
+    YamlProblem,
+    annotation_file,
+    error,
+    fresh_id,
+    is_slug,
+    list_sources,
+    load_article,
+    parse_yaml,
+    read_config,
+    read_text,
+    validate_article,
+)
+from .formats import Batch, read_file
+from .mapping import Mapped, Options, is_handle, map_fields
+from .origins import KnownOrigins, existing_ids
+from .place import Placed, Text, Unplaced, place
+from .records import W3C, Incoming, Skip
+from .urls import ArticleIndex, article_index
+from .write import Existing, Planned, file_problems, plan
+from .yamltext import Draft
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class Outcome:
+    """What happened to every annotation of the file: the report's material."""
+
+    batch: Batch
+    added: dict[str, list[tuple[Draft, Mapped, Placed | None]]] = field(default_factory=dict)  # by file
+    skipped: list[tuple[Incoming, Skip]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    refusals: list[Diagnostic] = field(default_factory=list)  # from the engine's checks: then nothing is written
+    written: bool = False
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _articles(project: Project, config: SiteConfig) -> tuple[dict[str, Article], frozenset[str]]:
+    """Every article that loads and validates, and every article's slug (for the annotation files' checks)."""
+    paths, _, _ = list_sources(project)
+    articles: dict[str, Article] = {}
+    for path in paths:
+        raw, _ = load_article(project, path, config.max_file_bytes)
+        article, _ = validate_article(raw, config) if raw is not None else (None, [])
+        if article is not None:
+            articles[article.slug] = article
+    return articles, frozenset(path.stem for path in paths)
+
+
+def _existing(project: Project, slug: str, config: SiteConfig) -> Existing | list[Diagnostic]:
+    path = annotation_file(project, slug)
+    rel = project.relative(path)
+    if not path.exists():
+        return Existing(path, rel, "", None, frozenset())
+    text, problems = read_text(project, path, config.max_file_bytes, rel)
+    if text is None:
+        return problems
+    try:
+        root = parse_yaml(text)
+    except YamlProblem as problem:
+        return [error(rel, problem.line, problem.col, problem.message, problem.hint, title="YAML error")]
+    return Existing(path, rel, path.read_bytes().decode("utf-8"), root, frozenset(existing_ids(root)))
+
+
+def _choose_article(incoming: Incoming, index: ArticleIndex, chosen: str | None) -> str | Skip:
+    matches = index.match(incoming.uris)
+    page = incoming.uris[0] if incoming.uris else "(no address)"
+    if chosen is not None:
+        if matches and chosen not in matches:
+            return Skip("about another article than --article", detail=f"{page} is content/{matches[0]}.md")
+        return chosen
+    if not matches:
+        return Skip("on a page this archive does not hold", detail=page)
+    if len(matches) > 1:
+        return Skip("its page is the address of several articles", problem=True,
+                    detail=", ".join(f"content/{m}.md" for m in matches),
+                    hints=("choose one with --article SLUG",))
+    return matches[0]
+
+
+def _id_for(mapped: Mapped, placed: Placed | None, taken: set[str]) -> str:
+    wanted = mapped.incoming.fragment_id
+    if (wanted and is_slug(wanted) and wanted not in taken and wanted not in RESERVED_IDS
+            and not wanted.startswith(RESERVED_ID_PREFIXES)):
+        return wanted
+    words = placed.quote if placed is not None else mapped.incoming.note
+    return fresh_id(words, taken)
+
+
+def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options: Options, config: SiteConfig,
+            chosen: str | None) -> dict[str, list[Mapped]]:
+    """Each annotation that may be imported, under its article; the others skipped with their reason."""
+    by_article: dict[str, list[Mapped]] = {}
+    seen: set[tuple[str, str]] = set()
+    for incoming in outcome.batch.incoming:
+        skip = incoming.skip
+        if skip is None and incoming.origin.key in seen:
+            skip = Skip("appears more than once in the file")
+        seen.add(incoming.origin.key)
+        if skip is None and incoming.origin.key in known.imported:
+            skip = Skip("imported before", detail=known.imported[incoming.origin.key])
+        slug: str | Skip = skip or _choose_article(incoming, index, chosen)
+        own = index.own_annotation(incoming.origin.id) if incoming.origin.source == W3C else None
+        if isinstance(slug, str) and own is not None and own[1] in known.ids_of(own[0]):
+            slug = Skip("already in this archive", detail=f"`{own[1]}` of annotations/{own[0]}.yaml")
+        mapped = map_fields(incoming, config, options) if isinstance(slug, str) else slug
+        if isinstance(mapped, Skip):
+            outcome.skipped.append((incoming, mapped))
+        else:
+            assert isinstance(slug, str)
+            by_article.setdefault(slug, []).append(mapped)
+    return by_article
+
+
+def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, mapped: list[Mapped],
+             index: ArticleIndex) -> tuple[list[Draft], list[Mapped], list[Placed | None]]:
+    text = Text.of(article.body)
+    taken = set(existing.ids)
+    drafts, kept, placements = [], [], []
+    for item in mapped:
+        incoming, placed = item.incoming, None
+        if incoming.selector is not None:
+            # our own export's positions count in the page text; anyone else's, in their page's body
+            own = incoming.origin.source == W3C and index.own_annotation(incoming.origin.id) is not None
+            result = place(text, incoming.selector, slug, reliable_positions=own)
+            if isinstance(result, Unplaced):
+                outcome.skipped.append((incoming, Skip("quote not placed", problem=True, detail=result.message,
+                                                       hints=result.hints)))
+                continue
+            placed = result
+        draft_id = _id_for(item, placed, taken)
+        taken.add(draft_id)
+        drafts.append(Draft(
+            id=draft_id, kind=item.kind, note=incoming.note, by=item.by, added=item.added, origin=incoming.origin,
+            quote=placed.quote if placed else None, prefix=placed.prefix if placed else None,
+            suffix=placed.suffix if placed else None, verdict=item.verdict, sources=incoming.sources,
+            links=incoming.links, updated=item.updated))
+        kept.append(item)
+        placements.append(placed)
+    return drafts, kept, placements
+
+
+def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Diagnostic]], None], *,
+               article: str | None = None, kind: str | None = None, by: str | None = None, dry_run: bool = False,
+               today: dt.date | None = None) -> int:
+    """Import `file` (named `shown` in messages) into the archive; the report is printed, and the
+    diagnostics through `show`. Returns the exit status."""
+    if article is not None and not is_slug(article):
+        return _usage(f"--article `{article}` is not an article slug (the name of content/SLUG.md)")
+    if by is not None and not is_handle(by):
+        return _usage(f"--by `{by}` is not a handle (letters, digits, `.`, `_` and `-`, starting with a letter "
+                      "or digit)")
+    if not file.is_file():
+        return _usage(f"{shown}: no such file")
+    config, config_problems = read_config(project)
+    if config_problems:
+        show(config_problems)
+        return EXIT_CONTENT
+    articles, slugs = _articles(project, config)
+    if article is not None and article not in articles:
+        close = difflib.get_close_matches(article, sorted(slugs), n=1)
+        hint = f"did you mean `{close[0]}`?" if close else "the slug is the article's file name without .md"
+        if article in slugs:
+            hint = "the article does not pass `python build.py check`: fix it first"
+        show([error(f"content/{article}.md", 0, 0, f"there is no article `{article}` to import into", hint,
+                    title="Unknown article")])
+        return EXIT_CONTENT
+    batch = read_file(file, shown)
+    if not isinstance(batch, Batch):
+        show(batch)
+        return EXIT_CONTENT
+    outcome = Outcome(batch, problems=list(batch.problems))
+    index = article_index(articles.values(), config)
+    known = KnownOrigins.scan(project, config)
+    options = Options(kind, by, today or dt.date.today())
+    planned: list[Planned] = []
+    for slug, mapped in _select(outcome, index, known, options, config, article).items():
+        existing = _existing(project, slug, config)
+        if isinstance(existing, list):
+            outcome.problems += existing
+            continue
+        before = file_problems(existing, articles[slug], config, slugs)
+        if before:
+            outcome.problems.append(error(shown, 0, 0, f"{existing.rel} does not pass `python build.py check`; "
+                                          f"its {len(mapped)} annotations from this file were not imported",
+                                          "fix the file first (`check` lists its problems), then import again",
+                                          title="File has problems"))
+            continue
+        drafts, kept, placements = _prepare(outcome, slug, articles[slug], existing, mapped, index)
+        if not drafts:
+            continue
+        spans = [(p.start, p.end) if p else None for p in placements]
+        result, found = plan(existing, articles[slug], config, slugs, drafts, [m.incoming.location for m in kept],
+                             spans)
+        outcome.refusals += found
+        if result is not None:
+            planned.append(result)
+            outcome.added[existing.rel] = list(zip(drafts, kept, placements, strict=True))
+    refused = any(d.is_error for d in outcome.refusals)
+    if not refused and not dry_run:
+        for result in planned:
+            result.write()
+        outcome.written = bool(planned)
+    diagnostics = report.print_report(outcome, show, dry_run=dry_run, refused=refused)
+    return EXIT_CONTENT if any(d.is_error for d in diagnostics) else EXIT_OK

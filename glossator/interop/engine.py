@@ -1,0 +1,91 @@
+"""The engine's parts the importer uses, imported here and nowhere else in the package: the
+importer reads articles and writes annotation files as the engine does, and this is the one
+place that names the stages it borrows from."""
+
+from __future__ import annotations
+
+from ..anchor.annotate import annotate_article
+from ..anchor.locate import (
+    Ambiguous,
+    FoldedText,
+    NoMatchWithContext,
+    NotFound,
+    anchor_quote,
+    describe_differences,
+    fold,
+    fold_text,
+)
+from ..anchor.markdown import parse
+from ..anchor.textmap import page_text
+from ..build.plan import read_config
+from ..diagnostics import Diagnostic, error, warning, yaml_quoted
+from ..exports.w3c import page_url
+from ..load.files import list_sources, load_article, read_text
+from ..load.yamlio import YamlProblem, decode_utf8, parse_yaml
+from ..model import (
+    CLOSE_ENOUGH,
+    KIND_LABELS,
+    KINDS,
+    Anchor,
+    Article,
+    Link,
+    RawAnnotations,
+    SiteConfig,
+    Source,
+    YNode,
+    to_plain,
+)
+from ..new import Insertion, Layout, annotation_file, fresh_id, insert_items
+from ..project import Project, is_slug, safe_join
+from ..validate.rules import RESERVED_ID_PREFIXES, RESERVED_IDS, validate_annotations, validate_article
+from ..validate.schema import validator
+
+__all__ = [
+    "CLOSE_ENOUGH",
+    "KINDS",
+    "KIND_LABELS",
+    "RESERVED_IDS",
+    "RESERVED_ID_PREFIXES",
+    "Ambiguous",
+    "Anchor",
+    "Article",
+    "Diagnostic",
+    "FoldedText",
+    "Insertion",
+    "Layout",
+    "Link",
+    "NoMatchWithContext",
+    "NotFound",
+    "Project",
+    "RawAnnotations",
+    "SiteConfig",
+    "Source",
+    "YNode",
+    "YamlProblem",
+    "anchor_quote",
+    "annotate_article",
+    "annotation_file",
+    "decode_utf8",
+    "describe_differences",
+    "error",
+    "fold",
+    "fold_text",
+    "fresh_id",
+    "insert_items",
+    "is_slug",
+    "list_sources",
+    "load_article",
+    "page_text",
+    "page_url",
+    "parse",
+    "parse_yaml",
+    "read_config",
+    "read_text",
+    "safe_join",
+    "to_plain",
+    "validate_annotations",
+    "validate_article",
+    "validator",
+    "warning",
+    "yaml_quoted",
+]

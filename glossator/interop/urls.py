@@ -1,0 +1,107 @@
+"""Which article an annotation is about: its page's address against each article's `url` and
+`archived` (and the archive's own page for it), compared in a normalised form.
+
+Two addresses of one page differ in ways that say nothing about the page: `http` or `https`,
+`www.` or not, a trailing slash, `index.html`, the order of query parameters, parameters
+that only track the click (utm_*, fbclid, gclid…), a `#fragment`, the port a scheme
+implies, the case of the host and of percent-escapes. A Wayback Machine copy
+(`web.archive.org/web/<time>/<address>`) stands for the address it copies, whatever the time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+from .engine import Article, SiteConfig, page_url
+
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")  # Google Analytics, Piwik/Matomo campaign parameters
+TRACKING_PARAMETERS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
+    "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+    "vero_id", "rb_clickid", "s_cid", "ocid", "cmpid", "ncid", "sr_share", "at_medium", "at_campaign",
+})
+_WAYBACK = re.compile(r"/web/[0-9]{1,14}(?:[a-z]{2}_)?/(.+)", re.DOTALL)
+_SAFE_PATH = "/:@!$&'()*+,;=-._~"
+
+
+def _wayback_original(host: str, path: str, query: str) -> str | None:
+    if host not in ("web.archive.org", "wayback.archive.org"):
+        return None
+    match = _WAYBACK.fullmatch(path)
+    if match is None:
+        return None
+    original = match.group(1)
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", original):
+        original = "http://" + original
+    # the Wayback Machine squeezes `https://` to `https:/` in some of its links
+    original = re.sub(r"^(https?):/(?!/)", r"\1://", original)
+    return original + (f"?{query}" if query else "")
+
+
+def url_key(address: str, depth: int = 0) -> str | None:
+    """The normalised form two addresses of one page share; None for what is not a web address."""
+    try:
+        parts = urlsplit(address.strip())
+        port = parts.port
+    except ValueError:  # a malformed IPv6 host or port
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    original = _wayback_original(host, parts.path, parts.query)
+    if original is not None and depth < 2:
+        return url_key(original, depth + 1)
+    host = host.removeprefix("www.")
+    if port is not None and port not in (80, 443):
+        host += f":{port}"
+    path = quote(unquote(parts.path), safe=_SAFE_PATH)
+    path = re.sub(r"/+", "/", path)
+    path = re.sub(r"/index\.html?$", "/", path).rstrip("/")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(TRACKING_PREFIXES) and k.lower() not in TRACKING_PARAMETERS]
+    return host + path + (f"?{urlencode(sorted(query))}" if query else "")
+
+
+@dataclass
+class ArticleIndex:
+    """Every article under each normalised address it is known by."""
+
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    own_pages: dict[str, str] = field(default_factory=dict)  # our page's address (normalised) → slug
+
+    def add(self, slug: str, addresses: Iterable[str]) -> None:
+        for address in addresses:
+            key = url_key(address) if address else None
+            if key is not None and slug not in self.keys.setdefault(key, []):
+                self.keys[key].append(slug)
+
+    def match(self, addresses: Iterable[str]) -> list[str]:
+        """The articles any of the addresses names, in the order they are named."""
+        found: list[str] = []
+        for address in addresses:
+            key = url_key(address)
+            for slug in self.keys.get(key, ()) if key else ():
+                if slug not in found:
+                    found.append(slug)
+        return found
+
+    def own_annotation(self, iri: str) -> tuple[str, str] | None:
+        """(slug, id) if `iri` names one of this archive's annotations, as its exports do:
+        the article's page, `#` the annotation's id."""
+        page, _, fragment = iri.partition("#")
+        slug = self.own_pages.get(url_key(page) or "") if fragment else None
+        return (slug, unquote(fragment)) if slug else None
+
+
+def article_index(articles: Iterable[Article], config: SiteConfig) -> ArticleIndex:
+    index = ArticleIndex()
+    for article in articles:
+        own = page_url(article, config)
+        index.add(article.slug, [article.url, article.archived, own])
+        key = url_key(own)
+        if key is not None:
+            index.own_pages[key] = article.slug
+    return index

@@ -1,0 +1,176 @@
+"""Imported annotations → the article's annotation file, checked before anything is written.
+
+The items are appended as `build.py new` appends its stub (`insert_items`): every byte of the
+file stays as it was, comments and layout included. The new text must then
+
+1. read back to exactly the values meant (the YAML says what we think it says);
+2. pass the engine's own checks, as `check` runs them on this article: the schema, the
+   cross-field rules, and anchoring, each quote resolving once, to the place chosen for it.
+
+A problem in an imported annotation is reported at that annotation in the imported file,
+and the caller writes no file at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .engine import (
+    Anchor,
+    Article,
+    Diagnostic,
+    Layout,
+    RawAnnotations,
+    SiteConfig,
+    YamlProblem,
+    YNode,
+    annotate_article,
+    decode_utf8,
+    error,
+    insert_items,
+    parse_yaml,
+    to_plain,
+    validate_annotations,
+    warning,
+)
+from .records import Location
+from .yamltext import Draft, item_lines
+
+
+@dataclass(frozen=True)
+class Existing:
+    """An annotation file as it is now (or as it will start, if there is none)."""
+
+    path: Path
+    rel: str  # as diagnostics name it
+    text: str  # "" when the file does not exist
+    root: YNode | None
+    ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A file's new text, checked, with where each new item starts."""
+
+    existing: Existing
+    text: str
+    lines: tuple[int, ...]  # the first line of each draft's item
+
+    def write(self) -> None:
+        path = self.existing.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.import")
+        temporary.write_bytes(self.text.encode("utf-8"))
+        os.replace(temporary, path)  # all or nothing: an interrupted import never leaves half a file
+
+
+def file_problems(existing: Existing, article: Article, config: SiteConfig,
+                  slugs: frozenset[str]) -> list[Diagnostic]:
+    """The errors `check` finds in the file as it is (an import adds to a file that passes)."""
+    if existing.root is None:
+        return []
+    raw = RawAnnotations(existing.rel, article.slug, existing.root)
+    validated, problems = validate_annotations(raw, config, slugs)
+    if validated is not None and not any(d.is_error for d in problems):
+        _, anchoring = annotate_article(article, validated.annotations, config, render=False)
+        problems += anchoring
+    return [d for d in problems if d.is_error]
+
+
+def _render(drafts: Sequence[Draft], starts: list[int]) -> Callable[[Layout, str], str]:
+    """Writes the drafts for the file's layout, noting the line (from 0) where each starts."""
+
+    def render(layout: Layout, newline: str) -> str:
+        chunks, offset = [], 0
+        for n, draft in enumerate(drafts):
+            lines = item_lines(draft, layout)
+            if n:
+                lines.insert(0, "")  # a blank line between items, as in the seed file
+                offset += 1
+            starts.append(offset)
+            offset += len(lines) - (1 if n else 0)
+            chunks.append(newline.join(lines) + newline)
+        return "".join(chunks)
+
+    return render
+
+
+def _reads_back(text: str, drafts: Sequence[Draft], count_before: int) -> bool:
+    """The new file holds the old items and exactly the drafts' values after them."""
+    normalised, _ = decode_utf8(text.encode("utf-8"))
+    try:
+        root = parse_yaml(normalised or "")
+    except YamlProblem:
+        return False
+    items = root.get("annotations") if root is not None else None
+    if items is None or items.kind != "sequence" or len(items.value) != count_before + len(drafts):
+        return False
+    return all(to_plain(node) == draft.plain() for node, draft in zip(items.value[count_before:], drafts, strict=True))
+
+
+def _count(root: YNode | None) -> int:
+    items = root.get("annotations") if root is not None else None
+    return len(items.value) if items is not None and items.kind == "sequence" else 0
+
+
+def _at(draft_lines: tuple[int, ...], line: int) -> int | None:
+    """Which draft a line of the new file belongs to."""
+    found = None
+    for index, first in enumerate(draft_lines):
+        if line >= first:
+            found = index
+    return found
+
+
+def plan(existing: Existing, article: Article, config: SiteConfig, slugs: frozenset[str], drafts: Sequence[Draft],
+         locations: Sequence[Location], spans: Sequence[tuple[int, int] | None]
+         ) -> tuple[Planned | None, list[Diagnostic]]:
+    """The file with the drafts added and checked (None if it would not pass `check`), and the problems
+    found, each at its annotation in the import file. `spans`: where each draft's quote must anchor
+    (page-text offsets; None for a note on the whole article)."""
+    starts: list[int] = []
+    inserted = insert_items(existing.text, existing.root, article.slug, _render(drafts, starts))
+    where = locations[0]
+    if isinstance(inserted, str):
+        return None, [error(where.path, 0, 0, f"cannot add to {existing.rel}: {inserted}", title="Cannot write")]
+    text = inserted.text
+    if len(text.encode("utf-8")) > config.max_file_bytes:
+        return None, [error(where.path, 0, 0, f"{existing.rel} would grow past {config.max_file_bytes:,} bytes, the "
+                      "limit for an annotation file", "raise `max_file_bytes` in site.yaml, or import fewer "
+                      "annotations into this article", title="File too large")]
+    if not _reads_back(text, drafts, _count(existing.root)):
+        return None, [error(where.path, 0, 0, f"cannot add to {existing.rel} without changing its layout",
+                      "its list of annotations is written in a form import cannot extend safely; "
+                      "`python build.py check` shows whether the file is sound", title="Cannot write")]
+    draft_lines = tuple(inserted.first_line + s for s in starts)
+    root = parse_yaml(decode_utf8(text.encode("utf-8"))[0] or "")
+    validated, problems = validate_annotations(RawAnnotations(existing.rel, article.slug, root), config, slugs)
+    anchors: dict[str, Anchor] = {}
+    if validated is not None and not any(d.is_error for d in problems):
+        annotated, anchoring = annotate_article(article, validated.annotations, config, render=False)
+        problems += anchoring
+        anchors = dict(annotated.anchors) if annotated else {}
+    found: list[Diagnostic] = []
+    for problem in problems:
+        index = _at(draft_lines, problem.line)
+        if index is None:  # the file passed before: a problem outside the new items is still theirs
+            found.append(error(where.path, 0, 0, f"{existing.rel} would not pass `check`: {problem.message}",
+                               *problem.hints, "nothing was written"))
+            continue
+        at, draft = locations[index], drafts[index]
+        report = error if problem.is_error else warning
+        found.append(report(at.path, at.line, at.col, problem.message, *problem.hints,
+                            f"(in `{draft.id}`, the annotation it would be in {existing.rel}"
+                            + (": nothing was written)" if problem.is_error else ")"), title=problem.title))
+    for draft, at, span in zip(drafts, locations, spans, strict=True):
+        anchor = anchors.get(draft.id)
+        if span is not None and anchor is not None and (anchor.start, anchor.end) != span:
+            found.append(error(at.path, at.line, at.col, f"`{draft.id}` would anchor elsewhere than where import "
+                               "placed it; nothing was written", "please report this: import and check disagree",
+                               title="Anchoring mismatch"))
+    if any(d.is_error for d in found):
+        return None, found
+    return Planned(existing, text, draft_lines), found
