@@ -569,6 +569,8 @@ annotations:
         publisher: Ministry
         date: 2024-04
         archived: https://web.archive.org/web/2024/https://ministry.example.org/statement
+      - title: "The budget tables"
+        url: https://budget.example.org/tables
     by: [ann, bo]
     added: 2024-05-02
     updated: 2024-05-09

@@ -90,8 +90,10 @@ def _choose(items: list[Any]) -> Any:
     return items[0] if items else None
 
 
-def _resource(body: dict[str, Any] | str, found: _Bodies) -> None:
-    """An external resource in the body: evidence or further reading."""
+def _resource(body: dict[str, Any] | str, found: _Bodies, purposes: list[str]) -> None:
+    """An external resource in the body: evidence or further reading. Our export marks evidence
+    with a purpose beside `linking` (the note's own: `assessing`, `commenting`…); other tools'
+    evidence is known by what only evidence has (a publisher, a date, a cached copy)."""
     source = body.get("source", body) if isinstance(body, dict) else body
     url = node_id(source) or ""
     if not url:
@@ -104,7 +106,8 @@ def _resource(body: dict[str, Any] | str, found: _Bodies) -> None:
     state = body.get("state") if isinstance(body, dict) else None
     archived = next((node_id(s.get("cached")) or "" for s in as_list(state)
                      if isinstance(s, dict) and s.get("cached")), "")
-    if publisher_name or date or archived:
+    evidence = any(purpose != "linking" for purpose in purposes)
+    if evidence or publisher_name or date or archived:
         found.sources.append(Source(title, url, publisher_name, date, archived))
     else:
         found.links.append(Link(title, url))
@@ -141,7 +144,7 @@ def _read_body(body: Any, found: _Bodies, depth: int = 0) -> None:
         if label:
             found.tags.append(label)
     else:
-        _resource(body, found)
+        _resource(body, found, purposes)
 
 
 def verdict_of_class(iri: str) -> str:
