@@ -214,9 +214,10 @@ from pathlib import Path
 from glossator.build.plan import read_config
 from glossator.project import Project
 from glossator.search.pagefind import index_site
+from glossator.search.shards import ONE_BUNDLE
 site, root = Path(sys.argv[1]), Path(sys.argv[2])
 config, _ = read_config(Project.at(root))
-problems = index_site(site, config)
+problems = index_site(site, config, ONE_BUNDLE)
 if problems:
     sys.exit("\\n".join(p.message for p in problems))
 """

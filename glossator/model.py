@@ -171,6 +171,7 @@ class SiteConfig:
     language: str
     verdicts: tuple[Verdict, ...]
     max_file_bytes: int = 1_000_000
+    search_shard_size: int = 500  # articles a search bundle (search/shards.py)
 
     @property
     def base_path(self) -> str:

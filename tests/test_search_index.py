@@ -20,6 +20,7 @@ from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
 from glossator.search import cbor, pagefind
 from glossator.search.pagefind import BundleProblem, index_site, verify_bundle
+from glossator.search.shards import ONE_BUNDLE
 from glossator.validate.site import DEFAULTS
 
 from .conftest import article_md, run_cli, write_archive
@@ -271,7 +272,7 @@ def test_reindexing_a_site_replaces_its_bundle(built: tuple[Path, Path], tmp_pat
     shutil.copytree(built[1], site)
     old_meta = sorted(p.name for p in (site / "pagefind").glob("*.pf_meta"))
     (site / "articles" / "beta").rename(site / "articles" / "gamma")
-    assert index_site(site, DEFAULTS) == []
+    assert index_site(site, DEFAULTS, ONE_BUNDLE) == []
     assert set(fragments(site)) == {"/articles/alpha/", "/articles/gamma/"}
     assert sorted(p.name for p in (site / "pagefind").glob("*.pf_meta")) != old_meta
     assert not [p for p in site.iterdir() if p.name.startswith(".")]

@@ -9,9 +9,7 @@ from __future__ import annotations
 import filecmp
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,6 +115,7 @@ class BuildResult:
     changed: tuple[str, ...] | None = None  # files that differ from the previous site (None: no previous site)
     plan: Plan | None = None  # what was built (None when nothing changed: the manifest answered)
     config: SiteConfig | None = None  # the site's settings (None only if neither plan nor manifest had them)
+    search_shards: int = 1  # the search index's shards (search/shards.py)
 
     def __post_init__(self) -> None:
         if self.config is None and self.plan is not None:
@@ -165,7 +164,7 @@ def _changed_files(old: Path, new: Path, rendered: set[str], reused: dict[str, C
 def _up_to_date(previous: Manifest, other_warnings: list[Diagnostic], plan: Plan | None = None) -> BuildResult:
     warnings = sort_diagnostics([*other_warnings, *previous.warnings]) if other_warnings else list(previous.warnings)
     return BuildResult(warnings, articles=previous.articles, annotations=previous.annotations, up_to_date=True,
-                       plan=plan, config=previous.config)
+                       plan=plan, config=previous.config, search_shards=previous.search_shards)
 
 
 def build(
@@ -189,7 +188,7 @@ def build(
         return _up_to_date(cache.previous, list(cache.previous.other_warnings))
     from ..exports.merge import DamagedExport
     from ..render.jinja import TemplateProblem
-    from ..search.pagefind import index_site
+    from .indexing import ShardedIndex
     from .plan import make_plan
     from .site import SiteWriter
     from .staging import Staging
@@ -226,30 +225,31 @@ def build(
                 if entry is not None:
                     link_files(project.out, staging.dir, entry.outputs, made)
                     reused[slug] = entry
-        dirty = [slug for slug in items if slug not in reused]
-        outcomes = run_articles(plan, dirty, drafts=options.drafts, out=staging.dir, jobs=jobs, progress=progress)
-        rendered = [outcome for outcome in outcomes if outcome.summary is not None]
-        diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
-        for entry in reused.values():
-            diagnostics += entry.diagnostics
-        if any(d.is_error for d in diagnostics):
-            return BuildResult(sort_diagnostics(diagnostics), plan=plan)
-        summaries = sorted([*(o.summary for o in rendered if o.summary), *(e.summary for e in reused.values())],
-                           key=lambda s: s.slug)
-        # Pagefind reads only the article pages, all written now, and mostly works on one core: the
-        # other makes the listings and the exports meanwhile (5 s of the 10k build, #7).
-        stop_indexing = threading.Event()
-        with ThreadPoolExecutor(1) as background:
-            indexing = background.submit(index_site, staging.dir, config, stop_indexing) if options.search else None
-            try:
-                writer.write_listings(summaries, staging.files)
-                writer.write_assets(staging.files)
-                written = {path for outcome in rendered for path in outcome.outputs}
-                changed = _changed_files(project.out, staging.dir, written, reused) if project.out.is_dir() else None
-                search_problems = indexing.result() if indexing else []
-            except BaseException:  # a listing failed, or Ctrl-C: Pagefind must not start (or go on) regardless
-                stop_indexing.set()
-                raise
+        search = ShardedIndex(plan, staging.dir, project.out, search=options.search, article_keys=keys,
+                              previous_keys=cache.previous.shard_keys if cache else {})
+        try:
+            # shard by shard, each indexed once its pages are written, while the next is rendered
+            dirty = search.start(reused, (slug for slug in items if slug not in reused))
+            outcomes = run_articles(plan, dirty, drafts=options.drafts, out=staging.dir, jobs=jobs,
+                                    progress=progress, on_batch=search.rendered)
+            rendered = [outcome for outcome in outcomes if outcome.summary is not None]
+            diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
+            for entry in reused.values():
+                diagnostics += entry.diagnostics
+            if any(d.is_error for d in diagnostics):
+                search.stop()
+                return BuildResult(sort_diagnostics(diagnostics), plan=plan)
+            summaries = sorted([*(o.summary for o in rendered if o.summary), *(e.summary for e in reused.values())],
+                               key=lambda s: s.slug)
+            # the last shards are indexed meanwhile
+            writer.write_listings(summaries, staging.files, search.bundles())
+            writer.write_assets(staging.files)
+            written = {path for outcome in rendered for path in outcome.outputs}
+            changed = _changed_files(project.out, staging.dir, written, reused) if project.out.is_dir() else None
+            search_problems = search.finish()
+        except BaseException:  # a listing failed, or Ctrl-C: no Pagefind run may go on
+            search.stop()
+            raise
         if search_problems:
             return BuildResult(sort_diagnostics([*diagnostics, *search_problems]), plan=plan)
         if not options.search and keep_old_search and (project.out / SEARCH_DIR).is_dir():
@@ -262,7 +262,8 @@ def build(
                 assert outcome.summary is not None
                 entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
                                                       outcome.diagnostics)
-            cache.save(site_key, entries, options.key, inputs, other_warnings, config)
+            cache.save(site_key, entries, options.key, inputs, other_warnings, config, search.saved_keys(),
+                       search.shards.count)
         return BuildResult(
             sort_diagnostics(diagnostics),
             articles=len(summaries),
@@ -270,6 +271,7 @@ def build(
             rebuilt=tuple(o.slug for o in rendered),
             changed=changed,
             plan=plan,
+            search_shards=search.shards.count,
         )
     except TemplateProblem as problem:
         return BuildResult(sort_diagnostics([*diagnostics, problem.diagnostic]), plan=plan)

@@ -32,11 +32,11 @@ class SiteWriter:
             out.write_text(article_data_path(annotated.article.slug), export.data),
         )
 
-    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir) -> None:
+    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir, search_bundles: list[str]) -> None:
         """Everything but the article pages, which are in `out` already (the archive's exports are
         merged from their files)."""
         listed = []
-        for page in self.pages.listing_pages(summaries):
+        for page in self.pages.listing_pages(summaries, search_bundles):
             out.write_text(page.file, page.text)
             listed.append(page)
         data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES)

@@ -83,8 +83,10 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | None, jobs: int = 0,
-                 progress: Progress | None = None) -> list[ArticleOutcome]:
-    """Every article named through build_article, over worker processes; outcomes in slug order."""
+                 progress: Progress | None = None,
+                 on_batch: Callable[[list[ArticleOutcome]], None] | None = None) -> list[ArticleOutcome]:
+    """Every article named through build_article, over worker processes, in batches taken in the
+    order given; `on_batch` hears of each batch as it is done. Outcomes come back in slug order."""
     jobs = jobs or default_jobs()
     # small archives are not worth the processes' start-up
     if jobs == 1 or len(slugs) < SERIAL_BELOW:
@@ -96,6 +98,8 @@ def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | 
 
     def gather(result: BatchResult) -> None:
         outcomes.extend(result.outcomes)
+        if on_batch:
+            on_batch(result.outcomes)
         if progress:
             progress("articles", len(outcomes), len(slugs))
 

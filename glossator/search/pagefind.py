@@ -24,14 +24,16 @@ import subprocess
 import tempfile
 import threading
 import zlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
-from ..model import ARTICLE_PAGES_GLOB, SiteConfig
+from ..model import ARTICLE_PAGES_GLOB, SiteConfig, article_page
 from . import cbor
+from .shards import BUNDLE, Shards
 
-BUNDLE = "pagefind"
+ENTRY = "pagefind-entry.json"
 SIGNATURE = b"pagefind_dcd"
 # Pagefind's scripts are plain text, so a cut one is recognised by its lost final statement:
 # the module's `export{…};` and the worker's closing `})();` (as written by 1.5.2).
@@ -59,30 +61,53 @@ class Cancelled(Exception):
     """The live preview stopped an indexing run: a newer build is about to replace the site."""
 
 
-def index_site(site_dir: Path, config: SiteConfig, cancel: threading.Event | None = None) -> list[Diagnostic]:
-    """Index the articles under site_dir into site_dir/pagefind; problems come back as diagnostics.
+def index_site(site_dir: Path, config: SiteConfig, shards: Shards, cancel: threading.Event | None = None,
+               only: Collection[str] | None = None) -> list[Diagnostic]:
+    """Index the article pages under site_dir into their shards' bundles; problems come back as
+    diagnostics. With `only`, the shards holding none of these slugs keep the bundle they have.
 
-    The new bundle replaces the old one only once it has been checked, so a site being
+    Each new bundle replaces the old one only once it has been checked, so a site being
     served keeps a working search while it is re-indexed. Setting `cancel` stops Pagefind
-    and raises Cancelled, with the old bundle left in place.
+    and raises Cancelled, with the old bundles left in place.
     """
-    expected = sum(1 for _ in site_dir.glob(ARTICLE_PAGES_GLOB))
-    if expected == 0:
+    split = shards.split(path.parent.name for path in site_dir.glob(ARTICLE_PAGES_GLOB))
+    if not split:
         # Pagefind refuses to build an empty index; a new archive has nothing to search yet.
         shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
         return []
-    # A fresh folder per call: the live preview may index while another index is being written.
-    scratch = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=site_dir))
-    scratch.chmod(site_dir.stat().st_mode & 0o777)  # mkdtemp's 0700 would hide the bundle from a web server
+    for shard, members in split.items():
+        folder = shards.folder(shard)
+        if only is not None and only.isdisjoint(members) and (site_dir / folder / ENTRY).is_file():
+            continue
+        if problems := index_shard(site_dir, folder, members, config, cancel):
+            return problems
+    prune_bundles(site_dir, [shards.folder(shard) for shard in split])
+    return []
+
+
+def index_shard(site_dir: Path, folder: str, slugs: Sequence[str], config: SiteConfig,
+                cancel: threading.Event | None = None) -> list[Diagnostic]:
+    """Index the pages of these articles (under site_dir) into the bundle site_dir/folder."""
+    # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, beside
+    # the site's files so that the links are possible (a hidden folder: never part of the site).
+    work = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=site_dir))
     try:
-        failure = _run_pagefind(site_dir, scratch.name, config.language.lower(), cancel)
+        view, bundle = work / "pages", work / "bundle"
+        for slug in slugs:
+            page = article_page(slug)
+            (view / page).parent.mkdir(parents=True)
+            try:
+                os.link(site_dir / page, view / page)
+            except OSError:
+                shutil.copyfile(site_dir / page, view / page)
+        failure = _run_pagefind(view, str(bundle), config.language.lower(), cancel)
         if failure is not None:
             return [failure]
         for name in UNUSED:
-            (scratch / name).unlink(missing_ok=True)
+            (bundle / name).unlink(missing_ok=True)
         try:
-            sort_filters(scratch)
-            verify_bundle(scratch, expected)
+            sort_filters(bundle)
+            verify_bundle(bundle, len(slugs))
         except BundleProblem as problem:
             return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {problem}",
                           "the previous search index was kept. Check free disk space and build again; "
@@ -90,10 +115,35 @@ def index_site(site_dir: Path, config: SiteConfig, cancel: threading.Event | Non
                           title="Search index")]
         if cancel is not None and cancel.is_set():
             raise Cancelled
-        _replace(site_dir / BUNDLE, scratch)
+        target = site_dir / folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _replace(target, bundle)
         return []
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def site_bundles(site_dir: Path) -> list[Path]:
+    """The bundles a built site holds: its one bundle, or its shards'."""
+    root = site_dir / BUNDLE
+    if (root / ENTRY).is_file():
+        return [root]
+    return sorted(entry for entry in root.glob("*") if (entry / ENTRY).is_file()) if root.is_dir() else []
+
+
+def prune_bundles(site_dir: Path, folders: Sequence[str]) -> None:
+    """Remove what the search index's folder holds beyond these bundles (another layout's shards,
+    or a single bundle's files once the archive is sharded)."""
+    root = site_dir / BUNDLE
+    if not root.is_dir() or f"{BUNDLE}/" in folders:
+        return  # one bundle: it replaced the whole folder
+    kept = {folder.rstrip("/").split("/", 1)[1] for folder in folders}
+    for entry in root.iterdir():
+        if entry.name not in kept:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
 
 def index_pages(pages_dir: Path, bundle: Path, config: SiteConfig, expected: int,

@@ -37,7 +37,8 @@ from ..build.staging import pid_alive
 from ..diagnostics import format_text
 from ..model import ARTICLE_PAGES_GLOB, SiteConfig, article_page, article_path, slug_of_page
 from ..project import Project
-from ..search.pagefind import BUNDLE, Cancelled, index_pages, index_site, page_ids
+from ..search.pagefind import BUNDLE, ENTRY, Cancelled, index_pages, index_site, page_ids, site_bundles
+from ..search.shards import ONE_BUNDLE, Shards
 
 FULL_SHARE = 0.25  # more of the archive changed than this: index it all again rather than a delta
 DELTA_ALWAYS = 10  # a delta of this many pages is always cheaper than the whole site
@@ -86,9 +87,10 @@ class BackgroundIndexer:
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
         self._config: SiteConfig | None = None  # the settings of the site as last published
+        self._shards = ONE_BUNDLE  # and its search index's layout
         # Read before this session's first build marks the bundle as behind: a bundle left by a
         # session that ended with deltas, or died, is rebuilt; one that matched its pages is kept.
-        self._full_owed = self.behind_mark.exists() or not (out / BUNDLE / "pagefind-entry.json").is_file()
+        self._full_owed = self.behind_mark.exists() or not site_bundles(out)
         self._marked = False
         self._superseded: set[str] = set()  # slugs whose page changed or went away since the full bundle
         self._delta_current = True  # the published delta covers every superseded page as it is now
@@ -108,12 +110,13 @@ class BackgroundIndexer:
             self._thread.join()
             self._thread = None
 
-    def refresh(self, pages: frozenset[str] | None, config: SiteConfig) -> None:
+    def refresh(self, pages: frozenset[str] | None, config: SiteConfig, shards: Shards = ONE_BUNDLE) -> None:
         """The served site, built with `config`, changed `pages` (site paths; None: any page may have):
         bring the index up to date."""
         self.pause()
         with self._lock:
             self._config = config
+            self._shards = shards
             if pages is None:
                 self._full_owed = True
             else:
@@ -156,7 +159,7 @@ class BackgroundIndexer:
         try:
             articles = sum(1 for _ in self.project.out.glob(ARTICLE_PAGES_GLOB))
             with self._lock:
-                config = self._config
+                config, shards = self._config, self._shards
                 assert config is not None, "runs start from refresh(), which sets the config"
                 slugs = frozenset(self._superseded)
                 large = len(slugs) > max(DELTA_ALWAYS, FULL_SHARE * articles)
@@ -167,15 +170,15 @@ class BackgroundIndexer:
             if delta:
                 self._index_delta(slugs, config, cancel)
             if full:
-                self._index_full(config, cancel)
+                self._index_full(config, shards, cancel)
         except Cancelled:
             return
         except OSError as exc:  # e.g. the site folder went away: the next build says why
             self.say(f"search index not updated: {exc}")
 
-    def _index_full(self, config: SiteConfig, cancel: threading.Event) -> None:
+    def _index_full(self, config: SiteConfig, shards: Shards, cancel: threading.Event) -> None:
         started = time.perf_counter()
-        problems = index_site(self.project.out, config, cancel)
+        problems = index_site(self.project.out, config, shards, cancel)
         if problems:
             self.say("search index not updated:\n" + format_text(problems))
             return
@@ -231,12 +234,15 @@ class BackgroundIndexer:
         self.say(f"search index updated for {plural(len(slugs), 'article')} in {time.perf_counter() - started:.2f} s")
 
     def _full_ids(self) -> dict[str, str]:
-        """URL → page id in the full bundle, read again only when the bundle changed."""
-        bundle = self.project.out / BUNDLE
+        """URL → page id in the full index (every shard's bundle), read again only when it changed."""
+        bundles = site_bundles(self.project.out)
         try:
-            key = (bundle / "pagefind-entry.json").read_bytes()
+            key = b"\0".join(bundle.name.encode() + (bundle / ENTRY).read_bytes() for bundle in bundles)
         except FileNotFoundError:
             return {}
         if self._ids is None or self._ids[0] != key:
-            self._ids = (key, page_ids(bundle))
+            ids: dict[str, str] = {}
+            for bundle in bundles:
+                ids.update(page_ids(bundle))
+            self._ids = (key, ids)
         return self._ids[1]

@@ -22,6 +22,7 @@ from ..build.options import BuildOptions
 from ..diagnostics import Diagnostic, error, format_text, sort_diagnostics
 from ..model import SiteConfig
 from ..project import Project
+from ..search.shards import Shards
 from .hot import HotRenderer, HotUpdate
 from .indexer import BackgroundIndexer, SearchDelta
 from .paths import HASHED_ASSET
@@ -69,6 +70,7 @@ class Rebuilder:
         # pages first, published at once; the search index follows in the background (indexer.py)
         self.options = BuildOptions(drafts=drafts, search=False)
         self.config = config  # the last good build's settings (at first: site.yaml as serve found it)
+        self.shards = Shards(1)  # and its search index's layout
         self._warnings: set[Diagnostic] = set()
         # Inputs changed since the last successful build: a failed build's changes are still
         # unpublished, so "only stylesheets changed" must hold for all of them.
@@ -117,10 +119,11 @@ class Rebuilder:
         if result is None or errors:
             self._failed(errors, seconds)
             # the site served is unchanged but for the fast path's pages; its index may be unfinished
-            self.indexer.refresh(frozenset(hot.written) if hot is not None else frozenset(), self.config)
+            self.indexer.refresh(frozenset(hot.written) if hot is not None else frozenset(), self.config, self.shards)
             return False
         self._unpublished.clear()
         self.config = result.config or self.config
+        self.shards = Shards(result.search_shards)
         self.server.mount = self.config.base_path
         # what the search index must catch up with: a stylesheet's new name is no indexed text
         indexed = frozenset() if restyle else changed_pages(result)
@@ -140,7 +143,8 @@ class Rebuilder:
             outcome = ": nothing to update" if getattr(result, "up_to_date", False) else ""
         self.say(f"{what} in {seconds:.2f} s{self._describe(changed)}{outcome}")
         self.hot.warm(self.config)
-        self.indexer.refresh(indexed, self.config)  # after the reload went out: the open pages need not wait for it
+        # after the reload went out: the open pages need not wait for it
+        self.indexer.refresh(indexed, self.config, self.shards)
         return True
 
     def close(self) -> None:

@@ -52,6 +52,7 @@ def site_config(raw: RawSite | None, base_url: str | None = None) -> tuple[SiteC
                 language=data.get("language", config.language),
                 verdicts=verdicts,
                 max_file_bytes=data.get("max_file_bytes", config.max_file_bytes),
+                search_shard_size=data.get("search_shard_size", config.search_shard_size),
             )
     return _with_base(config, base_url), diagnostics
 

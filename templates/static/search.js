@@ -86,11 +86,15 @@
   // filter's data and counts the values over the results. Once filter data is loaded, Pagefind
   // counts on every search, which at 10,000 articles costs up to seconds per query: kept in
   // a worker of its own, it never holds up the results.
+  // A large archive's index is several bundles (glossator/search/shards.py): the first is loaded
+  // with its WebAssembly, the others are merged into it.
+  const [primary, ...shards] = form.dataset.bundles.split(" ").filter(Boolean);
   const startPagefind = async (suffix, options) => {
-    const pagefind = await import(form.dataset.bundle + "pagefind.js" + suffix);
+    const pagefind = await import(primary + "pagefind.js" + suffix);
     // baseUrl: the site's base path, for a sub-path deployment (the index stores /articles/…).
-    await pagefind.options({ basePath: form.dataset.bundle, baseUrl: form.dataset.base, ...options });
+    await pagefind.options({ basePath: primary, baseUrl: form.dataset.base, ...options });
     await pagefind.init();
+    for (const bundle of shards) await pagefind.mergeIndex(bundle, { baseUrl: form.dataset.base, ...options });
     merged.set(pagefind, await mergeDelta(pagefind, options));
     return pagefind;
   };

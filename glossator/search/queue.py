@@ -1,0 +1,61 @@
+"""Shards indexed while the pages of the next ones are still being made.
+
+The build's workers render the articles shard by shard; as soon as every page of a shard
+is written, its bundle is indexed here, on a thread of the build's process, one Pagefind
+run at a time (one run's memory is the budget), while the workers go on with the next
+shard. The two cores never wait on each other, and memory stays that of one shard.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+from ..diagnostics import Diagnostic
+from ..model import SiteConfig
+from .pagefind import Cancelled, index_shard
+
+_DONE = None
+
+
+class ShardQueue:
+    def __init__(self, site_dir: Path, config: SiteConfig) -> None:
+        self.site_dir = site_dir
+        self.config = config
+        self._work: queue.Queue[tuple[str, list[str]] | None] = queue.Queue()
+        self._cancel = threading.Event()
+        self._problems: list[Diagnostic] = []
+        self._failure: BaseException | None = None  # a bug, raised again in the build's thread
+        self._thread = threading.Thread(target=self._run, name="glossator-shards", daemon=True)
+        self._thread.start()
+
+    def ready(self, folder: str, slugs: list[str]) -> None:
+        """Every page of this shard is written: index it (after the shards given before it)."""
+        self._work.put((folder, slugs))
+
+    def finish(self) -> list[Diagnostic]:
+        """Wait for every shard given; the problems of the first that failed (the rest are skipped)."""
+        self._work.put(_DONE)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self._problems
+
+    def stop(self) -> None:
+        """The build failed or was interrupted: kill the run in progress, index nothing more."""
+        self._cancel.set()
+        self._work.put(_DONE)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while (item := self._work.get()) is not _DONE:
+            if self._problems or self._failure or self._cancel.is_set():
+                continue
+            folder, slugs = item
+            try:
+                self._problems = index_shard(self.site_dir, folder, slugs, self.config, self._cancel)
+            except Cancelled:
+                return
+            except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread
+                self._failure = failure
