@@ -22,6 +22,7 @@ from .write import FrontMatter, holding, same_address, slugify, taken, unique_sl
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 TAG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")  # the article schema's pattern for tags
 MAX_TAG = 60
+MIN_WORDS = 20  # a news brief has more; fewer is a page's furniture, not an article
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime) -
         converted = convert(extracted.body, base, meta.title.value, author)
     except CaptureError as problem:
         raise CaptureError(f"{where}: {problem.message}", problem.hint) from None
-    if not converted.markdown:
-        raise CaptureError(f"{where}: no article text found on the page",
+    if converted.words < MIN_WORDS:
+        raise CaptureError(f"{where}: no article text found on the page (only {converted.words} words)",
                            "only a headline, a byline or links were left once the page furniture was removed")
     owner = holding(project, meta.url.value)
     if owner:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from copy import deepcopy
 from dataclasses import dataclass
 
 from lxml.etree import Element, _Element
@@ -17,7 +18,7 @@ from lxml.etree import Element, _Element
 from .inline import MAX_DEPTH, render
 
 MAX_NESTING = 8  # lists and quotes nested deeper than this are written flat
-BLOCK_TAGS = frozenset({"p", "head", "list", "item", "quote", "code", "table", "div", "row", "cell"})
+BLOCK_TAGS = frozenset({"p", "head", "list", "item", "quote", "table", "div", "row", "cell"})
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _WORD = re.compile(r"\w+")
 _HEADING = re.compile(r"h([1-6])\Z")
@@ -87,18 +88,19 @@ class _Writer:
 
         run.text = container.text
         for child in container:
-            if isinstance(child.tag, str) and child.tag in BLOCK_TAGS and depth < MAX_DEPTH:
+            # (code is a block when it holds lines, as trafilatura writes a <pre>; else a code span)
+            block = child.tag in BLOCK_TAGS or (child.tag == "code" and "\n" in "".join(child.itertext()))
+            if isinstance(child.tag, str) and block and depth < MAX_DEPTH:
                 flush()
                 blocks.extend(self.block(child, depth + 1))
                 run.text = child.tail
             elif isinstance(child.tag, str) and child.tag == "lb" and len(run) == 0 and not (run.text or "").strip():
                 run.text = child.tail  # a break before any text: nothing to break
-            else:
-                copy = Element(child.tag if isinstance(child.tag, str) else "span", dict(child.attrib))
-                copy.text = child.text
-                copy.extend(list(child))  # (moves the grandchildren: the source tree is ours to consume)
-                copy.tail = child.tail
-                run.append(copy)
+            elif isinstance(child.tag, str):
+                run.append(deepcopy(child))  # (a copy: appending would move it out of the source tree)
+            elif child.tail:
+                run.append(Element("span"))
+                run[-1].tail = child.tail
         flush()
         return blocks
 

@@ -25,6 +25,7 @@ from trafilatura import bare_extraction
 from . import CaptureError
 from .jsonld import article_node
 
+LINKED_SHARE = 0.6  # an "article" most of whose lines are the page's link texts is its navigation
 MAX_ELEMENTS = 300_000  # a long article page has a few thousand; more is a generated page, not news
 # Elements that never hold the article's words: code, embedded documents, controls, drawings.
 NEVER_TEXT = ("script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
@@ -156,6 +157,16 @@ def _unmask_spaces(body: _Element, found: Any, stand_ins: dict[str, str]) -> Non
             setattr(found, name, value.translate(table))
 
 
+def _only_links(body: _Element, tree: _Element) -> bool:
+    """True when what was extracted is mostly the page's link texts: trafilatura's last resort
+    dumps a page's text, and on a home page or an index that is its menus and headlines."""
+    anchors = {" ".join(a.text_content().split()) for a in tree.iter("a")} - {""}
+    lines = [" ".join(line.split()) for line in "\n".join(body.itertext()).split("\n")]
+    total = sum(len(line) for line in lines)
+    linked = sum(len(line) for line in lines if line in anchors)
+    return total > 0 and linked >= LINKED_SHARE * total
+
+
 @contextmanager
 def _quiet() -> Iterator[None]:
     """trafilatura and its helpers log and warn freely; the editor's report says what matters."""
@@ -191,7 +202,8 @@ def extract(tree: lxml.html.HtmlElement, base_url: str) -> Extracted:
             raise CaptureError("the page is nested too deeply to be read") from None
     if found is not None and found.body is not None:
         _unmask_spaces(found.body, found, stand_ins)
-    if found is None or found.body is None or not "".join(found.body.itertext()).strip():
+    empty = found is None or found.body is None or not "".join(found.body.itertext()).strip()
+    if empty or _only_links(found.body, tree):
         raise CaptureError("no article text found on the page",
                            "is this the article's own page (not a home page, a search or a login page)? "
                            "If the text is loaded by a script, save the page from the browser once it shows the "

@@ -159,9 +159,13 @@ def write(stream: list[Piece], *, emphasis: bool, links: bool, breaks: bool,
                 emit(escape(words, heading), words)
                 gap = " " if value[-1:] == " " else ""
         elif kind == "code":
-            content = _SPACE.sub(" ", piece[1]).strip(" ")
+            value = _SPACE.sub(" ", piece[1])
+            content = value.strip(" ")
+            if value[:1] == " " and not gap:
+                gap = " "
             if content:
                 emit(_code_span(content), content)
+                gap = " " if value[-1:] == " " else ""
         elif kind == "break":
             gap = "\n" if breaks else (gap or " ")
         elif kind in ("open", "link"):
@@ -208,9 +212,34 @@ def _leaf(token: Token) -> str:
     return "\n" if token.type in ("hardbreak", "softbreak") else ""
 
 
+def _trim(stream: list[Piece]) -> list[Piece]:
+    """Adjacent code spans merged, and no white space (no-break spaces too) at the run's start
+    or end: Markdown drops it there, and a reader cannot see it."""
+    merged: list[Piece] = []
+    for piece in stream:  # two code spans side by side are one: their backticks would run together
+        if piece[0] == "code" and merged and merged[-1][0] == "code":
+            merged[-1] = ("code", merged[-1][1] + piece[1])
+        else:
+            merged.append(piece)
+    stream = merged
+    for order in (range(len(stream)), range(len(stream) - 1, -1, -1)):
+        for index in order:
+            kind = stream[index][0]
+            if kind in ("text", "code"):
+                value = stream[index][1]
+                value = value.lstrip() if order.step == 1 else value.rstrip()
+                stream[index] = (kind, value)
+                if value:
+                    break
+            elif kind == "break":
+                stream[index] = ("text", "")
+    return stream
+
+
 def render(element: _Element, base_url: str, *, breaks: bool = True, heading: bool = False) -> Run:
     """The element's inline content as checked Markdown; empty when it holds no text."""
     stream, dropped = pieces(element, base_url)
+    stream = _trim(stream)
     for emphasis, links in ((True, True), (False, True), (False, False)):
         markdown, text, marks = write(stream, emphasis=emphasis, links=links, breaks=breaks, heading=heading)
         if not text:
