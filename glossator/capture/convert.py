@@ -81,6 +81,8 @@ class _Writer:
 
         def flush() -> None:
             nonlocal run
+            if not len(run) and not (run.text or "").strip():
+                return  # (most runs between blocks are empty)
             block = self.inline(run)
             if block is not None:
                 blocks.append(block)
