@@ -1,4 +1,9 @@
-"""Timing for the benchmarks: wall time and the peak memory of a whole process tree."""
+"""Timing for the benchmarks: wall time and the peak memory of a whole process tree.
+
+Memory is the proportional set size (PSS) summed over the tree: a page shared by several
+processes (the build's forked workers share the engine's) counts once, split between them,
+where summed RSS counts it in every process. Both are reported; PSS is the one that says
+whether a build fits a machine."""
 
 from __future__ import annotations
 
@@ -13,7 +18,53 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Run:
     seconds: float
-    peak_mib: float
+    peak_mib: float  # the largest summed PSS of the process tree
+    peak_rss_mib: float = 0.0  # the largest summed RSS (shared pages counted in every process)
+
+
+def _tree(root: int) -> list[int]:
+    """A process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def _pss_and_rss(pid: int) -> tuple[int, int]:
+    """(Pss, Rss) of one process in bytes, from its smaps_rollup; (0, 0) once it is gone."""
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as stream:
+            for line in stream:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1]) * 1024
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return pss, rss
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(summed PSS, summed RSS) of a process tree, in bytes."""
+    pss = rss = 0
+    for pid in _tree(root):
+        one_pss, one_rss = _pss_and_rss(pid)
+        pss += one_pss
+        rss += one_rss
+    return pss, rss
 
 
 def tree_rss(root: int) -> int:
@@ -40,20 +91,21 @@ def tree_rss(root: int) -> int:
 
 
 def measure(command: str | list[str], cwd: Path | None = None) -> Run:
-    """Wall time and the largest summed RSS of the command's process tree (sampled every 20 ms).
+    """Wall time and the largest summed PSS (and RSS) of the command's process tree (sampled every 20 ms).
 
     A string runs through the shell; a list runs as it is.
     """
     started = time.perf_counter()
     process = subprocess.Popen(command, shell=isinstance(command, str), cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_rss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_rss
         while not done.is_set():
-            peak = max(peak, tree_rss(process.pid))
+            pss, rss = tree_memory(process.pid)
+            peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -64,4 +116,4 @@ def measure(command: str | list[str], cwd: Path | None = None) -> Run:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {command!r}\n{stderr.decode()[-2000:]}")
-    return Run(elapsed, peak / 2**20)
+    return Run(elapsed, peak / 2**20, peak_rss / 2**20)

@@ -109,7 +109,8 @@ def report(size: int, results: dict[str, list[Run]]) -> str:
         runs = results.get(name)
         if not runs:
             return None
-        return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs))
+        return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs),
+                   max(r.peak_rss_mib for r in runs))
 
     hugo, hugo_pagefind = median("hugo"), median("hugo+pagefind")
     lines = [f"\n### {size:,} articles (median of {len(next(iter(results.values())))})\n",

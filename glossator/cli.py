@@ -1,4 +1,4 @@
-"""Command line: build | check | serve | new | import. Exit 0 success, 1 content errors, 2 usage errors."""
+"""Command line: build | check | serve | new | add | import. Exit 0 success, 1 content errors, 2 usage errors."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("quote", help="words copied from the article")
     new.add_argument("--kind", choices=("claim", "sourcing", "context"), default="claim")
 
+    add = command("add", "capture an article from its web page into content/")
+    add.add_argument("target", metavar="URL|FILE", help="the article's address, or a page saved from a browser")
+    add.add_argument("--url", help="the article's address (needed for a saved page)")
+    add.add_argument("--slug", help="the file name, content/SLUG.md (default: from the title)")
+    add.add_argument("--tags", help="comma-separated tags, e.g. turkey,iraq")
+    add.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default: 30)")
+
     imports = command("import", "bring annotations made elsewhere (Hypothesis, W3C Web Annotations) into annotations/")
     imports.add_argument("file", metavar="FILE", help="a Hypothesis API search response or export file, or W3C Web "
                          "Annotation JSON-LD (docs/importing.md)")
@@ -114,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
             from .new import new_stub
 
             return new_stub(project, args.slug, args.quote, args.kind)
+        if args.command == "add":
+            if not args.timeout > 0:
+                print("error: --timeout must be a number of seconds above 0", file=sys.stderr)
+                return EXIT_USAGE
+            from .capture.command import add
+
+            return add(project, args.target, args.url, args.slug, args.tags, args.timeout)
         if args.command == "import":
             from .interop.command import run_import
 

@@ -155,6 +155,22 @@ def _advice(path: str, item: YNode, today: Callable[[], dt.date]) -> list[Diagno
     return found
 
 
+def _captured_time(path: str, captured: YNode | None) -> list[Diagnostic]:
+    """`captured.at` of the right shape (the schema checks that) that is no real moment."""
+    at = captured.get("at") if captured is not None else None
+    if at is None or not isinstance(at.value, str) or not _CAPTURED_SHAPE.match(at.value):
+        return []  # (an unquoted time is a datetime already: YAML checked it)
+    try:
+        dt.datetime.fromisoformat(at.value)
+    except ValueError:
+        return [error(path, at.line, at.col, f"`captured.at` is not a real time: `{at.value}`",
+                      "write it as `build.py add` does, e.g. 2026-12-06T07:40:00Z", title="Bad date")]
+    return []
+
+
+_CAPTURED_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T")
+
+
 def validate_article(raw: RawArticle, config: SiteConfig) -> tuple[Article | None, list[Diagnostic]]:
     front = raw.front
     data = to_plain(front)
@@ -173,6 +189,7 @@ def validate_article(raw: RawArticle, config: SiteConfig) -> tuple[Article | Non
             problems.append(error(raw.path, published.line, published.col,
                                   f"`published` is not a real date: `{data['published']}`",
                                   "write YYYY, YYYY-MM or YYYY-MM-DD", title="Bad date"))
+        problems += _captured_time(raw.path, front.get("captured"))
     elif front is None:
         problems = [error(raw.path, 2, 1, "the front matter is empty",
                           "add `title:`, `source:` and `published:` between the `---` lines")]
