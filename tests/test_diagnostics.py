@@ -12,7 +12,7 @@ import pytest
 from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_github, format_text
 from glossator.project import Project
-from tests.conftest import article_md, run_cli, write_archive
+from tests.helpers import article_md, run_cli, write_archive
 
 GOLDEN = Path(__file__).parent / "golden"
 FILE = "annotations/sample.yaml"
@@ -27,10 +27,10 @@ Check = Callable[..., list[Diagnostic]]
 
 
 @pytest.fixture
-def check(archive: Callable[..., Path]) -> Check:
+def check(make_archive: Callable[..., Path]) -> Check:
     """check(yaml) → the diagnostics `check` gives for annotations/sample.yaml."""
     def run(annotations: str, name: str = "sample", articles: dict[str, str] | None = None) -> list[Diagnostic]:
-        root = archive(articles or {"sample": ARTICLE}, {name: annotations})
+        root = make_archive(articles or {"sample": ARTICLE}, {name: annotations})
         return pipeline.check(Project.at(root))
     return run
 
@@ -244,13 +244,13 @@ def test_verdict_outside_the_scale(check: Check) -> None:
     assert "accurate, mostly-accurate, mixed" in diag.hints[1]
 
 
-def test_verdict_from_a_site_scale(archive: Callable[..., Path]) -> None:
+def test_verdict_from_a_site_scale(make_archive: Callable[..., Path]) -> None:
     site = """
         verdicts:
           - {id: correct, label: Correct, rating: 2}
           - {id: wrong, label: Wrong, rating: 1}
         """
-    root = archive({"sample": ARTICLE}, {"sample": f"""
+    root = make_archive({"sample": ARTICLE}, {"sample": f"""
         article: sample
         annotations:
           - id: figure
@@ -408,8 +408,8 @@ def test_duplicate_key(check: Check) -> None:
     assert "each key may appear once" in hints(diag)
 
 
-def test_file_that_is_not_utf8_gives_the_byte_offset(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE})
+def test_file_that_is_not_utf8_gives_the_byte_offset(make_archive: Callable[..., Path]) -> None:
+    root = make_archive({"sample": ARTICLE})
     data = b"article: sample\nannotations:\n  - id: caf\xe9\n"
     (root / FILE).write_bytes(data)
     diag = one(pipeline.check(Project.at(root)))
@@ -427,9 +427,9 @@ def test_file_that_is_not_utf8_gives_the_byte_offset(archive: Callable[..., Path
     ("  - id: !!str a\n", 3, 9, "YAML tag `tag:yaml.org,2002:str` is not allowed", "remove the tag"),
 ])
 def test_anchors_aliases_and_tags_are_refused(
-    archive: Callable[..., Path], yaml: str, line: int, col: int, message: str, hint: str
+    make_archive: Callable[..., Path], yaml: str, line: int, col: int, message: str, hint: str
 ) -> None:
-    root = archive({"sample": ARTICLE})
+    root = make_archive({"sample": ARTICLE})
     (root / FILE).write_text("article: sample\nannotations:\n" + yaml, encoding="utf-8")
     diag = one(pipeline.check(Project.at(root)))
     at(diag, FILE, line, col)
@@ -490,8 +490,8 @@ def test_warnings_short_note_and_undated_source(check: Check) -> None:
     assert "when it was published" in hints(diags[1])
 
 
-def test_warnings_fail_only_with_strict(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE}, {"sample": """
+def test_warnings_fail_only_with_strict(make_archive: Callable[..., Path]) -> None:
+    root = make_archive({"sample": ARTICLE}, {"sample": """
         article: sample
         annotations:
           - id: figure
@@ -582,8 +582,8 @@ annotations:
 """
 
 
-def test_five_problems_are_all_reported_in_order(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE})
+def test_five_problems_are_all_reported_in_order(make_archive: Callable[..., Path]) -> None:
+    root = make_archive({"sample": ARTICLE})
     (root / FILE).write_text(FIVE_PROBLEMS, encoding="utf-8")
     result = run_cli("check", "--root", root, env={"GITHUB_ACTIONS": "false"})
     assert result.returncode == 1
@@ -604,8 +604,8 @@ def test_five_problems_are_all_reported_in_order(archive: Callable[..., Path]) -
     assert result.stderr == golden.read_text(encoding="utf-8")
 
 
-def test_github_actions_format(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE}, {"sample": """
+def test_github_actions_format(make_archive: Callable[..., Path]) -> None:
+    root = make_archive({"sample": ARTICLE}, {"sample": """
         article: sample
         annotations:
           - id: figure
@@ -650,8 +650,8 @@ def test_excerpt_of_a_long_line_keeps_the_caret_under_the_column(tmp_path: Path)
     assert caret == "     | " + " " * width_before + "^"
 
 
-def test_clean_archive_says_ok(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE}, {"sample": f"""
+def test_clean_archive_says_ok(make_archive: Callable[..., Path]) -> None:
+    root = make_archive({"sample": ARTICLE}, {"sample": f"""
         # comments are fine
         article: sample
         annotations:
@@ -688,10 +688,11 @@ def test_ids_taken_by_the_page_are_refused(tmp_path: Path) -> None:
     assert "annotations/one.yaml:8:9: error: id `hl-words` is taken by the page itself" in result.stderr
 
 
-def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(archive: Callable[..., Path]) -> None:
+def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(
+        make_archive: Callable[..., Path]) -> None:
     """An annotation file without its article fails the build before anything is rendered; the
     articles are still checked, so one run shows every problem, as `check` does."""
-    root = archive({"sample": article_md("Sample", "The minister said the budget rose sharply.")},
+    root = make_archive({"sample": article_md("Sample", "The minister said the budget rose sharply.")},
                    {"sample": "article: sample\nannotations:\n  - id: x\n    kind: context\n"
                               "    quote: not in the text\n    note: A note of enough words to say something.\n"
                               "    by: me\n    added: 2026-01-02\n",
@@ -704,7 +705,8 @@ def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(archiv
     assert not (root.parent / "site").exists()
 
 
-def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(archive: Callable[..., Path]) -> None:
+def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(
+        make_archive: Callable[..., Path]) -> None:
     """Explaining a bad quote searches the whole article (the closest passage, a prefix for each
     place): a file of thousands of bad quotes must not hold `check` for minutes."""
     body = " ".join(f"Sentence {n} says the budget rose by {n} percent." for n in range(200))
@@ -713,7 +715,7 @@ def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(ar
                     for n in range(24))
     items += ("  - id: again\n    kind: context\n    quote: the budget rose\n"
               "    note: A note of enough words to say something.\n    by: me\n    added: 2026-01-02\n")
-    root = archive({"long": article_md("Long", body)}, {"long": f"article: long\nannotations:\n{items}"})
+    root = make_archive({"long": article_md("Long", body)}, {"long": f"article: long\nannotations:\n{items}"})
     problems = [d for d in pipeline.check(Project.at(root)) if d.is_error]
     assert len(problems) == 25
     explained, terse = problems[:20], problems[20:]

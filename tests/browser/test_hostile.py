@@ -33,7 +33,7 @@ import pytest
 
 from glossator.diagnostics import yaml_quoted
 from glossator.render.jinja import CONTENT_SECURITY_POLICY
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 pytestmark = pytest.mark.browser
 
