@@ -1,5 +1,6 @@
-"""Shared fixtures: generated archives in temp dirs, the CLI as a user runs it, a static
-server on 127.0.0.1, and Debian's Chromium driven by Playwright."""
+"""Shared fixtures: archives in temp dirs, the sites every module reads (the seed archive, the
+hard archive for exports, the reader's stress article), each built once per session, a static
+server on 127.0.0.1, and Debian's Chromium driven by Playwright. Plain helpers are in helpers.py."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ import functools
 import http.server
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import textwrap
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -18,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SEED_SLUG = "iraqi-militia-turkey-isis-claims"
+from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
+from tests.helpers import REPO, SEED_SLUG, build_site, free_port, write_archive
+from tests.w3c_conformance import BASE_URL, write_hard_archive
+
 CHROMIUM = os.environ.get("GLOSSATOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,62 +33,46 @@ CHROMIUM_ARGS = [
 ]
 
 
-def write_archive(
-    root: Path,
-    articles: dict[str, str],
-    annotations: dict[str, str] | None = None,
-    site_yaml: str | None = None,
-) -> Path:
-    """An archive folder: content/<slug>.md and annotations/<slug>.yaml (text dedented)."""
-    (root / "content").mkdir(parents=True, exist_ok=True)
-    (root / "annotations").mkdir(parents=True, exist_ok=True)
-    for slug, text in articles.items():
-        (root / "content" / f"{slug}.md").write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    for slug, text in (annotations or {}).items():
-        (root / "annotations" / f"{slug}.yaml").write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    if site_yaml is not None:
-        (root / "site.yaml").write_text(textwrap.dedent(site_yaml), encoding="utf-8")
-    return root
-
-
-def article_md(title: str, body: str, **front: str) -> str:
-    """Front matter + body for a generated article."""
-    lines = ["---", f'title: "{title}"', "source: Example Outlet", "published: 2024-05-01"]
-    lines += [f"{key}: {value}" for key, value in front.items()]
-    lines.append("---")
-    return "\n".join(lines) + "\n" + textwrap.dedent(body).lstrip("\n")
-
-
-def run_cli(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """`python build.py ARGS` as a user runs it."""
-    return subprocess.run(
-        [sys.executable, str(REPO / "build.py"), *map(str, args)],
-        cwd=cwd or REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
 @pytest.fixture
-def archive(tmp_path: Path) -> Callable[..., Path]:
-    """Factory: archive(articles={...}, annotations={...}) → root of a new archive."""
+def make_archive(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: make_archive(articles={...}, annotations={...}, site_yaml=...) → the root of a new
+    archive at tmp_path/archive (each call writes into the same folder)."""
     def make(articles: dict[str, str], annotations: dict[str, str] | None = None,
              site_yaml: str | None = None) -> Path:
         return write_archive(tmp_path / "archive", articles, annotations, site_yaml)
     return make
 
 
+# --- sites built once per session: read them, never change them --------------------------------
+
+
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's own archive, built once per session."""
-    out = tmp_path_factory.mktemp("seed") / "site"
-    result = run_cli("build", "--root", REPO, "--out", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    """The repository's own archive, built."""
+    return build_site(REPO, tmp_path_factory.mktemp("seed") / "site")
+
+
+@pytest.fixture
+def seed_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
+    """The seed article's page, on a static server of its own."""
+    return serve_dir(seed_site) + f"articles/{SEED_SLUG}/"
+
+
+@pytest.fixture(scope="session")
+def hard_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hard archive (tests/w3c_conformance.py: selectors built to be hard, every verdict), built
+    with --base-url."""
+    root = write_hard_archive(tmp_path_factory.mktemp("hard") / "archive")
+    return build_site(root, root.parent / "site", "--base-url", BASE_URL)
+
+
+@pytest.fixture(scope="session")
+def stress_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reader's stress article (tests/browser/reader_fixtures.py) alone in an archive, built."""
+    article, annotations = stress_article()
+    root = write_archive(tmp_path_factory.mktemp("stress") / "archive", {STRESS_SLUG: article},
+                         {STRESS_SLUG: annotations})
+    return build_site(root, root.parent / "site")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -102,12 +85,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         for key, value in self.extra_headers.items():
             self.send_header(key, value)
         super().end_headers()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import REPO, article_md, free_port
+from tests.helpers import REPO, article_md, free_port
 
 READY = re.compile(r"^watching .* for changes")
 REBUILT = re.compile(r"^rebuilt in ")

@@ -10,11 +10,8 @@ and leave `site/` byte for byte as it was, with no staging directory left beside
 from __future__ import annotations
 
 import hashlib
-import os
-import resource
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from glossator.build.staging import STAGING_MARK
-from tests.conftest import REPO, article_md, write_archive
+from tests.helpers import article_md, run_cli, write_archive
 
 GOOD_BODY = """
 The minister said the army lost 600 soldiers in June.
@@ -193,15 +190,9 @@ def tree_hashes(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """`python build.py ARGS` with bounded memory and time: a hang or a read of /dev/zero fails, never stalls."""
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *map(str, args)], cwd=REPO, capture_output=True,
-                          text=True, timeout=CLI_TIMEOUT, preexec_fn=_limit_memory, check=False,
-                          env={**os.environ, "GITHUB_ACTIONS": ""})
+    return run_cli(*args, timeout=CLI_TIMEOUT, memory_limit=MEMORY_LIMIT, env={"GITHUB_ACTIONS": ""})
 
 
 @pytest.fixture(scope="module")

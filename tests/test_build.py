@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .conftest import REPO, SEED_SLUG, article_md, run_cli, write_archive
+from .helpers import REPO, SEED_SLUG, article_md, build_site, run_cli, write_archive
 from .html_text import mark_texts
 
 
@@ -118,7 +118,7 @@ def test_broken_annotation_fails_and_keeps_previous_site(tmp_path: Path) -> None
             """},
     )
     out = tmp_path / "site"
-    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    build_site(root, out)
     before = tree_digest(out)
     broken = (root / "annotations" / "one.yaml").read_text().replace('"quick brown fox"', '"slow brown fox"')
     (root / "annotations" / "one.yaml").write_text(broken)
@@ -132,15 +132,14 @@ def test_broken_annotation_fails_and_keeps_previous_site(tmp_path: Path) -> None
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     first, second = tmp_path / "one", tmp_path / "two"
-    assert run_cli("build", "--root", REPO, "--out", first).returncode == 0
-    assert run_cli("build", "--root", REPO, "--out", second).returncode == 0
+    build_site(REPO, first)
+    build_site(REPO, second)
     assert tree_digest(first) == tree_digest(second)
 
 
 def test_sub_path_base_url(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    result = run_cli("build", "--root", REPO, "--out", out, "--base-url", "https://example.org/archive/")
-    assert result.returncode == 0, result.stderr
+    build_site(REPO, out, "--base-url", "https://example.org/archive/")
     html = (out / "articles" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
     internal = [h for h in parse_links(html).hrefs if h.startswith("/")]
     assert internal and all(h.startswith("/archive/") for h in internal)
@@ -153,9 +152,9 @@ def test_drafts_build_only_with_flag(tmp_path: Path) -> None:
         "secret": article_md("Secret", "Draft text.", draft="true"),
     })
     out = tmp_path / "site"
-    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    build_site(root, out)
     assert not (out / "articles" / "secret").exists() and (out / "articles" / "public").is_dir()
-    assert run_cli("build", "--root", root, "--out", out, "--drafts").returncode == 0
+    build_site(root, out, "--drafts")
     assert (out / "articles" / "secret" / "index.html").is_file()
 
 

@@ -13,7 +13,7 @@ from glossator.build import pipeline
 from glossator.build.cache import BuildCache, input_stats
 from glossator.project import Project
 
-from .conftest import article_md, write_archive
+from .helpers import article_md, write_archive
 from .test_build import tree_digest
 
 WORDS = ["the", "minister", "said", "budget", "rose", "fell", "sharply", "according", "to", "officials",

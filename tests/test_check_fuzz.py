@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_github, format_text
 from glossator.project import Project
-from tests.conftest import article_md, write_archive
+from tests.helpers import article_md, write_archive
 
 BODY = """
 The **minister** said the army lost 600 soldiers in [June](https://example.org/june).

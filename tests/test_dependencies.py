@@ -12,7 +12,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 # The lock files are for the oldest Python the project supports: a marker such as
 # `python_version < "3.13"` is read as it is there.

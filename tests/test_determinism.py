@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from glossator.build.workers import SERIAL_BELOW
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, build_site, make_corpus
 
-CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"  # CI lays shared/ beside the checkout
 ARTICLES = max(120, 2 * SERIAL_BELOW)  # above the size below which a build stays in one process
 
 
@@ -36,30 +33,27 @@ def differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def generated_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ARTICLES generated articles (make_corpus.py) and the seed article, in one archive folder."""
     root = tmp_path_factory.mktemp("determinism") / "archive"
-    made = subprocess.run([sys.executable, str(CORPUS), "--articles", str(ARTICLES), "--out", str(root), "--seed", "9"],
-                          capture_output=True, text=True, check=False)
-    assert made.returncode == 0, made.stderr
+    make_corpus(root, ARTICLES, "--seed", "9")
     # and the real article, with its nested highlights, notes on the whole article and ClaimReviews
     shutil.copy(REPO / "content" / "iraqi-militia-turkey-isis-claims.md", root / "content")
     shutil.copy(REPO / "annotations" / "iraqi-militia-turkey-isis-claims.yaml", root / "annotations")
     return root
 
 
-def build(root: Path, out: Path, *extra: str) -> dict[str, str]:
-    result = run_cli("build", "--root", root, "--out", out, *extra)
-    assert result.returncode == 0, result.stderr
-    return tree(out)
+def build_tree(root: Path, out: Path, *extra: str) -> dict[str, str]:
+    return tree(build_site(root, out, *extra))
 
 
 @pytest.fixture(scope="module")
-def builds(archive: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def builds(generated_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     base = tmp_path_factory.mktemp("outputs")
     return {
-        "--jobs 1": build(archive, base / "one" / "site", "--jobs", "1"),
-        "--jobs 2": build(archive, base / "two" / "site", "--jobs", "2"),
-        "--jobs 2, again": build(archive, base / "again" / "site", "--jobs", "2"),
+        "--jobs 1": build_tree(generated_archive, base / "one" / "site", "--jobs", "1"),
+        "--jobs 2": build_tree(generated_archive, base / "two" / "site", "--jobs", "2"),
+        "--jobs 2, again": build_tree(generated_archive, base / "again" / "site", "--jobs", "2"),
     }
 
 
@@ -77,19 +71,19 @@ def test_two_builds_are_byte_identical(builds: dict[str, dict[str, str]], first:
     assert not found, f"builds with {first} and {second} differ:\n" + "\n".join(found[:40])
 
 
-def test_an_incremental_build_equals_a_full_one(archive: Path, builds: dict[str, dict[str, str]],
+def test_an_incremental_build_equals_a_full_one(generated_archive: Path, builds: dict[str, dict[str, str]],
                                                 tmp_path: Path) -> None:
     """A build that takes most articles from the build cache writes what a full build writes."""
     root = tmp_path / "archive"
-    shutil.copytree(archive, root)
+    shutil.copytree(generated_archive, root)
     out = tmp_path / "site"
-    build(root, out, "--jobs", "2")
+    build_tree(root, out, "--jobs", "2")
     edited = sorted((root / "content").glob("*.md"))[:5]
     originals = {path: path.read_bytes() for path in edited}
     for path in edited:
         path.write_bytes(originals[path] + b"\nA sentence added, and removed again.\n")
-    build(root, out, "--jobs", "2")
+    build_tree(root, out, "--jobs", "2")
     for path, data in originals.items():
         path.write_bytes(data)
-    found = differences(builds["--jobs 1"], build(root, out, "--jobs", "2"))
+    found = differences(builds["--jobs 1"], build_tree(root, out, "--jobs", "2"))
     assert not found, "an incremental build differs from a full one:\n" + "\n".join(found[:40])

@@ -12,7 +12,7 @@ import pytest
 from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_github, format_text
 from glossator.project import Project
-from tests.conftest import article_md, run_cli, write_archive
+from tests.helpers import article_md, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
 FILE = "annotations/sample.yaml"
@@ -24,13 +24,33 @@ ARTICLE = article_md("Sample", """
 NOTE = "The army lost far more than that, by every published count."
 
 Check = Callable[..., list[Diagnostic]]
+SampleArchive = Callable[..., Path]
 
 
 @pytest.fixture
-def check(archive: Callable[..., Path]) -> Check:
-    """check(yaml) → the diagnostics `check` gives for annotations/sample.yaml."""
-    def run(annotations: str, name: str = "sample", articles: dict[str, str] | None = None) -> list[Diagnostic]:
-        root = archive(articles or {"sample": ARTICLE}, {name: annotations})
+def sample_archive(make_archive: Callable[..., Path]) -> SampleArchive:
+    """sample_archive(yaml) → the root of an archive of ARTICLE (content/sample.md) and, as
+    annotations/sample.yaml, `yaml` dedented, or with raw= the text or bytes exactly as given.
+    name= names the annotation file, articles= replaces ARTICLE, site_yaml= writes site.yaml."""
+    def make(annotations: str | None = None, *, raw: str | bytes | None = None, name: str = "sample",
+             articles: dict[str, str] | None = None, site_yaml: str | None = None) -> Path:
+        root = make_archive(articles or {"sample": ARTICLE}, {} if annotations is None else {name: annotations},
+                            site_yaml=site_yaml)
+        path = root / "annotations" / f"{name}.yaml"
+        if isinstance(raw, bytes):
+            path.write_bytes(raw)
+        elif raw is not None:
+            path.write_text(raw, encoding="utf-8")
+        return root
+    return make
+
+
+@pytest.fixture
+def check(sample_archive: SampleArchive) -> Check:
+    """check(yaml) → the diagnostics `check` gives for annotations/sample.yaml (sample_archive's arguments)."""
+    def run(annotations: str | None = None, name: str = "sample", articles: dict[str, str] | None = None, *,
+            raw: str | bytes | None = None, site_yaml: str | None = None) -> list[Diagnostic]:
+        root = sample_archive(annotations, raw=raw, name=name, articles=articles, site_yaml=site_yaml)
         return pipeline.check(Project.at(root))
     return run
 
@@ -244,13 +264,13 @@ def test_verdict_outside_the_scale(check: Check) -> None:
     assert "accurate, mostly-accurate, mixed" in diag.hints[1]
 
 
-def test_verdict_from_a_site_scale(archive: Callable[..., Path]) -> None:
+def test_verdict_from_a_site_scale(check: Check) -> None:
     site = """
         verdicts:
           - {id: correct, label: Correct, rating: 2}
           - {id: wrong, label: Wrong, rating: 1}
         """
-    root = archive({"sample": ARTICLE}, {"sample": f"""
+    diag = one(check(f"""
         article: sample
         annotations:
           - id: figure
@@ -260,8 +280,7 @@ def test_verdict_from_a_site_scale(archive: Callable[..., Path]) -> None:
             note: {NOTE}
             by: tester
             added: 2024-06-01
-        """}, site_yaml=site)
-    diag = one(pipeline.check(Project.at(root)))
+        """, site_yaml=site))
     at(diag, FILE, 6, 14)
     assert diag.message == "`verdict: accurate` is not on the verdict scale"
     assert "the scale (site.yaml): correct, wrong" in hints(diag)
@@ -408,10 +427,9 @@ def test_duplicate_key(check: Check) -> None:
     assert "each key may appear once" in hints(diag)
 
 
-def test_file_that_is_not_utf8_gives_the_byte_offset(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE})
+def test_file_that_is_not_utf8_gives_the_byte_offset(sample_archive: SampleArchive) -> None:
     data = b"article: sample\nannotations:\n  - id: caf\xe9\n"
-    (root / FILE).write_bytes(data)
+    root = sample_archive(raw=data)
     diag = one(pipeline.check(Project.at(root)))
     at(diag, FILE, 3, 12)
     assert data.index(0xE9) == 40
@@ -427,11 +445,9 @@ def test_file_that_is_not_utf8_gives_the_byte_offset(archive: Callable[..., Path
     ("  - id: !!str a\n", 3, 9, "YAML tag `tag:yaml.org,2002:str` is not allowed", "remove the tag"),
 ])
 def test_anchors_aliases_and_tags_are_refused(
-    archive: Callable[..., Path], yaml: str, line: int, col: int, message: str, hint: str
+    check: Check, yaml: str, line: int, col: int, message: str, hint: str
 ) -> None:
-    root = archive({"sample": ARTICLE})
-    (root / FILE).write_text("article: sample\nannotations:\n" + yaml, encoding="utf-8")
-    diag = one(pipeline.check(Project.at(root)))
+    diag = one(check(raw="article: sample\nannotations:\n" + yaml))
     at(diag, FILE, line, col)
     assert diag.message == message
     assert hint in hints(diag)
@@ -490,8 +506,8 @@ def test_warnings_short_note_and_undated_source(check: Check) -> None:
     assert "when it was published" in hints(diags[1])
 
 
-def test_warnings_fail_only_with_strict(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE}, {"sample": """
+def test_warnings_fail_only_with_strict(sample_archive: SampleArchive) -> None:
+    root = sample_archive("""
         article: sample
         annotations:
           - id: figure
@@ -500,7 +516,7 @@ def test_warnings_fail_only_with_strict(archive: Callable[..., Path]) -> None:
             note: Too low.
             by: tester
             added: 2024-06-01
-        """})
+        """)
     relaxed = run_cli("check", "--root", root)
     assert relaxed.returncode == 0, relaxed.stderr
     assert f"{FILE}:6:11: warning: the note is shorter than a sentence" in relaxed.stderr
@@ -582,9 +598,8 @@ annotations:
 """
 
 
-def test_five_problems_are_all_reported_in_order(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE})
-    (root / FILE).write_text(FIVE_PROBLEMS, encoding="utf-8")
+def test_five_problems_are_all_reported_in_order(sample_archive: SampleArchive) -> None:
+    root = sample_archive(raw=FIVE_PROBLEMS)
     result = run_cli("check", "--root", root, env={"GITHUB_ACTIONS": "false"})
     assert result.returncode == 1
     headlines = [line for line in result.stderr.splitlines() if line.startswith(FILE)]
@@ -604,8 +619,8 @@ def test_five_problems_are_all_reported_in_order(archive: Callable[..., Path]) -
     assert result.stderr == golden.read_text(encoding="utf-8")
 
 
-def test_github_actions_format(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE}, {"sample": """
+def test_github_actions_format(sample_archive: SampleArchive) -> None:
+    root = sample_archive("""
         article: sample
         annotations:
           - id: figure
@@ -614,7 +629,7 @@ def test_github_actions_format(archive: Callable[..., Path]) -> None:
             note: Too low.
             by: tester
             added: 2024-06-01
-        """})
+        """)
     on_ci = run_cli("check", "--root", root, env={"GITHUB_ACTIONS": "true"})
     assert on_ci.returncode == 1
     assert on_ci.stdout.splitlines() == [
@@ -651,8 +666,8 @@ def test_excerpt_of_a_long_line_keeps_the_caret_under_the_column(tmp_path: Path)
     assert caret == "     | " + " " * width_before + "^"
 
 
-def test_clean_archive_says_ok(archive: Callable[..., Path]) -> None:
-    root = archive({"sample": ARTICLE}, {"sample": f"""
+def test_clean_archive_says_ok(sample_archive: SampleArchive) -> None:
+    root = sample_archive(f"""
         # comments are fine
         article: sample
         annotations:
@@ -663,13 +678,13 @@ def test_clean_archive_says_ok(archive: Callable[..., Path]) -> None:
             note: {NOTE}
             by: tester
             added: 2024-06-01
-        """})
+        """)
     result = run_cli("check", "--root", root)
     assert result.returncode == 0 and "ok: no problems found" in result.stderr
 
 
-def test_ids_taken_by_the_page_are_refused(tmp_path: Path) -> None:
-    root = write_archive(tmp_path / "a", {"one": article_md("One", "Some words here.")}, {"one": """\
+def test_ids_taken_by_the_page_are_refused(sample_archive: SampleArchive) -> None:
+    root = sample_archive("""\
         article: one
         annotations:
           - id: page-text
@@ -682,18 +697,19 @@ def test_ids_taken_by_the_page_are_refused(tmp_path: Path) -> None:
             note: A note that is long enough to read.
             by: tester
             added: 2026-01-02
-        """})
+        """, name="one", articles={"one": article_md("One", "Some words here.")})
     result = run_cli("check", "--root", root)
     assert result.returncode == 1
     assert "annotations/one.yaml:3:9: error: id `page-text` is taken by the page itself" in result.stderr
     assert "annotations/one.yaml:8:9: error: id `hl-words` is taken by the page itself" in result.stderr
 
 
-def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(archive: Callable[..., Path]) -> None:
+def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(
+        make_archive: Callable[..., Path]) -> None:
     """An annotation file without its article fails the build before anything is rendered; the
     articles are still checked, so one run shows every problem, as `check` does."""
-    root = archive({"sample": article_md("Sample", "The minister said the budget rose sharply.")},
-                   {"sample": "article: sample\nannotations:\n  - id: x\n    kind: context\n"
+    root = make_archive({"sample": article_md("Sample", "The minister said the budget rose sharply.")},
+                             {"sample": "article: sample\nannotations:\n  - id: x\n    kind: context\n"
                               "    quote: not in the text\n    note: A note of enough words to say something.\n"
                               "    by: me\n    added: 2026-01-02\n",
                     "sampel": "article: sampel\nannotations: []\n"})
@@ -705,7 +721,7 @@ def test_build_lists_the_same_problems_as_check_when_an_orphan_file_fails(archiv
     assert not (root.parent / "site").exists()
 
 
-def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(archive: Callable[..., Path]) -> None:
+def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(check: Check) -> None:
     """Explaining a bad quote searches the whole article (the closest passage, a prefix for each
     place): a file of thousands of bad quotes must not hold `check` for minutes."""
     body = " ".join(f"Sentence {n} says the budget rose by {n} percent." for n in range(200))
@@ -714,8 +730,8 @@ def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(ar
                     for n in range(24))
     items += ("  - id: again\n    kind: context\n    quote: the budget rose\n"
               "    note: A note of enough words to say something.\n    by: me\n    added: 2026-01-02\n")
-    root = archive({"long": article_md("Long", body)}, {"long": f"article: long\nannotations:\n{items}"})
-    problems = [d for d in pipeline.check(Project.at(root)) if d.is_error]
+    diags = check(f"article: long\nannotations:\n{items}", name="long", articles={"long": article_md("Long", body)})
+    problems = [d for d in diags if d.is_error]
     assert len(problems) == 25
     explained, terse = problems[:20], problems[20:]
     assert all(any("% similar) is:" in h for h in d.hints) for d in explained)

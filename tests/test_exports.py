@@ -22,7 +22,7 @@ from glossator.exports import w3c
 from glossator.exports.w3c import DATA_FORMAT, DATA_VERSION
 from glossator.project import Project
 from glossator.validate.site import DEFAULT_VERDICTS
-from tests.conftest import REPO, SEED_SLUG, article_md, write_archive
+from tests.helpers import REPO, SEED_SLUG, article_md, build_site, write_archive
 from tests.html_text import page_text_of
 from tests.w3c_conformance import (
     BASE_URL,
@@ -31,7 +31,6 @@ from tests.w3c_conformance import (
     VERDICT_IDS,
     VERDICT_SLUG,
     VERDICT_YAML,
-    build,
     longest_context_after,
     longest_context_before,
     run_checker,
@@ -43,17 +42,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 KIND_MOTIVATION = {"claim": "assessing", "sourcing": "commenting", "context": "linking"}
-
-
-@pytest.fixture(scope="module")
-def hard_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_hard_archive(tmp_path_factory.mktemp("hard") / "archive")
-    return build(root, root.parent / "site", "--base-url", BASE_URL)
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(REPO, tmp_path_factory.mktemp("seed-exports") / "site")
 
 
 def load(path: Path) -> Any:
@@ -75,10 +63,10 @@ def records_of(site: Path) -> dict[str, dict[str, Any]]:
 # --- W3C conformance ----------------------------------------------------------------------
 
 
-def test_every_exported_annotation_passes_the_w3c_suite(hard_site: Path, seed: Path) -> None:
+def test_every_exported_annotation_passes_the_w3c_suite(hard_site: Path, seed_site: Path) -> None:
     files = [*hard_site.glob("articles/*/annotations.jsonld"), hard_site / "annotations.jsonld",
              *hard_site.glob("annotations/page-*.jsonld"),
-             *seed.glob("articles/*/annotations.jsonld"), seed / "annotations.jsonld"]
+             *seed_site.glob("articles/*/annotations.jsonld"), seed_site / "annotations.jsonld"]
     result = run_checker(*files)
     assert result.returncode == 0, result.stdout + result.stderr
     # 10 + 7 per article in the hard archive, embedded again in the archive collection and its page; 12 in the seed
@@ -165,7 +153,7 @@ def test_annotation_fields(hard_site: Path) -> None:
     assert collection["first"]["partOf"] == collection["id"] and collection["last"] == collection["first"]["id"]
 
 
-@pytest.mark.parametrize("site_name", ["hard_site", "seed"])
+@pytest.mark.parametrize("site_name", ["hard_site", pytest.param("seed_site", id="seed")])
 def test_selectors_are_verbatim_page_text(site_name: str, request: pytest.FixtureRequest) -> None:
     """SPEC §6: exact is the page text sliced by code points; prefix/suffix are the ≤32 UTF-16
     units around it; prefix+exact+suffix is unique. Read from the built HTML, no browser."""
@@ -230,12 +218,12 @@ def read_back(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def test_every_field_of_the_annotation_files_reads_back_from_the_jsonld(hard_site: Path, seed: Path) -> None:
+def test_every_field_of_the_annotation_files_reads_back_from_the_jsonld(hard_site: Path, seed_site: Path) -> None:
     """The export carries everything for a round trip (issue 20): id, kind, verdict, quote, note,
     sources, links, by, added and updated, in places the W3C model has."""
     seed_yaml = (REPO / "annotations" / f"{SEED_SLUG}.yaml").read_text(encoding="utf-8")
     for site, slug, text in ((hard_site, HARD_SLUG, HARD_YAML), (hard_site, VERDICT_SLUG, VERDICT_YAML),
-                             (seed, SEED_SLUG, seed_yaml)):
+                             (seed_site, SEED_SLUG, seed_yaml)):
         written = yaml.safe_load(text)["annotations"]
         read = [read_back(item) for item in items_of(site, slug)]
         by_ann = {r["id"]: r for r in read}
@@ -432,7 +420,7 @@ def test_claim_review_cannot_close_its_script(hard_site: Path) -> None:
 
 def test_article_without_annotations(tmp_path: Path) -> None:
     root = write_archive(tmp_path / "a", {"plain": article_md("Plain", "Nothing is claimed here at all.")})
-    site = build(root, tmp_path / "site")
+    site = build_site(root, tmp_path / "site")
     assert json_ld(site / "articles" / "plain" / "index.html") == []
     # and an empty collection has no pages (model §5.1: `first` only when there are annotations)
     for path in (site / "articles" / "plain" / "annotations.jsonld", site / "annotations.jsonld"):
@@ -580,7 +568,7 @@ def test_exports_merge_across_worker_processes(tmp_path: Path) -> None:
             added: 2026-04-{int(slug[1:]) % 28 + 1:02d}
         """ for slug in articles}
     root = write_archive(tmp_path / "a", articles, annotations)
-    site = build(root, tmp_path / "site", "--jobs", "2")
+    site = build_site(root, tmp_path / "site", "--jobs", "2")
     dump = load(site / "data" / "annotations.json")
     assert [r["article"] for r in dump["annotations"]] == sorted(articles)
     assert load(site / "annotations.jsonld")["total"] == count
@@ -591,16 +579,16 @@ def test_exports_merge_across_worker_processes(tmp_path: Path) -> None:
 
 def test_exports_are_byte_identical_across_builds(hard_site: Path, tmp_path: Path) -> None:
     root = write_hard_archive(tmp_path / "archive")
-    again = build(root, tmp_path / "site", "--base-url", BASE_URL)
+    again = build_site(root, tmp_path / "site", "--base-url", BASE_URL)
     for relative in ("annotations.jsonld", "annotations/page-1.jsonld", "data/annotations.json", "feed.xml",
                      "annotations.xml", "sitemap.xml", f"articles/{HARD_SLUG}/annotations.jsonld"):
         assert (again / relative).read_bytes() == (hard_site / relative).read_bytes(), relative
 
 
-def test_seed_exports(seed: Path) -> None:
-    items = by_id(items_of(seed, SEED_SLUG))
+def test_seed_exports(seed_site: Path) -> None:
+    items = by_id(items_of(seed_site, SEED_SLUG))
     assert len(items) == 12
-    assert load(seed / "data" / "annotations.json")["articles"][0]["slug"] == SEED_SLUG
-    [reviews] = json_ld(seed / "articles" / SEED_SLUG / "index.html")
+    assert load(seed_site / "data" / "annotations.json")["articles"][0]["slug"] == SEED_SLUG
+    [reviews] = json_ld(seed_site / "articles" / SEED_SLUG / "index.html")
     claims = [i for i in items.values() if i["motivation"] == "assessing"]
     assert len(reviews) == len(claims) > 0

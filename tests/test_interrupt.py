@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 
 from glossator.build.staging import STAGING_MARK
-from tests.conftest import REPO, run_cli
+from tests.helpers import REPO, make_corpus, run_cli
 
 ARTICLES = 300
-CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"  # CI lays shared/ beside the checkout
 CHANGED = "This sentence was added after the first build."
 EXIT_TIMEOUT = 60  # seconds a signalled build may take to go
 
@@ -75,9 +74,7 @@ def _members(pgid: int) -> list[str]:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A built archive of ARTICLES articles whose articles then all changed: the next build has work to do."""
     root = tmp_path_factory.mktemp("interrupt") / "archive"
-    made = subprocess.run([sys.executable, str(CORPUS), "--articles", str(ARTICLES), "--out", str(root)],
-                          capture_output=True, text=True, check=False)
-    assert made.returncode == 0, made.stderr
+    make_corpus(root, ARTICLES)
     built = run_cli("build", "--root", root)
     assert built.returncode == 0, built.stderr
     before = snapshot(root / "site")

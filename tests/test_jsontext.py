@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glossator.exports.jsontext import ARRAY, dumps, layout, split_arrays, to_text
-from tests.conftest import article_md, run_cli
+from tests.helpers import article_md, build_site, run_cli
 
 # NUL marks an array in the encoder's text; the values we export never hold control characters
 text = st.text(st.characters(blacklist_characters="\0"))
@@ -46,12 +46,13 @@ def test_text_is_the_document_and_splits_back(base: dict[str, Any], arrays: dict
     assert split_arrays(text) == {name: [dumps(e) for e in elements] for name, elements in arrays.items()}
 
 
-def test_a_changed_built_file_fails_the_next_build_clearly(archive: Callable[..., Path]) -> None:
-    root = archive(articles={"one": article_md("One", "The quick brown fox.")},
-                   annotations={"one": "article: one\nannotations:\n  - id: fox\n    kind: context\n"
-                                       "    quote: brown fox\n    note: A fox.\n    by: me\n    added: 2026-01-02\n"})
+def test_a_changed_built_file_fails_the_next_build_clearly(make_archive: Callable[..., Path]) -> None:
+    root = make_archive(articles={"one": article_md("One", "The quick brown fox.")},
+                        annotations={"one": "article: one\nannotations:\n  - id: fox\n    kind: context\n"
+                                            "    quote: brown fox\n    note: A fox.\n    by: me\n"
+                                            "    added: 2026-01-02\n"})
     site = root / "site"
-    assert run_cli("build", "--root", root, "--out", site, "--no-search").returncode == 0
+    build_site(root, site, "--no-search")
     data = site / "data" / "articles" / "one.json"
     data.write_text(json.dumps(json.loads(data.read_text())), encoding="utf-8")  # re-encoded by another tool
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}

@@ -19,7 +19,7 @@ from glossator.load.files import load_annotations, load_article
 from glossator.new import fresh_id, new_stub
 from glossator.project import Project
 from glossator.validate.rules import validate_annotations, validate_article
-from tests.conftest import article_md, run_cli
+from tests.helpers import article_md, run_cli
 
 TODAY = dt.date(2024, 6, 1)
 FILE = "annotations/sample.yaml"
@@ -63,8 +63,8 @@ def page(root: Path) -> str:
 
 
 @pytest.fixture
-def root(archive: Callable[..., Path]) -> Path:
-    return archive({"sample": ARTICLE})
+def root(make_archive: Callable[..., Path]) -> Path:
+    return make_archive({"sample": ARTICLE})
 
 
 def test_round_trip_from_the_command_line(root: Path) -> None:

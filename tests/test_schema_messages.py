@@ -20,7 +20,7 @@ from glossator.load.yamlio import parse_yaml
 from glossator.model import to_plain
 from glossator.project import BUILTIN_SCHEMAS, Project
 from glossator.validate import schema
-from tests.conftest import article_md
+from tests.helpers import article_md
 
 Edit = Callable[[str, Callable[[dict[str, Any]], None]], Path]
 
@@ -94,7 +94,7 @@ def test_the_message_keywords_are_well_formed_and_leave_validation_alone(name: s
             assert used <= set(schema.PLACEHOLDERS), template
 
 
-def test_each_pattern_rule_says_what_it_always_said(archive: Callable[..., Path]) -> None:
+def test_each_pattern_rule_says_what_it_always_said(make_archive: Callable[..., Path]) -> None:
     site = """\
         base_url: ftp://example.org/
         repo_url: github.com/owner/repo
@@ -104,8 +104,8 @@ def test_each_pattern_rule_says_what_it_always_said(archive: Callable[..., Path]
             label: Mostly true
         """
     front = {"url": "javascript:alert(1)", "language": "en_GB", "tags": "[Foreign Policy]"}
-    root = archive({"sample": article_md("Sample", "Some text.\n", **front).replace("2024-05-01", "May 2024")},
-                   {"sample": ANNOTATIONS}, site_yaml=site)
+    root = make_archive({"sample": article_md("Sample", "Some text.\n", **front).replace("2024-05-01", "May 2024")},
+                        {"sample": ANNOTATIONS}, site_yaml=site)
     found = words(pipeline.check(Project.at(root)))
     wanted = [
         (1, 11, "`base_url` must be an http or https address: the scheme `ftp:` is not allowed",
@@ -207,13 +207,13 @@ def test_a_front_matter_description_comes_through_a_ref_in_article_schema(edited
                                           ("The outlet that published it, e.g. RT.",))
 
 
-def test_a_missing_source_url_is_described_through_its_ref(archive: Callable[..., Path]) -> None:
+def test_a_missing_source_url_is_described_through_its_ref(make_archive: Callable[..., Path]) -> None:
     # the one diagnostic that changed: `required` read the description of the missing field's
     # own subschema only, so the two fields defined by `$ref` (source and link `url`) had no hint
     text = ANNOTATIONS.replace("id: Bad Id", "id: good-id").replace("no spaces!", "tester")
     text = text.replace("24.11.2026", "2024-06-01").replace("        url: ftp://example.org/report\n", "")
     text = text.replace("        date: Dec 2015\n", "")
-    root = archive({"sample": article_md("Sample", "Some text.\n")}, {"sample": text})
+    root = make_archive({"sample": article_md("Sample", "Some text.\n")}, {"sample": text})
     diag, = [d for d in pipeline.check(Project.at(root)) if d.is_error]
     assert (diag.path, diag.line, diag.col) == ("annotations/sample.yaml", 9, 9)
     assert (diag.message, diag.hints) == ("missing required field `url`",

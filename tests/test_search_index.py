@@ -23,7 +23,7 @@ from glossator.search.pagefind import BundleProblem, index_site, verify_bundle
 from glossator.search.shards import ONE_BUNDLE
 from glossator.validate.site import DEFAULTS
 
-from .conftest import article_md, run_cli, write_archive
+from .helpers import article_md, build_site, run_cli, write_archive
 
 TITLE = "Ferry <b>fares</b> & 'the harbour'"
 OUTLET = "AT&T, Inc: News"
@@ -65,7 +65,7 @@ annotations:
 """
 
 
-def make_archive(root: Path) -> Path:
+def write_search_archive(root: Path) -> Path:
     return write_archive(
         root,
         {
@@ -90,11 +90,8 @@ def fragments(site: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = make_archive(tmp_path_factory.mktemp("search") / "archive")
-    out = root.parent / "site"
-    result = run_cli("build", "--root", root, "--out", out)
-    assert result.returncode == 0, result.stderr
-    return root, out
+    root = write_search_archive(tmp_path_factory.mktemp("search") / "archive")
+    return root, build_site(root, root.parent / "site")
 
 
 def test_one_page_per_article_with_notes_as_sections(built: tuple[Path, Path]) -> None:
@@ -194,7 +191,7 @@ def test_bundle_check_counts_pages(built: tuple[Path, Path]) -> None:
 def test_damaged_bundle_fails_the_build_and_keeps_the_previous_site(
     built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = make_archive(tmp_path / "archive")
+    root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"
     assert pipeline.build(Project.at(root, out)).ok
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -219,9 +216,9 @@ def test_damaged_bundle_fails_the_build_and_keeps_the_previous_site(
 
 def test_damaged_bundle_on_the_command_line(tmp_path: Path) -> None:
     """The user's view: exit 1, one error naming the file, the previous site kept."""
-    root = make_archive(tmp_path / "archive")
+    root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"
-    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    build_site(root, out)
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
     # Pagefind, then the race's damage: the library cut short at a 4 KiB page boundary.
     fake = tmp_path / "pagefind-then-cut"
@@ -241,7 +238,7 @@ def test_damaged_bundle_on_the_command_line(tmp_path: Path) -> None:
 
 
 def test_missing_or_failing_pagefind_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = make_archive(tmp_path / "archive")
+    root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"
     monkeypatch.setattr(pagefind, "_executable", lambda: None)
     result = pipeline.build(Project.at(root, out))
@@ -255,7 +252,7 @@ def test_missing_or_failing_pagefind_is_a_diagnostic(tmp_path: Path, monkeypatch
 
 
 def test_pagefind_settings_from_the_environment_are_ignored(tmp_path: Path) -> None:
-    root = make_archive(tmp_path / "archive")
+    root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"
     result = run_cli("build", "--root", root, "--out", out,
                      env={"PAGEFIND_OUTPUT_SUBDIR": "elsewhere", "PAGEFIND_FORCE_LANGUAGE": "de",
@@ -280,8 +277,7 @@ def test_reindexing_a_site_replaces_its_bundle(built: tuple[Path, Path], tmp_pat
 
 def test_an_archive_without_articles_builds_without_an_index(tmp_path: Path) -> None:
     root = write_archive(tmp_path / "archive", {})
-    result = run_cli("build", "--root", root, "--out", tmp_path / "site")
-    assert result.returncode == 0, result.stderr
+    build_site(root, tmp_path / "site")
     assert (tmp_path / "site" / "search" / "index.html").is_file()
     assert not (tmp_path / "site" / "pagefind").exists()
 
@@ -293,7 +289,7 @@ def _digest(folder: Path) -> dict[str, bytes]:
 def test_two_builds_give_the_same_bundle(built: tuple[Path, Path], tmp_path: Path) -> None:
     """Pagefind 1.5.2 writes filter values in hash-map order; the build sorts them (SPEC §8)."""
     out = tmp_path / "again"
-    assert run_cli("build", "--root", built[0], "--out", out).returncode == 0
+    build_site(built[0], out)
     assert _digest(out / "pagefind") == _digest(built[1] / "pagefind")
     for path in (out / "pagefind" / "filter").glob("*.pf_filter"):
         values = [value for value, _ in cbor.decode(gzip.decompress(path.read_bytes())[12:])[1]]
@@ -346,7 +342,7 @@ def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site
 ) -> None:
     """Pagefind indexes the article pages while the listings are rendered: a listing's template error
     must stop it, leave no process or scratch folder behind, and the previous site as it was."""
-    root = make_archive(tmp_path / "archive")
+    root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"
     assert pipeline.build(Project.at(root, out)).ok
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

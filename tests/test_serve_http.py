@@ -18,7 +18,7 @@ from glossator.diagnostics import format_text
 from glossator.project import Project
 from glossator.serve.state import SiteState
 from glossator.serve.watch import Changes
-from tests.conftest import REPO, article_md, run_cli, write_archive
+from tests.helpers import REPO, article_md, build_site, run_cli, write_archive
 from tests.serve_process import (
     ARTICLE,
     FAILED,
@@ -372,9 +372,7 @@ def test_bad_content_of_every_kind_never_stops_the_server(served: ServeProcess) 
 
 
 def test_build_output_never_contains_the_reload_script(served: ServeProcess, tmp_path: Path) -> None:
-    out = tmp_path / "built"
-    result = run_cli("build", "--root", served.root, "--out", out)
-    assert result.returncode == 0, result.stderr
+    out = build_site(served.root, tmp_path / "built")
     for folder in (out, served.root / "site"):  # `build` output, and what `serve` wrote on disk
         pages = [p for p in folder.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".xml", ".json")]
         assert len(pages) > 5

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli, write_archive
+from tests.helpers import REPO, write_archive
 
 # The W3C Web Annotation test suite's MUST assertions, run offline by the kit's checker:
 # $GLOSSATOR_W3C_KIT, else a copy vendored under tests/, else the one beside the checkout.
@@ -169,12 +169,6 @@ def write_hard_archive(root: Path) -> Path:
     (root / "content" / f"{VERDICT_SLUG}.md").write_text(VERDICT_FRONT + VERDICT_BODY, encoding="utf-8")
     (root / "annotations" / f"{VERDICT_SLUG}.yaml").write_text(VERDICT_YAML, encoding="utf-8")
     return root
-
-
-def build(root: Path, out: Path, *args: str) -> Path:
-    result = run_cli("build", "--root", root, "--out", out, *args)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
 
 
 def run_checker(*files: Path) -> subprocess.CompletedProcess[str]:

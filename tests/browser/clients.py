@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.html_text import page_text_of
 
 ESBUILD = REPO / "node_modules" / ".bin" / "esbuild"

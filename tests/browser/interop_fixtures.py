@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
-from tests.conftest import REPO, SEED_SLUG
+from tests.helpers import REPO, SEED_SLUG
 from tests.w3c_conformance import write_hard_archive
 
 REPEATS_SLUG = "repeated-phrases"

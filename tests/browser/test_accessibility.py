@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
-from tests.conftest import REPO, SEED_SLUG, run_cli
+from tests.helpers import REPO, SEED_SLUG
 
 pytestmark = pytest.mark.browser
 
@@ -168,14 +167,10 @@ def test_note_quotes_are_read_out_and_legible(page: Page, site_url: str, scheme:
     assert len(shown) == 11 and all(q["contrast"] >= 4.5 for q in shown), shown
 
 
-def test_nu_html_checker_finds_no_errors(seed_site: Path, archive: Callable[..., Path], tmp_path: Path) -> None:
+def test_nu_html_checker_finds_no_errors(seed_site: Path, stress_site: Path) -> None:
     java = shutil.which("java")
     assert java, "Java is needed for the Nu Html Checker (Debian: default-jre-headless)"
-    article, annotations = stress_article()
-    root = archive(articles={STRESS_SLUG: article}, annotations={STRESS_SLUG: annotations})
-    stress = tmp_path / "stress-site"
-    assert run_cli("build", "--root", root, "--out", stress).returncode == 0
-    files = sorted(seed_site.rglob("*.html")) + sorted(stress.rglob("*.html"))
+    files = sorted(seed_site.rglob("*.html")) + sorted(stress_site.rglob("*.html"))
     assert len(files) >= 10
     checked = subprocess.run(
         [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],

@@ -20,8 +20,6 @@ the Hypothesis client once did), it lands on all of them but two, in a text of f
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,12 +37,11 @@ from tests.browser.clients import (
 )
 from tests.browser.interop_fixtures import REPEATS_SLUG, SHORT_SLUG, write_interop_archive
 from tests.browser.reader_fixtures import STRESS_SLUG
-from tests.conftest import REPO, SEED_SLUG
-from tests.w3c_conformance import BASE_URL, HARD_SLUG, VERDICT_SLUG, build
+from tests.helpers import SEED_SLUG, build_site, make_corpus
+from tests.w3c_conformance import BASE_URL, HARD_SLUG, VERDICT_SLUG
 
 pytestmark = pytest.mark.browser
 
-CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"  # CI lays shared/ beside the checkout
 GENERATED_ARTICLES = 30
 
 # Where dom-anchor-text-quote, without a hint, lands elsewhere (the module docstring says why).
@@ -85,17 +82,15 @@ def clients_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def interop_site(tmp_path_factory: pytest.TempPathFactory, clients_bundle: Path) -> Path:
     root = write_interop_archive(tmp_path_factory.mktemp("interop") / "archive")
-    site = build(root, root.parent / "built", "--base-url", BASE_URL)
+    site = build_site(root, root.parent / "built", "--base-url", BASE_URL)
     return with_bundle(site, clients_bundle, root.parent)
 
 
 @pytest.fixture(scope="session")
 def generated_site(tmp_path_factory: pytest.TempPathFactory, clients_bundle: Path) -> Path:
     root = tmp_path_factory.mktemp("generated") / "archive"
-    made = subprocess.run([sys.executable, str(CORPUS), "--articles", str(GENERATED_ARTICLES), "--out", str(root),
-                           "--seed", "20"], capture_output=True, text=True, check=False, timeout=120)
-    assert made.returncode == 0, made.stderr
-    site = build(root, root.parent / "built")
+    make_corpus(root, GENERATED_ARTICLES, "--seed", "20")
+    site = build_site(root, root.parent / "built")
     return with_bundle(site, clients_bundle, root.parent)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from glossator.anchor.locate import fold
-from tests.conftest import REPO, SEED_SLUG
+from tests.helpers import REPO, SEED_SLUG
 
 pytestmark = pytest.mark.browser
 

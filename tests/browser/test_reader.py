@@ -5,13 +5,12 @@ text left untouched, no-JavaScript reading and print footnotes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
-from tests.conftest import SEED_SLUG, run_cli
+from tests.browser.reader_fixtures import STRESS_SLUG
+from tests.helpers import SEED_SLUG
 
 pytestmark = pytest.mark.browser
 
@@ -21,27 +20,12 @@ GAP = 12  # px between stacked notes (notes.js)
 SLACK = 4  # px
 
 
-@pytest.fixture
-def stress_site(archive: Callable[..., Path], tmp_path: Path) -> Path:
-    article, annotations = stress_article()
-    root = archive(articles={STRESS_SLUG: article}, annotations={STRESS_SLUG: annotations})
-    out = tmp_path / "site"
-    result = run_cli("build", "--root", root, "--out", out)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 @pytest.fixture(params=["seed", "stress"])
 def article_url(request: pytest.FixtureRequest, serve_dir: Callable[..., str]) -> str:
     """The URL of the seed article or of the stress article, each on its own static server."""
     if request.param == "seed":
         return serve_dir(request.getfixturevalue("seed_site")) + f"articles/{SEED_SLUG}/"
     return serve_dir(request.getfixturevalue("stress_site")) + f"articles/{STRESS_SLUG}/"
-
-
-@pytest.fixture
-def seed_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
-    return serve_dir(seed_site) + f"articles/{SEED_SLUG}/"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from glossator.render.jinja import CONTENT_SECURITY_POLICY
-from tests.conftest import REPO, SEED_SLUG, run_cli, write_archive
+from tests.helpers import REPO, SEED_SLUG, build_site, write_archive
 
 pytestmark = pytest.mark.browser
 
@@ -88,15 +88,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, se
     return root, rated
 
 
-def _build(root: Path, out: Path, *extra: str) -> Path:
-    result = run_cli("build", "--root", root, "--out", out, *extra)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 @pytest.fixture(scope="module")
 def site(corpus: tuple[Path, dict[str, set[str]]]) -> Path:
-    return _build(corpus[0], corpus[0].parent / "site")
+    return build_site(corpus[0], corpus[0].parent / "site")
 
 
 @pytest.fixture
@@ -239,7 +233,7 @@ def test_search_works_under_a_sub_path(
     page, corpus: tuple[Path, dict[str, set[str]]], serve_dir: Callable[..., str]
 ) -> None:
     root = corpus[0]
-    out = _build(root, root.parent / "site-sub", "--base-url", "http://127.0.0.1/sub/")
+    out = build_site(root, root.parent / "site-sub", "--base-url", "http://127.0.0.1/sub/")
     base = serve_dir(out, mount="/sub/")
     assert base.endswith("/sub/")
     fetched: list[str] = []

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from glossator.project import BUILTIN_TEMPLATES
-from tests.conftest import article_md, write_archive
+from tests.helpers import article_md, write_archive
 from tests.serve_process import FAILED, REBUILT, SLUG, ServeProcess, annotation_yaml, raw_get
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ from glossator.search.pagefind import BUNDLE, page_ids
 from glossator.serve.indexer import BackgroundIndexer, SearchDelta
 from glossator.validate.site import DEFAULTS
 from tests.browser.test_search import results, wait_until
-from tests.conftest import article_md, run_cli, write_archive
+from tests.helpers import article_md, build_site, write_archive
 from tests.serve_process import ARTICLE, SLUG, ServeProcess, annotation_yaml
 
 FULL = r"^search index updated in "
@@ -28,7 +28,8 @@ GONE_WORD = "brackenwold"  # only in the article that gets deleted
 TIMEOUT = 20_000
 
 
-def archive(root: Path, site_yaml: str | None = None) -> Path:
+def write_preview_archive(root: Path, site_yaml: str | None = None) -> Path:
+    """Three articles; the harbour report's one note holds OLD_WORD, the article GONE holds GONE_WORD."""
     articles = {
         SLUG: ARTICLE,
         GONE: article_md("Tide tables", f"The {GONE_WORD} tide tables were printed in spring."),
@@ -55,7 +56,7 @@ def delta_meta(page: Page) -> str | None:
 
 @pytest.mark.browser
 def test_an_edited_note_and_a_deleted_article_are_searchable_at_once(tmp_path: Path, page: Page) -> None:
-    root = archive(tmp_path / "archive")
+    root = write_preview_archive(tmp_path / "archive")
     server = ServeProcess(root).ready()
     try:
         server.wait_for(FULL)
@@ -97,16 +98,14 @@ def test_an_edited_note_and_a_deleted_article_are_searchable_at_once(tmp_path: P
     assert "Traceback" not in server.output()
     assert not list(root.glob(".site.glossator-search-[0-9]*")), "the deltas are removed on exit"
 
-    built = run_cli("build", "--root", root, "--out", tmp_path / "built")
-    assert built.returncode == 0, built.stderr
-    for html in (tmp_path / "built").rglob("*.html"):
+    for html in build_site(root, tmp_path / "built").rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         assert "glossator-search-delta" not in text and "__glossator" not in text, html
 
 
 @pytest.mark.browser
 def test_an_open_search_page_reloads_with_the_delta_under_a_sub_path(tmp_path: Path, page: Page) -> None:
-    root = archive(tmp_path / "archive", site_yaml="base_url: https://example.org/archive/\n")
+    root = write_preview_archive(tmp_path / "archive", site_yaml="base_url: https://example.org/archive/\n")
     server = ServeProcess(root).ready()
     try:
         server.wait_for(FULL)

@@ -26,7 +26,7 @@ from glossator.anchor.textmap import page_text
 from glossator.model import Anchor
 from glossator.new import Layout, Target, fresh_id, stub_text
 from glossator.validate.site import DEFAULTS
-from tests.conftest import REPO, SEED_SLUG, article_md, run_cli
+from tests.helpers import REPO, SEED_SLUG, article_md, build_site, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -95,11 +95,6 @@ def _filled(stub: str, annotation_id: str | None = None) -> str:
     return text
 
 
-@pytest.fixture
-def seed_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
-    return serve_dir(seed_site) + f"articles/{SEED_SLUG}/"
-
-
 def test_mouse_selection_of_a_repeated_phrase_gives_quote_and_prefix(
     page: Page, seed_url: str, tmp_path: Path
 ) -> None:
@@ -139,8 +134,7 @@ def test_mouse_selection_of_a_repeated_phrase_gives_quote_and_prefix(
                            + _filled(second, "suggested-second") + _filled(first, "suggested-first"), encoding="utf-8")
     checked = run_cli("check", "--root", root)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    built = run_cli("build", "--root", root, "--out", tmp_path / "site")
-    assert built.returncode == 0, built.stderr
+    build_site(root, tmp_path / "site")
     html = (tmp_path / "site" / "articles" / SEED_SLUG / "index.html").read_text(encoding="utf-8")
     assert re.search(r"“Everything is <mark [^>]*data-ann=\"suggested-second\"[^>]*>crystal clear</mark>", html)
     assert re.search(r"citing “<mark [^>]*data-ann=\"suggested-first\"[^>]*>crystal clear</mark>", html)
@@ -214,20 +208,20 @@ def test_no_control_for_selections_outside_the_article_text(page: Page, seed_url
 
 
 def test_new_annotation_file_stub_copy_and_link(
-    browser: Browser, archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
+    browser: Browser, make_archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
 ) -> None:
     body = """
         The mayor said the bridge would open in May. Engineers said the bridge would open in June.
 
         Nobody said when the road would open.
         """
-    root = archive(
+    root = make_archive(
         articles={"bridge-report": article_md("Bridge report", body)},
         site_yaml="title: Test archive\nbase_url: http://127.0.0.1/sub/\nrepo_url: https://github.com/example/archive\n"
                   "repo_branch: trunk\n",
     )
     out = tmp_path / "site"
-    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    build_site(root, out)
     base = serve_dir(out, mount="/sub/")
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     try:
@@ -321,12 +315,12 @@ SELECT_MATCH = """([pattern, nth]) => {
 
 
 def test_stubs_are_the_ones_python_writes_and_anchor_where_selected(
-    page: Page, archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
+    page: Page, make_archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
 ) -> None:
-    root = archive(articles={"tricky": article_md("Tricky", TRICKY_BODY)}, annotations={"tricky": TRICKY_ANNOTATIONS})
+    root = make_archive(articles={"tricky": article_md("Tricky", TRICKY_BODY)},
+                        annotations={"tricky": TRICKY_ANNOTATIONS})
     out = tmp_path / "site"
-    built = run_cli("build", "--root", root, "--out", out)
-    assert built.returncode == 0, built.stderr
+    build_site(root, out)
     text = page_text(parse(textwrap.dedent(TRICKY_BODY).lstrip("\n"))).text
     folded = fold_text(text)
     page.clock.set_fixed_time(dt.datetime(TODAY.year, TODAY.month, TODAY.day, 12))
