@@ -312,6 +312,8 @@ NO_HTML = Markup()
 
 @dataclass(frozen=True)
 class ClaimEntry:
+    """A claim as its entry on the claims page shows it (rendered with the article, then only its HTML is kept)."""
+
     article_slug: str
     article_title: str
     source: str
@@ -320,7 +322,6 @@ class ClaimEntry:
     quote: str
     verdict: str
     permalink: str
-    html: Markup = NO_HTML  # its entry on the claims page (templates/_items.html), rendered with the article
 
 
 @dataclass(frozen=True)
@@ -338,7 +339,9 @@ class ArticleSummary:
     summary: str
     kind_counts: tuple[tuple[str, int], ...]
     verdict_counts: tuple[tuple[str, int], ...]
-    claims: tuple[ClaimEntry, ...]
+    # each claim's (verdict, entry on the claims page), rendered with the article (templates/_items.html)
+    # and packed (render/views.py pack_claims): the build holds every article's summary at once
+    claims: bytes
     last_modified: str  # ISO date of the newest annotation, or ""
     feed_keys: tuple[tuple[str, str], ...] = ()  # (added, id) of each annotation, in file order
     item_html: Markup = NO_HTML  # its entry in article lists (templates/_items.html), rendered with the article

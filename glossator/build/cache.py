@@ -42,7 +42,8 @@ from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
     from ..model import ArticleInput, ArticleSummary, SiteConfig
 
-FORMAT = 5
+FORMAT = 6
+CHUNK = 500  # articles a pickle in the articles file
 MISSING = (-1, -1)
 UNSETTLED = (-3, -3)  # matches no file's stat
 CACHE_MARK = ".glossator-cache"
@@ -132,9 +133,7 @@ class BuildCache:
     def articles(self) -> dict[str, CachedArticle]:
         """The previous build's articles (read on first use; empty if unreadable or not this manifest's)."""
         if self._articles is None:
-            stored = self._read("articles.pickle") if self.previous.token else None
-            valid = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.previous.token
-            self._articles = stored[1] if valid else {}  # type: ignore[index]
+            self._articles = self._read_articles() if self.previous.token else {}
         return self._articles
 
     def file_hash(self, path: Path | None) -> str:
@@ -195,7 +194,7 @@ class BuildCache:
                             search_shards)
         self.dir.mkdir(parents=True, exist_ok=True)
         # articles first: a manifest is only ever read beside the articles file it names
-        self._write("articles.pickle", (token, articles))
+        self._write_articles(token, articles)
         self._write("manifest.pickle", manifest)
 
     def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic],
@@ -215,6 +214,35 @@ class BuildCache:
 
     def _settled_hashes(self) -> dict[str, tuple[int, int, str]]:
         return {path: known for path, known in self.hashes.items() if known[0] < self.started}
+
+    def _write_articles(self, token: str, articles: dict[str, CachedArticle]) -> None:
+        """The articles in pickles of CHUNK each, one after another in one file: a pickle's memo holds
+        every object it wrote, which for 20,000 articles at once is a few hundred megabytes."""
+        temporary = self.dir / f"articles.pickle.{os.getpid()}.tmp"
+        entries = list(articles.items())
+        with temporary.open("wb") as stream:
+            pickle.dump((token, len(entries)), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            for start in range(0, len(entries), CHUNK):
+                pickle.dump(entries[start : start + CHUNK], stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.dir / "articles.pickle")
+
+    def _read_articles(self) -> dict[str, CachedArticle]:
+        collecting = gc.isenabled()
+        gc.disable()  # (see _read)
+        try:
+            with (self.dir / "articles.pickle").open("rb") as stream:
+                token, count = pickle.load(stream)
+                if token != self.previous.token:
+                    return {}
+                articles: dict[str, CachedArticle] = {}
+                while len(articles) < count:
+                    articles.update(pickle.load(stream))
+                return articles
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return {}
+        finally:
+            if collecting:
+                gc.enable()
 
     def _write(self, name: str, value: object) -> None:
         temporary = self.dir / f"{name}.{os.getpid()}.tmp"

@@ -37,8 +37,12 @@ class SiteWriter:
         merged from their files)."""
         listed = []
         for page in self.pages.listing_pages(summaries, search_bundles):
-            out.write_text(page.file, page.text)
-            listed.append(page)
+            if isinstance(page.text, str):
+                out.write_text(page.file, page.text)
+            else:
+                out.write_pieces(page.file, page.text)
+            if page.sitemap_path is not None:
+                listed.append((page.sitemap_path, page.lastmod))
         data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES)
         feed = self.pages.annotations_feed(data.newest, data.updated)
         out.write_text(feed.file, feed.text)

@@ -13,6 +13,7 @@ import ctypes.util
 import os
 import secrets
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 STAGING_MARK = ".glossator-staging-"
@@ -83,6 +84,11 @@ class OutputDir:
 
     def write_text(self, relative: str, text: str) -> str:
         self.path(relative).write_bytes(text.encode("utf-8"))
+        return relative
+
+    def write_pieces(self, relative: str, pieces: Iterable[str]) -> str:
+        with self.path(relative).open("w", encoding="utf-8", newline="\n") as stream:
+            stream.writelines(pieces)
         return relative
 
     def write_bytes(self, relative: str, data: bytes) -> str:

@@ -3,8 +3,9 @@ template problems come back as diagnostics pointing into the template file."""
 
 from __future__ import annotations
 
+import itertools
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from ..diagnostics import Diagnostic, error
 from ..model import SiteConfig
 
 T = TypeVar("T")
+PIECES = 4096  # of a page rendered in pieces, joined before each write
 
 # No inline script anywhere; 'wasm-unsafe-eval' is what Pagefind's WebAssembly needs.
 CONTENT_SECURITY_POLICY = (
@@ -107,6 +109,16 @@ class Renderer:
 
     def render(self, template: str, **context: Any) -> str:
         return self._guarded(template, lambda: self.env.get_template(template).render(**context))
+
+    def render_pieces(self, template: str, **context: Any) -> Iterator[str]:
+        """The same text as render(), in pieces as the template makes them, for a page too large to
+        hold: problems come out of the iteration as TemplateProblem, like render()'s."""
+        pieces = self._guarded(template, lambda: self.env.get_template(template).generate(**context))
+        while True:
+            batch = self._guarded(template, lambda: list(itertools.islice(pieces, PIECES)))
+            if not batch:
+                return
+            yield "".join(batch)
 
     def call_macro(self, template: str, macro: str, *args: Any) -> Markup:
         """One macro of a template, called from Python."""

@@ -9,18 +9,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
+from ..model import AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig
 from ..project import Project
 from .assets import collect_assets
 from .jinja import Renderer, markup
 from .views import (
     OutletCount,
     by_recency,
+    claim_entries,
     claim_groups,
     group_by_outlet,
     group_by_tag,
     kind_key,
     note_view,
+    pack_claims,
     repo_edit_url,
     summarise,
     totals,
@@ -34,7 +36,9 @@ FEED_ENTRIES = 50
 @dataclass(frozen=True)
 class Page:
     file: str  # relative to the site root
-    text: str
+    # the whole text, or (a large listing: the claims page of 10,000 articles is 28 MB) its pieces,
+    # to be written as they come
+    text: str | Iterator[str]
     sitemap_path: str | None = None  # its URL path, when the sitemap lists it
     lastmod: str = ""
 
@@ -78,8 +82,9 @@ class PageRenderer:
         for hashed, data in self.assets.values():
             yield "static/" + hashed, data
 
-    def _page(self, path: str, template: str, lastmod: str = "", **context: object) -> Page:
-        text = self.renderer.render(template, page_path=path, **context)
+    def _page(self, path: str, template: str, lastmod: str = "", *, stream: bool = False, **context: object) -> Page:
+        render = self.renderer.render_pieces if stream else self.renderer.render
+        text = render(template, page_path=path, **context)
         file = path + "index.html" if path.endswith("/") or not path else path
         listed = template.endswith(".html") and template != "404.html"
         return Page(file, text, path if listed else None, lastmod)
@@ -88,7 +93,7 @@ class PageRenderer:
             ArticleSummary, Page]:
         """An article's page, and its summary for the listings (with its entries in them rendered)."""
         config = self.config
-        summary = self._with_listing_entries(summarise(annotated, config))
+        summary = self._with_listing_entries(summarise(annotated, config), claim_entries(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
         page = self._page(
             summary.path,
@@ -105,12 +110,12 @@ class PageRenderer:
         )
         return summary, page
 
-    def _with_listing_entries(self, summary: ArticleSummary) -> ArticleSummary:
+    def _with_listing_entries(self, summary: ArticleSummary, claims: tuple[ClaimEntry, ...]) -> ArticleSummary:
         """Rendered here, in the worker, and cached with the article: a listing of every article
         then joins finished entries instead of running a template 10,000 times."""
         render = self.renderer.call_macro
-        claims = tuple(dataclasses.replace(c, html=render(ITEMS, "claim_item", c)) for c in summary.claims)
-        return dataclasses.replace(summary, claims=claims, item_html=render(ITEMS, "article_item", summary))
+        packed = pack_claims((c.verdict, render(ITEMS, "claim_item", c)) for c in claims)
+        return dataclasses.replace(summary, claims=packed, item_html=render(ITEMS, "article_item", summary))
 
     def listing_pages(self, summaries: Sequence[ArticleSummary], search_bundles: list[str]) -> Iterator[Page]:
         """Home, lists, tags, outlets, search, 404, the articles feed and robots.txt."""
@@ -119,8 +124,8 @@ class PageRenderer:
         newest = _newest(summaries)
         yield self._page("", "home.html", lastmod=newest, latest=recent[:HOME_LATEST],
                          totals=totals(summaries, config), article_count=len(summaries))
-        yield self._page("articles/", "articles.html", lastmod=newest, articles=recent)
-        yield self._page("claims/", "claims.html", lastmod=newest, groups=claim_groups(summaries, config))
+        yield self._page("articles/", "articles.html", lastmod=newest, stream=True, articles=recent)
+        yield self._page("claims/", "claims.html", lastmod=newest, stream=True, groups=claim_groups(summaries, config))
         tags = group_by_tag(summaries)
         yield self._page("tags/", "tags.html", lastmod=newest,
                          tags=[(tag, len(entries)) for tag, entries in tags.items()])
@@ -141,8 +146,9 @@ class PageRenderer:
     def annotations_feed(self, entries: Sequence[Any], updated: str | None) -> Page:
         return self._page("annotations.xml", "annotations-feed.xml", entries=entries, updated=updated or "1970-01-01")
 
-    def sitemap(self, listed: Sequence[Page], summaries: Sequence[ArticleSummary]) -> Page:
-        """Every listed page; the article pages were rendered by workers and come from their summaries."""
-        pages = {page.sitemap_path: page.lastmod for page in listed if page.sitemap_path is not None}
+    def sitemap(self, listed: Sequence[tuple[str, str]], summaries: Sequence[ArticleSummary]) -> Page:
+        """Every listed page, as (path, lastmod); the article pages were rendered by workers and come
+        from their summaries."""
+        pages = dict(listed)
         pages.update((s.path, s.last_modified) for s in summaries)
         return Page("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(pages.items())))

@@ -7,10 +7,12 @@ is made here, in Python, once.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
 import unicodedata
+import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -118,22 +120,27 @@ def repo_edit_url(config: SiteConfig, slug: str, file_exists: bool) -> str:
     return f"{repo}/new/{config.repo_branch}/annotations?filename={slug}.yaml"
 
 
-def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary:
+def claim_entries(annotated: AnnotatedArticle, config: SiteConfig) -> tuple[ClaimEntry, ...]:
     article = annotated.article
-    annotations = annotated.annotations
-    kinds = Counter(a.kind for a in annotations)
-    verdicts = Counter(a.verdict for a in annotations if a.verdict)
-    path = article_path(article.slug)
-    permalink = config.base_path + path + "#"  # (base_path parses base_url: once, not per claim)
-    claims = tuple(
+    permalink = config.base_path + article_path(article.slug) + "#"  # (base_path parses base_url: once)
+    return tuple(
         ClaimEntry(
             article.slug, article.title, article.source, article.published, a.id,
             " ".join(annotated.anchors[a.id].exact.split()) if a.id in annotated.anchors else "",
             a.verdict or "", permalink + a.id,
         )
-        for a in annotations
+        for a in annotated.annotations
         if a.kind == "claim"
     )
+
+
+def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary:
+    """The article as the listings see it; its claims' entries are added once rendered (render/pages.py)."""
+    article = annotated.article
+    annotations = annotated.annotations
+    kinds = Counter(a.kind for a in annotations)
+    verdicts = Counter(a.verdict for a in annotations if a.verdict)
+    path = article_path(article.slug)
     dates = [a.last_modified.isoformat() for a in annotations]
     return ArticleSummary(
         slug=article.slug,
@@ -147,7 +154,7 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         summary=article.summary,
         kind_counts=tuple((k, kinds[k]) for k in KINDS if kinds[k]),
         verdict_counts=tuple((v.id, verdicts[v.id]) for v in config.verdicts if verdicts[v.id]),
-        claims=claims,
+        claims=NO_CLAIMS,
         last_modified=max(dates) if dates else "",
         feed_keys=tuple((a.added.isoformat(), a.id) for a in annotations),
     )
@@ -186,20 +193,46 @@ def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
     )
 
 
+def pack_claims(claims: Iterable[tuple[str, Markup]]) -> bytes:
+    """An article's claims for the claims page, as (verdict, entry) pairs, in a few hundred bytes:
+    a large archive's build holds every article's summary at once (15 claims an article is 6 KB
+    as Python strings, 1 KB packed)."""
+    pairs = [(verdict, str(html)) for verdict, html in claims]
+    return zlib.compress(pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL)) if pairs else NO_CLAIMS
+
+
+def unpack_claims(packed: bytes) -> list[tuple[str, Markup]]:
+    if not packed:
+        return []
+    return [(verdict, Markup(html)) for verdict, html in pickle.loads(zlib.decompress(packed))]
+
+
+NO_CLAIMS = b""
+
+
 @dataclass(frozen=True)
 class VerdictGroup:
     id: str
     label: str
     description: str
-    claims: tuple[ClaimEntry, ...]
+    count: int
+    claims: Iterable[Markup]  # each claim's entry, newest article first; read once, as the page is written
+
+
+def _claims_with(verdict: str, summaries: Sequence[ArticleSummary]) -> Iterator[Markup]:
+    for summary in summaries:
+        if verdict in dict(summary.verdict_counts):
+            yield from (html for of, html in unpack_claims(summary.claims) if of == verdict)
 
 
 def claim_groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[VerdictGroup]:
-    grouped: dict[str, list[ClaimEntry]] = defaultdict(list)
-    for summary in by_recency(summaries):
-        for claim in summary.claims:
-            grouped[claim.verdict].append(claim)
-    return [VerdictGroup(v.id, v.label, v.description, tuple(grouped[v.id])) for v in config.verdicts]
+    """The claims page's groups; each unpacks its claims only as the page is written."""
+    recent = by_recency(summaries)
+    counts: Counter[str] = Counter()
+    for summary in summaries:
+        counts.update(dict(summary.verdict_counts))
+    return [VerdictGroup(v.id, v.label, v.description, counts[v.id], _claims_with(v.id, recent))
+            for v in config.verdicts]
 
 
 def group_by_tag(summaries: Sequence[ArticleSummary]) -> dict[str, list[ArticleSummary]]:
