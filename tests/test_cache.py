@@ -199,3 +199,16 @@ def test_a_built_file_changed_by_hand_fails_the_build_with_a_clear_error(tmp_pat
         assert tree_digest(out) == before
     shutil.rmtree(out)
     _build(root, out, use_cache=True)
+
+
+def test_the_engine_version_covers_the_rendering_libraries() -> None:
+    """An upgraded markdown-it or Pagefind may render or index the same input differently: the
+    cache's engine version names the installed versions, so an upgrade rebuilds everything."""
+    import importlib.metadata
+
+    from glossator.build.cache import RENDERING_LIBRARIES, _library_versions
+
+    found = _library_versions()
+    for name in ("Jinja2", "markdown-it-py", "pagefind_bin", "PyYAML"):
+        assert f"-{importlib.metadata.version(name)}.dist-info" in found, (name, found)
+    assert found.count(".dist-info") == len(RENDERING_LIBRARIES)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import importlib.util
 import os
 import pickle
 import secrets
@@ -74,9 +75,31 @@ class Manifest:
     search_shards: int = 1  # how many shards the search index has (search/shards.py)
 
 
+# The libraries whose versions shape the output: a new markdown-it or Pagefind may render or index
+# the same input differently, so an upgrade rebuilds everything.
+RENDERING_LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "mdit_py_plugins", "pyyaml", "pagefind_bin")
+
+
+def _library_versions() -> str:
+    """Their installed distributions' folder names (`Jinja2-3.1.6.dist-info`): a directory listing,
+    where importlib.metadata would cost a tenth of the no-change build's budget."""
+    spec = importlib.util.find_spec("jinja2")
+    if spec is None or spec.origin is None:
+        return ""
+    folder = Path(spec.origin).parent.parent
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return ""
+    wanted = [name for name in names if name.endswith(".dist-info")
+              and name.split("-", 1)[0].lower().replace(".", "_") in RENDERING_LIBRARIES]
+    return ";".join(sorted(wanted))
+
+
 def _engine_version() -> str:
-    """The engine's code and the formats' schemas (a changed schema changes what files pass)."""
-    digest = hashlib.sha256(str(FORMAT).encode())
+    """The engine's code, the formats' schemas (a changed schema changes what files pass) and the
+    versions of the libraries that render and index."""
+    digest = hashlib.sha256(f"{FORMAT}\0{_library_versions()}".encode())
     for path in [*sorted(ENGINE_DIR.rglob("*.py")), *sorted(BUILTIN_SCHEMAS.glob("*.json"))]:
         digest.update(path.relative_to(ENGINE_DIR.parent).as_posix().encode())
         digest.update(path.read_bytes())
