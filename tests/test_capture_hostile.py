@@ -18,7 +18,7 @@ from glossator.anchor.markdown import markdown
 from glossator.capture import CaptureError
 from glossator.capture.fetch import fetch
 from tests.capture_server import serve
-from tests.conftest import REPO, free_port
+from tests.helpers import REPO, free_port
 from tests.test_capture import Captured, capture
 
 

@@ -25,7 +25,7 @@ from glossator.load.files import load_annotations, load_article
 from glossator.model import Anchor, Annotation
 from glossator.project import Project
 from glossator.validate.rules import validate_annotations, validate_article
-from tests.conftest import article_md, write_archive
+from tests.helpers import article_md, write_archive
 
 FIXTURES = Path(__file__).parent / "import_fixtures"
 ARMY, BUDGET = "annotations/army-figures.yaml", "annotations/budget-vote.yaml"

@@ -1,4 +1,4 @@
-"""The compiled fast path (fastjsonschema) and jsonschema agree on every document (annotation
+"""The compiled fast path (jsonschema-rs) and jsonschema agree on every document (annotation
 files, front matter, site.yaml), so skipping jsonschema for files the fast path accepts can
 never hide an error."""
 

@@ -78,7 +78,7 @@ def subschemas(node: Any) -> Iterator[dict[str, Any]]:
 def test_the_message_keywords_are_well_formed_and_leave_validation_alone(name: str) -> None:
     document = json.loads((BUILTIN_SCHEMAS / name).read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(document).check_schema(document)
-    assert schema.is_valid_fast(name, "not an object") is False  # fastjsonschema compiles it
+    assert schema.is_valid_fast(name, "not an object") is False  # jsonschema-rs compiles it
     for rule in subschemas(document):
         if schema.PATTERN_MESSAGE in rule or schema.PATTERN_DIAGNOSTIC in rule:
             assert "pattern" in rule, rule
