@@ -8,7 +8,8 @@ same generated archives, run alternately in one invocation, reported as ratios.
 Archives come from ../shared/bench/make_corpus.py (~850 words, 15 annotations each);
 peers are installed by ../shared/bench/setup_peers.sh (run it first: this script only
 uses what is there, and says which peers it skipped). Peak memory is the largest sum of
-the resident sizes of the whole process tree, sampled every 20 ms from /proc.
+the proportional set sizes (PSS) of the whole process tree, sampled every 20 ms from /proc:
+pages the forked workers share count once (summed RSS, which counts them in each, beside it).
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def peer_commands(corpus: Path, work: Path, quick: bool) -> dict[str, str]:
     if "hugo" in commands and pagefind:
         commands["hugo+pagefind"] = (f"{commands['hugo']} && {pagefind} --site {work}/hugo/public "
                                      f"--output-path {work}/hugo/public/pagefind --quiet")
+    if "hugo-notes" in commands and pagefind:
+        # the fair peer for a build with search: Pagefind indexes the same words as over our pages
+        commands["hugo-notes+pagefind"] = (f"{commands['hugo-notes']} && {pagefind} --site {work}/hugo-notes/public "
+                                           f"--output-path {work}/hugo-notes/public/pagefind --quiet")
+    commands.pop("hugo-notes", None)  # alone, it is Hugo again with longer pages
     if quick:
         commands = {k: v for k, v in commands.items() if k in ("hugo", "hugo+pagefind")}
     commands["py_floor"] = f"{PYTHON} {SHARED / 'py_floor.py'} {corpus} {work}/floor --jobs 2"
@@ -112,15 +118,19 @@ def report(size: int, results: dict[str, list[Run]]) -> str:
         return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs),
                    max(r.peak_rss_mib for r in runs))
 
-    hugo, hugo_pagefind = median("hugo"), median("hugo+pagefind")
+    hugo, hugo_pagefind, fair = median("hugo"), median("hugo+pagefind"), median("hugo-notes+pagefind")
     lines = [f"\n### {size:,} articles (median of {len(next(iter(results.values())))})\n",
-             "| | wall | peak memory | × Hugo | × Hugo+Pagefind |", "|---|---|---|---|---|"]
+             "| | wall | peak PSS (RSS) | × Hugo | × Hugo+Pagefind | × Hugo-notes+Pagefind |",
+             "|---|---|---|---|---|---|"]
+
+    def ratio(run: Run, peer: Run | None) -> str:
+        return f"{run.seconds / peer.seconds:.2f}" if peer else "–"
+
     for name in results:
         run = median(name)
         assert run is not None
-        vs_hugo = f"{run.seconds / hugo.seconds:.2f}" if hugo else "–"
-        vs_both = f"{run.seconds / hugo_pagefind.seconds:.2f}" if hugo_pagefind else "–"
-        lines.append(f"| {name} | {run.seconds:.2f} s | {run.peak_mib:,.0f} MiB | {vs_hugo} | {vs_both} |")
+        lines.append(f"| {name} | {run.seconds:.2f} s | {run.peak_mib:,.0f} ({run.peak_rss_mib:,.0f}) MiB "
+                     f"| {ratio(run, hugo)} | {ratio(run, hugo_pagefind)} | {ratio(run, fair)} |")
     return "\n".join(lines)
 
 
