@@ -61,3 +61,11 @@ def test_a_changed_built_file_fails_the_next_build_clearly(make_archive: Callabl
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "site/data/articles/one.json" in result.stderr and "build again" in result.stderr
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+@given(json_values)
+def test_dumps_writes_what_the_json_module_writes(value: Any) -> None:
+    """orjson is a speed-up only: the exports' bytes are those of json.dumps with our options."""
+    import json
+
+    assert dumps(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

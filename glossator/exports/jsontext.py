@@ -26,7 +26,13 @@ def dumps(value: Any) -> str:
     beyond ASCII as they are. orjson writes exactly what json.dumps(ensure_ascii=False,
     sort_keys=True, separators=(",", ":")) writes for our documents (strings, small integers,
     booleans, null, lists, objects with string keys), in a quarter less of the exports' time."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # what orjson leaves to others (an integer beyond 64 bits): the same text, slower
+        return _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), check_circular=False)
 
 
 class _Array:
