@@ -12,6 +12,7 @@ from pathlib import Path
 from glossator.build import pipeline
 from glossator.build.cache import BuildCache, input_stats
 from glossator.project import Project
+from glossator.search.shards import Shards
 
 from .helpers import article_md, write_archive
 from .test_build import tree_digest
@@ -35,6 +36,15 @@ def _annotations(slug: str, n: int, note: str) -> str:
     )
 
 
+SHARD = 2  # articles a search bundle in these archives
+
+
+def _bundles(site: Path) -> dict[str, bytes]:
+    """Each search bundle's folder → its entry file (which names the hashes of all its files)."""
+    return {entry.parent.relative_to(site).as_posix() + "/": entry.read_bytes()
+            for entry in site.glob("pagefind/**/pagefind-entry.json")}
+
+
 def _build(root: Path, out: Path, use_cache: bool) -> pipeline.BuildResult:
     result = pipeline.build(Project.at(root, out), jobs=1, use_cache=use_cache)
     assert result.ok, result.diagnostics
@@ -45,11 +55,13 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
     rng = random.Random(7)
     articles = {f"a{n}": _article(rng, n) for n in range(6)}
     notes = {slug: _annotations(slug, int(slug[1:]), "First note.") for slug in articles}
-    root = write_archive(tmp_path / "archive", articles, notes)
+    # bundles of two articles: the search index is several shards, each kept or re-indexed
+    root = write_archive(tmp_path / "archive", articles, notes, site_yaml=f"search_shard_size: {SHARD}\n")
     shutil.copytree(Path(__file__).resolve().parent.parent / "templates", root / "templates")
     cached_out = tmp_path / "cached" / "site"
     _build(root, cached_out, use_cache=True)
     for step in range(12):
+        bundles_before = _bundles(cached_out)
         action = rng.choice(["note", "article", "template", "delete", "add", "css", "none", "site"])
         slug = rng.choice(sorted(articles))
         if action == "note":
@@ -64,7 +76,7 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
             path = root / "templates" / "static" / "glossator.css"
             path.write_text(path.read_text() + f"\n/* step {step} */\n")
         elif action == "site":
-            (root / "site.yaml").write_text(f"title: Archive {step}\n")
+            (root / "site.yaml").write_text(f"title: Archive {step}\nsearch_shard_size: {SHARD}\n")
         elif action == "delete" and len(articles) > 2:
             del articles[slug]
             (root / "content" / f"{slug}.md").unlink()
@@ -83,6 +95,11 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
             assert cached.changed is not None and f"articles/{slug}/index.html" in cached.changed
             others = [p for p in cached.changed if p.startswith("articles/") and not p.startswith(f"articles/{slug}/")]
             assert not others
+            # and only its shard's search bundle was indexed again
+            shards = Shards.for_archive(len(articles), SHARD)
+            assert len(bundles_before) > 1 and bundles_before.keys() == _bundles(cached_out).keys()
+            changed_bundles = {f for f, entry in _bundles(cached_out).items() if bundles_before[f] != entry}
+            assert changed_bundles == {shards.folder(shards.of(slug))}, (step, changed_bundles)
         if action == "none":
             assert cached.up_to_date
 
