@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
-"""Search at scale (issue 12's targets) on a generated archive.
+"""Search at scale (issues 12 and 19) on a generated archive.
 
-    python bench/search_bench.py [--articles 10000] [--work bench/out] [--rare 15] [--json FILE]
+    python bench/search_bench.py [--articles 10000] [--shard-size 500] [--work bench/out] [--rare 15]
+                                 [--chunk-size N] [--skip-build] [--json FILE]
 
-1. The archive comes from make_corpus.py (about 850 words and 15 annotations per article).
+1. The archive comes from make_corpus.py (about 850 words and 15 annotations per article), with
+   `search_shard_size` set in its site.yaml (the search index's bundles: one per that many articles).
 2. It is built from scratch (`build.py build`, cache removed): wall time and peak memory of the
    whole process tree. The built site is then indexed again on its own (glossator.search.index_site,
    Pagefind included) for the indexing share of the build.
+   With --chunk-size, the bundles are then indexed again with PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE
+   set (an experiment: the build itself keeps PAGEFIND_* out of Pagefind's environment).
 3. The site is served on 127.0.0.1 by a server that counts the bytes it sends (so the Web
    Worker's own requests count too), and headless Chromium measures:
-   - bytes under /pagefind/ for the first query of a rare and of a common word, cold cache,
-     from opening /search/ to the results being rendered (library, worker, WebAssembly,
-     entry, meta, index chunks, fragments); the filter data the page fetches afterwards is
-     reported beside it;
+   - the bytes of the first query of a rare and of a common word, cold cache, from opening
+     /search/ to the results being rendered: every distinct URL once, as a host that gzips text
+     would send it (the page, its CSS and scripts, Pagefind's library, worker and entry files;
+     its WebAssembly, meta, index chunks and fragments are gzipped already), by kind;
+   - then the bytes of opening the filter panel (its script and the filter files) until the
+     counts are shown;
    - time from the last keystroke to the results being rendered, warm (the engine loaded),
      median over several rare words and a few common ones, given whole (one input event) and
      typed one character every 100 ms (where earlier prefixes' searches may still be running).
@@ -58,13 +64,14 @@ def corpus_tool() -> Path:
     sys.exit("make_corpus.py not found (bench/ or ../shared/bench/)")
 
 
-def make_corpus(size: int, work: Path, rare: int) -> tuple[Path, list[str]]:
+def make_corpus(size: int, work: Path, rare: int, shard_size: int) -> tuple[Path, list[str]]:
     """The archive, and the words planted in it: each in one article only (a generated corpus has
     none: its rarest words are in dozens of articles). A planted word extends one of those rarest
     words, so that typing it passes through their prefixes, as typing a real rare word would."""
     root = work / f"search-corpus-{size}"  # its own copy: the planted words would skew other benches
     planted = root / "planted-words.json"
     if planted.is_file():
+        (root / "site.yaml").write_text(f"search_shard_size: {shard_size}\n", encoding="utf-8")
         return root, json.loads(planted.read_text(encoding="utf-8"))
     shutil.rmtree(root, ignore_errors=True)
     subprocess.run([sys.executable, str(corpus_tool()), "--articles", str(size), "--out", str(root)], check=True)
@@ -80,6 +87,7 @@ def make_corpus(size: int, work: Path, rare: int) -> tuple[Path, list[str]]:
         article = articles[(k * 7919) % len(articles)]
         article.write_text(article.read_text() + f"\nThe {word} was noted.\n", encoding="utf-8")
     planted.write_text(json.dumps(words), encoding="utf-8")
+    (root / "site.yaml").write_text(f"search_shard_size: {shard_size}\n", encoding="utf-8")
     return root, words
 
 
@@ -104,22 +112,37 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
             self.log.append((self.path, sent, self.arrived))
 
 
-def pagefind_bytes(log: list[tuple[str, int, float]], site: Path, before: float) -> dict[str, int]:
-    """Bytes of the bundle's files requested before a moment, by kind; plus the total as a server
-    that gzips text responses would send it (the .pf_* and WebAssembly files are gzipped already)."""
+TEXT = {"html": "page", "css": "css", "js": "js", "json": "entry"}  # what a host gzips (kinds by suffix)
+PAGEFIND_KINDS = {"pagefind": "wasm", "pf_meta": "pf_meta", "pf_index": "pf_index", "pf_fragment": "pf_fragment",
+                  "pf_filter": "pf_filter"}
+
+
+def kind_of(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    if name in ("pagefind.js", "pagefind-worker.js") or name.startswith("search-filters."):
+        return name.split(".")[0]
+    suffix = name.rsplit(".", 1)[-1] if "." in name else "html"
+    return PAGEFIND_KINDS.get(suffix) or TEXT.get(suffix, suffix)
+
+
+def transfer_bytes(log: list[tuple[str, int, float]], site: Path, after: float, before: float) -> dict[str, int]:
+    """Bytes of the distinct URLs requested in [after, before], by kind, as a host that gzips text
+    would send them (Pagefind's own .pf_* and WebAssembly files are gzipped already)."""
     parts: Counter[str] = Counter()
-    gzipped = 0
-    for path, sent, arrived in log:
-        path = path.split("?", 1)[0]
-        if "/pagefind/" not in path or arrived > before:
+    seen: set[str] = set()
+    for url, sent, arrived in log:
+        if not after <= arrived <= before or url in seen:
             continue
-        name = path.rsplit("/", 1)[-1]
-        suffix = name.rsplit(".", 1)[-1]
-        parts[{"js": name, "json": "entry", "pagefind": "wasm"}.get(suffix, suffix)] += sent
-        text = suffix in ("js", "json")
-        gzipped += len(gzip.compress((site / path.lstrip("/")).read_bytes(), 6)) if text else sent
+        seen.add(url)
+        path = url.split("?", 1)[0]
+        kind = kind_of(path)
+        if kind in PAGEFIND_KINDS.values() or not sent:  # (nothing sent: a 304)
+            parts[kind] += sent
+        else:
+            file = site / path.lstrip("/")
+            file = file / "index.html" if file.is_dir() else file
+            parts[kind] += len(gzip.compress(file.read_bytes(), 6))
     parts["total"] = sum(parts.values())
-    parts["total_if_gzipped"] = gzipped
     return dict(parts)
 
 
@@ -180,14 +203,22 @@ def browser_measurements(site: Path, rare: list[str]) -> dict[str, object]:
             context = browser.new_context()  # a cold cache
             page = context.new_page()
             CountingHandler.log.clear()
+            opened = time.time()
             page.goto(base + "search/")
             started, rendered = page.evaluate(FIRST_QUERY, word)
-            page.wait_for_timeout(2000)  # the filter data, fetched once the results are shown
-            log = list(CountingHandler.log)
+            page.wait_for_timeout(1000)  # anything the page fetches once the results are shown
+            after_results = time.time()
             status = page.inner_text("#search-status")
+            if page.locator("#search-filters-toggle").count():  # (a page from before issue 19 loads them unasked)
+                page.click("#search-filters-toggle")
+            page.wait_for_selector("#search-filters [data-facet=outlet] li:not([hidden])", timeout=120_000)
+            page.wait_for_timeout(500)
+            filters_shown = time.time()
+            log = list(CountingHandler.log)
             context.close()
-            return {"word": word, "bytes": pagefind_bytes(log, site, rendered / 1000),
-                    "bytes_with_filters": pagefind_bytes(log, site, float("inf"))["total"],
+            return {"word": word, "bytes": transfer_bytes(log, site, opened, rendered / 1000),
+                    "late_bytes": transfer_bytes(log, site, rendered / 1000, after_results)["total"],
+                    "filter_bytes": transfer_bytes(log, site, after_results, filters_shown),
                     "seconds_from_typing": round((rendered - started) / 1000, 3), "status": status}
 
         out["first_rare"] = first_query(rare[0])
@@ -195,7 +226,7 @@ def browser_measurements(site: Path, rare: list[str]) -> dict[str, object]:
 
         page = browser.new_page()
         page.goto(base + "search/")
-        page.evaluate(TYPE_AND_TIME, [rare[-1], 0])  # warm up: engine, workers, filter data
+        page.evaluate(TYPE_AND_TIME, [rare[-1], 0])  # warm up: the engine (the filter panel stays closed)
         page.wait_for_timeout(1500)
         for gap, label in ((0, "whole"), (TYPING_GAP_MS, "typed")):
             for words, kind in ((rare[1:], "rare"), (COMMON_WORDS, "common")):
@@ -212,29 +243,65 @@ INDEX_ONLY = """
 import sys
 from pathlib import Path
 from glossator.build.plan import read_config
+from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
 from glossator.search.pagefind import index_site
-from glossator.search.shards import ONE_BUNDLE
+from glossator.search.shards import Shards
 site, root = Path(sys.argv[1]), Path(sys.argv[2])
 config, _ = read_config(Project.at(root))
-problems = index_site(site, config, ONE_BUNDLE)
+shards = Shards.for_archive(sum(1 for _ in site.glob(ARTICLE_PAGES_GLOB)), config.search_shard_size)
+problems = index_site(site, config, shards)
 if problems:
     sys.exit("\\n".join(p.message for p in problems))
 """
 
 
+def reindex_with_chunk_size(site: Path, chunk_size: int) -> None:
+    """Index every bundle of the site again with PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE (which the
+    build keeps out of Pagefind's environment), as the build would otherwise: the bundle's pages
+    alone, filters sorted, the bundle checked."""
+    import os
+    import tempfile
+
+    from glossator.search.pagefind import UNUSED, _executable, site_bundles, sort_filters, verify_bundle
+    from glossator.search.shards import Shards
+
+    bundles = site_bundles(site)
+    slugs = sorted(page.parent.name for page in site.glob("articles/*/index.html"))
+    shards = Shards(1) if bundles == [site / "pagefind"] else Shards(int(bundles[0].name.split("-of-")[1]))
+    for shard, members in shards.split(slugs).items():
+        target = site / shards.folder(shard)
+        with tempfile.TemporaryDirectory(dir=site.parent) as work:
+            view = Path(work) / "pages"
+            for slug in members:
+                (view / "articles" / slug).mkdir(parents=True)
+                os.link(site / "articles" / slug / "index.html", view / "articles" / slug / "index.html")
+            out = Path(work) / "bundle"
+            subprocess.run([str(_executable()), "--site", ".", "--glob", "articles/*/index.html", "--output-path",
+                            str(out), "--force-language", "en", "--silent"], cwd=view, check=True,
+                           env={**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(chunk_size)})
+            for name in UNUSED:
+                (out / name).unlink(missing_ok=True)
+            sort_filters(out)
+            verify_bundle(out, len(members))
+            shutil.rmtree(target)
+            shutil.move(str(out), target)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--shard-size", type=int, default=500, help="search_shard_size (articles a search bundle)")
+    parser.add_argument("--chunk-size", type=int, help="index again with PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--rare", type=int, default=15, help="rare words to time (the first one is also cold)")
     parser.add_argument("--skip-build", action="store_true", help="reuse the site built by an earlier run")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    root, rare = make_corpus(args.articles, args.work, args.rare)
-    site = args.work / f"search-site-{args.articles}"
-    results: dict[str, object] = {"articles": args.articles}
+    root, rare = make_corpus(args.articles, args.work, args.rare, args.shard_size)
+    site = args.work / f"search-site-{args.articles}-{args.shard_size}"
+    results: dict[str, object] = {"articles": args.articles, "shard_size": args.shard_size}
     if not args.skip_build:
         shutil.rmtree(site, ignore_errors=True)
         for stale in args.work.glob(f".{site.name}.glossator-*"):
@@ -245,11 +312,16 @@ def main() -> None:
         results["index"] = asdict(index)
         results["index_share"] = {"time": round(index.seconds / build.seconds, 3),
                                   "peak_memory": round(index.peak_mib / build.peak_mib, 3)}
-    from glossator.search.pagefind import verify_bundle
+    from glossator.search.pagefind import site_bundles, verify_bundle
 
-    pages = sum(1 for _ in site.glob("articles/*/index.html"))
-    summary = verify_bundle(site / "pagefind", pages)
-    results["bundle"] = {"pages": summary.pages, "files": summary.files, "mib": round(summary.bytes / 2**20, 1)}
+    if args.chunk_size:
+        reindex_with_chunk_size(site, args.chunk_size)
+        results["chunk_size"] = args.chunk_size
+    bundles = site_bundles(site)
+    summaries = [verify_bundle(bundle, entry_pages(bundle)) for bundle in bundles]
+    results["bundle"] = {"bundles": len(bundles), "pages": sum(s.pages for s in summaries),
+                         "files": sum(s.files for s in summaries),
+                         "mib": round(sum(s.bytes for s in summaries) / 2**20, 1)}
     results["rare_words"] = rare
     results.update(browser_measurements(site, rare))
     report(results)
@@ -257,23 +329,34 @@ def main() -> None:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
+def entry_pages(bundle: Path) -> int:
+    """The pages a bundle's entry file says it holds (the bundle check compares them with its meta)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
 def report(results: dict) -> None:
-    print(f"search bench, {results['articles']} articles")
+    chunk = f", PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE={results['chunk_size']}" if results.get("chunk_size") else ""
+    print(f"search bench, {results['articles']} articles, search_shard_size {results['shard_size']}{chunk}")
     if "build" in results:
         build, index, share = results["build"], results["index"], results["index_share"]
         print(f"  build (search included): {build['seconds']:.1f} s, peak {build['peak_mib']:.0f} MiB")
         print(f"  indexing alone:          {index['seconds']:.1f} s, peak {index['peak_mib']:.0f} MiB "
               f"({share['time']:.0%} of the build's time, {share['peak_memory']:.0%} of its peak memory)")
     bundle = results["bundle"]
-    print(f"  bundle: {bundle['pages']} pages, {bundle['files']} files, {bundle['mib']} MiB")
+    print(f"  index: {bundle['bundles']} bundle(s), {bundle['pages']} pages, {bundle['files']} files, "
+          f"{bundle['mib']} MiB")
     for key, label in (("first_rare", "rare"), ("first_common", "common")):
         first = results[key]
         counted = first["bytes"]
-        parts = ", ".join(f"{k} {v / 1000:.1f}" for k, v in counted.items() if not k.startswith("total"))
-        print(f"  first query, {label} word {first['word']!r}: {counted['total'] / 1000:.1f} KB as stored "
-              f"({parts}), {counted['total_if_gzipped'] / 1000:.1f} KB if the server gzips the scripts; "
-              f"{first['bytes_with_filters'] / 1000:.1f} KB once the filter data has come; "
+        parts = ", ".join(f"{k} {v / 1000:.1f}" for k, v in sorted(counted.items(), key=lambda kv: -kv[1])
+                          if k != "total")
+        opened = first["filter_bytes"]
+        print(f"  first query, {label} word {first['word']!r}: {counted['total'] / 1000:.1f} KB ({parts}); "
               f"{first['seconds_from_typing']:.2f} s from typing (cold); {first['status']}")
+        print(f"    after the results, unasked: {first['late_bytes'] / 1000:.1f} KB; opening the filters: "
+              f"{opened['total'] / 1000:.1f} KB (" + ", ".join(f"{k} {v / 1000:.1f}" for k, v in opened.items()
+                                                         if k != "total") + ")")
     for label, how in (("whole", "the word in one input event (pasted, or typed faster than searches run)"),
                        ("typed", f"typed at {TYPING_GAP_MS} ms a character")):
         print(f"  last keystroke → results rendered, warm, {how}:")

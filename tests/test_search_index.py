@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
 from glossator.search import cbor, pagefind
 from glossator.search.pagefind import BundleProblem, index_site, verify_bundle
-from glossator.search.shards import ONE_BUNDLE
+from glossator.search.shards import ONE_BUNDLE, Shards
 from glossator.validate.site import DEFAULTS
 
 from .helpers import article_md, build_site, run_cli, write_archive
@@ -362,5 +363,49 @@ def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site
     [problem] = [d for d in result.diagnostics if d.is_error]
     assert "sitemap.xml" in problem.path
     assert not _processes_working_in(tmp_path)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
+
+
+def _sharded_archive(root: Path) -> tuple[Path, Shards]:
+    """Eight articles in bundles of two: four shards (the assignment is the slug's hash)."""
+    slugs = [f"ward-{i}" for i in range(8)]
+    write_archive(root, {slug: article_md(f"Ward {slug}", f"The {slug} council met.\n") for slug in slugs},
+                  site_yaml="search_shard_size: 2\n")
+    shards = Shards.for_archive(len(slugs), 2)
+    assert len(shards.split(slugs)) == 4
+    return root, shards
+
+
+@pytest.mark.parametrize("shard", [0, 3], ids=["first-shard", "last-shard"])
+def test_bundle_checks_cover_every_shard(tmp_path: Path, shard: int) -> None:
+    """A shard's bundle damaged while the build writes it fails the build, naming that shard's file;
+    the previous site (every shard's bundle included) is kept as it was."""
+    root, shards = _sharded_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    assert [p.relative_to(out).as_posix() for p in pagefind.site_bundles(out)] == \
+        [shards.folder(k).rstrip("/") for k in range(4)]
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    victim = shards.split(f"ward-{i}" for i in range(8))[shard][0]
+    # Pagefind indexes each shard in a folder of that shard's pages: only the victim's bundle is cut
+    fake = tmp_path / "indexer-then-cut"
+    fake.write_text(
+        f"#!/bin/sh\n'{pagefind._executable()}' \"$@\" || exit $?\n"
+        f'[ -d articles/{victim} ] || exit 0\n'
+        'while [ $# -gt 0 ]; do [ "$1" = --output-path ] && out=$2; shift; done\n'
+        'chunk=$(ls "$out"/index/*.pf_index | head -n 1)\n'
+        'head -c 40 "$chunk" > "$out/cut" && mv "$out/cut" "$chunk"\n'
+    )
+    fake.chmod(0o755)
+    # a new title changes every page, so every shard is indexed again
+    (root / "site.yaml").write_text("search_shard_size: 2\ntitle: Renamed archive\n", encoding="utf-8")
+    result = run_cli("build", "--root", root, "--out", out, env={"PAGEFIND_BINARY_PATH": str(fake)})
+    assert result.returncode == 1
+    damaged = re.search(r"search index: error: the search index Pagefind wrote is damaged: (\S+) is truncated",
+                        result.stderr)
+    assert damaged, result.stderr
+    assert damaged[1].startswith(shards.folder(shard) + "index/") and damaged[1].endswith(".pf_index")
+    assert "the previous site was left as it was" in result.stderr
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]

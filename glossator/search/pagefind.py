@@ -109,7 +109,9 @@ def index_shard(site_dir: Path, folder: str, slugs: Sequence[str], config: SiteC
             sort_filters(bundle)
             verify_bundle(bundle, len(slugs))
         except BundleProblem as problem:
-            return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {problem}",
+            # the checks name a file as in a one-bundle site (pagefind/…): say which shard's it is
+            where = str(problem).replace(f"{BUNDLE}/", folder, 1)
+            return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {where}",
                           "the previous search index was kept. Check free disk space and build again; "
                           "if it recurs, report it with the Pagefind version (pagefind --version).",
                           title="Search index")]

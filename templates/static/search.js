@@ -1,6 +1,6 @@
 // Glossator search: the /search/ page (the only page that loads this script; the "/" shortcut
-// of every page is in shortcut.js). It runs Pagefind's JavaScript API over the bundle that
-// glossator/search.py writes.
+// of every page is in shortcut.js). It runs Pagefind's JavaScript API over the bundles that
+// glossator/search/ writes; the filter panel's data comes from search-filters.js, when asked for.
 //
 // One Pagefind page per article; each note is a sub-result whose anchor is the note's
 // heading id. The article's "notes" meta lists every note as id:kind[:verdict], so
@@ -22,6 +22,10 @@
   if (!form) return;
   const box = document.getElementById("search-q");
   const filtersBox = document.getElementById("search-filters");
+  const toggle = document.getElementById("search-filters-toggle");
+  const chosenCount = toggle.querySelector(".search-filters-chosen");
+  const facetsBox = document.getElementById("search-facets");
+  const facetsNote = document.getElementById("search-facets-note");
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
   const moreButton = document.getElementById("search-more");
@@ -56,6 +60,8 @@
     for (const input of filtersBox.querySelectorAll("input[type=checkbox]")) {
       input.checked = state.chosen[input.name]?.has(input.value) ?? false;
     }
+    const chosen = FACETS.reduce((sum, facet) => sum + state.chosen[facet].size, 0);
+    chosenCount.textContent = chosen ? `${chosen} chosen` : "";
   }
 
   function showState() {
@@ -81,43 +87,41 @@
 
   // --- Pagefind ---------------------------------------------------------------------------
 
-  // Two copies of Pagefind, each with its own Web Worker (a module is instantiated once per
-  // URL, hence the query string). The engine finds the results; the counter holds every
-  // filter's data and counts the values over the results. Once filter data is loaded, Pagefind
-  // counts on every search, which at 10,000 articles costs up to seconds per query: kept in
-  // a worker of its own, it never holds up the results.
-  // A large archive's index is several bundles (glossator/search/shards.py): the first is loaded
-  // with its WebAssembly, the others are merged into it.
+  // One Pagefind, in its own Web Worker. A large archive's index is several bundles
+  // (glossator/search/shards.py): the first is loaded with its WebAssembly, the others are merged
+  // into it, all at once (each costs its entry and meta file; Pagefind keeps them in the order
+  // given, so results of equal score come in the same order on every load).
+  // The filter counts are not Pagefind's (see search-filters.js): it only ever loads the filters
+  // a search uses.
   const [primary, ...shards] = form.dataset.bundles.split(" ").filter(Boolean);
-  const startPagefind = async (suffix, options) => {
-    const pagefind = await import(primary + "pagefind.js" + suffix);
-    // baseUrl: the site's base path, for a sub-path deployment (the index stores /articles/…).
-    await pagefind.options({ basePath: primary, baseUrl: form.dataset.base, ...options });
+  // baseUrl: the site's base path, for a sub-path deployment (the index stores /articles/…);
+  // excerptLength for every bundle, merged ones too, or their excerpts would be longer.
+  const bundleOptions = { baseUrl: form.dataset.base, excerptLength: EXCERPT_WORDS };
+  async function startPagefind() {
+    const pagefind = await import(primary + "pagefind.js");
+    await pagefind.options({ basePath: primary, ...bundleOptions });
     await pagefind.init();
-    for (const bundle of shards) await pagefind.mergeIndex(bundle, { baseUrl: form.dataset.base, ...options });
-    merged.set(pagefind, await mergeDelta(pagefind, options));
-    return pagefind;
-  };
+    await Promise.all(shards.map((bundle) => pagefind.mergeIndex(bundle, bundleOptions)));
+    return { pagefind, changes: await mergeDelta(pagefind) };
+  }
 
   // The live preview (`build.py serve`, never a built site) indexes the articles changed since its
   // full index into a small second bundle, and names it in a <meta>. Its delta.json lists the pages
   // it supersedes, by URL and by the full index's page ids: those results of the full index are
   // left out, for the delta's (or none, for a deleted page).
   const deltaPath = document.querySelector('meta[name="glossator-search-delta"]')?.content;
+  const deltaBundle = deltaPath && deltaPath + "pagefind/";
   const delta = deltaPath
     ? fetch(deltaPath + "delta.json")
         .then((response) => (response.ok ? response.json() : null))
         .then((m) => m && { bundle: m.bundle, drop: new Set(m.drop), superseded: new Set(m.superseded) })
         .catch(() => null)
     : Promise.resolve(null);
-  const merged = new WeakMap(); // engine → the delta merged into it (null: none)
-  async function mergeDelta(pagefind, options) {
+  async function mergeDelta(pagefind) {
     const changes = await delta;
     if (!changes) return null;
     try {
-      if (changes.bundle) {
-        await pagefind.mergeIndex(deltaPath + "pagefind/", { baseUrl: form.dataset.base, ...options });
-      }
+      if (changes.bundle) await pagefind.mergeIndex(deltaBundle, bundleOptions);
       return changes;
     } catch (problem) {
       console.error(problem); // searched without it, a changed page keeps its old result
@@ -127,14 +131,12 @@
   const upToDate = (changes, results) => (changes ? results.filter((r) => !changes.drop.has(r.id)) : results);
   // by URL too, in case the ids are those of a full index other than the one this page loaded
   const isCurrent = (changes, page) => !changes || page.meta?.glossator_delta || !changes.superseded.has(page.raw_url);
-  let engine = null;
-  const loadEngine = () => (engine ??= startPagefind("", { excerptLength: EXCERPT_WORDS }));
+  let engine = null; // { pagefind, changes: the delta merged into it, or null }
+  const loadEngine = () => (engine ??= startPagefind());
 
   // `work` run one at a time: the calls that arrive during a run collapse into one more run, for
-  // the latest state; a run may ask `stale()` whether one is waiting, and stop early. `prepare`
-  // (a load) is awaited once, before the first run, which reads the state after it: calls that
-  // arrive during it add no run.
-  function oneAtATime(work, onError, prepare = async () => undefined) {
+  // the latest state; a run may ask `stale()` whether one is waiting, and stop early.
+  function oneAtATime(work, onError) {
     let busy = false;
     let again = false;
     const stale = () => again;
@@ -145,10 +147,9 @@
       }
       busy = true;
       try {
-        const ready = await prepare();
         do {
           again = false;
-          await work(stale, ready);
+          await work(stale);
         } while (again);
       } catch (problem) {
         onError(problem);
@@ -158,9 +159,9 @@
     };
   }
 
-  let current = null; // { results, shown, test, changes }: the search on show
+  let current = null; // { results, shown, test, changes }: the search being shown
+  let painted = null; // the search whose results are on the page (null: none), for the filter counts
 
-  // Searches run one at a time, like counts (below).
   const update = oneAtATime(search, (problem) => {
     status.textContent = "Search is unavailable: its index could not be loaded.";
     console.error(problem);
@@ -175,19 +176,20 @@
       list.replaceChildren();
       moreButton.parentElement.hidden = true;
       status.textContent = "";
-      if (counter) updateCounts();
+      painted = null;
+      updateCounts();
       return;
     }
-    const pagefind = await loadEngine();
+    const { pagefind, changes } = await loadEngine();
     const response = await pagefind.search(q || null, { filters });
     if (stale() || !response) return; // a newer query is waiting: skip fetching these fragments
-    const changes = merged.get(pagefind);
     current = { results: upToDate(changes, response.results), shown: 0, test: noteTest(), changes };
     const items = await nextPage(current);
     if (stale()) return;
     list.replaceChildren(...items);
     moreButton.parentElement.hidden = current.shown >= current.results.length;
     status.textContent = describe(current.results.length, q, filtering);
+    painted = current;
     requestAnimationFrame(() => setTimeout(updateCounts)); // once the results are painted
   }
 
@@ -303,33 +305,55 @@
     return item;
   }
 
-  // --- filters: checkboxes with counts ------------------------------------------------------
+  // --- filters: a panel the reader opens, its checkboxes with counts -------------------------
 
-  let counter = null;
-  let totals = {}; // every value's number of articles
-  function loadCounter() {
-    // The filter data (every value's list of articles) is fetched only after the first
-    // results are shown, so it never delays them or weighs on a first search.
-    counter ??= startPagefind("?counts", {}).then(async (pagefind) => {
-      totals = await pagefind.filters();
-      for (const facet of LONG_FACETS) buildFacet(facet, Object.keys(totals[facet] || {}));
-      showChecks(); // not the box: the reader may be typing in it
-      return pagefind;
+  // Closed, it is one button: a first search loads nothing for it. Opened (or when the page
+  // opens with a filter chosen), search-filters.js and the filter files come, the topics,
+  // outlets and years are listed, and every checkbox gets its count over the results on show.
+  // Counting is one pass over those results, after they are painted: it never holds them up.
+  let filterData = null; // a promise of search-filters.js's FilterData, once asked for
+  function loadFilterData() {
+    filterData ??= (async () => {
+      facetsBox.setAttribute("aria-busy", "true");
+      facetsNote.hidden = false;
+      const { loadFilterData: load } = await import(form.dataset.filters);
+      const changes = await delta;
+      const bundles = [primary, ...shards, ...(changes?.bundle ? [deltaBundle] : [])];
+      const data = await load(bundles, (document.documentElement.lang || "unknown").toLowerCase());
+      for (const facet of LONG_FACETS) buildFacet(facet, data.values(facet));
+      showChecks();
+      facetsBox.removeAttribute("aria-busy");
+      facetsNote.hidden = true;
+      return { data, leftOut: changes?.drop };
+    })();
+    filterData.catch((problem) => {
+      console.error(problem);
+      facetsBox.removeAttribute("aria-busy");
+      facetsNote.textContent = "Topics, outlets, years and the counts could not be loaded.";
     });
-    return counter;
+    return filterData;
   }
 
-  // Counts run one at a time, like searches, for the latest query only.
-  const updateCounts = oneAtATime(async (stale, pagefind) => {
-    const q = state.q.trim();
-    const filters = activeFilters();
-    if ((!q || SHORT.test(q)) && !Object.keys(filters).length) {
-      showCounts(totals);
-      return;
+  const filtersOpen = () => toggle.getAttribute("aria-expanded") === "true";
+  function openFilters(open) {
+    toggle.setAttribute("aria-expanded", String(open));
+    facetsBox.hidden = !open;
+    if (open) updateCounts();
+  }
+  toggle.addEventListener("click", () => openFilters(!filtersOpen()));
+
+  async function updateCounts() {
+    if (!filtersOpen()) return;
+    let loaded;
+    try {
+      loaded = await loadFilterData();
+    } catch {
+      return; // said in the panel
     }
-    const response = await pagefind.search(q || null, { filters });
-    if (!stale() && response) showCounts(response.filters);
-  }, (problem) => console.error(problem), loadCounter);
+    const { data, leftOut } = loaded;
+    // the results on show, read now: a search painted while the data came is counted, not an older one
+    showCounts(painted ? data.count(painted.results.map((result) => result.id)) : data.totals(leftOut));
+  }
 
   function buildFacet(facet, values) {
     const fieldset = filtersBox.querySelector(`[data-facet="${facet}"]`);
@@ -351,11 +375,9 @@
   }
 
   function showCounts(counts) {
-    if (!counts || !Object.keys(counts).length) return;
     for (const input of filtersBox.querySelectorAll("input[type=checkbox]")) {
       const label = input.closest("label");
-      if (!counts[input.name]) continue; // that filter's data is not loaded yet
-      const n = counts[input.name][input.value] ?? 0;
+      const n = counts[input.name]?.[input.value] ?? 0; // the data is every bundle's: a value not in it has none
       label.querySelector(".facet-count").textContent = String(n);
       label.classList.toggle("is-empty", n === 0 && !input.checked);
       // Long lists (topics, outlets, years) keep only the values that can still match.
@@ -383,13 +405,18 @@
     if (!(input instanceof HTMLInputElement) || !state.chosen[input.name]) return;
     if (input.checked) state.chosen[input.name].add(input.value);
     else state.chosen[input.name].delete(input.value);
+    showChecks();
     saveUrl(true);
     update();
   });
 
+  // A page whose filters are chosen shows them (a shared link, or back to a filtered search).
+  const showChosenFilters = () => Object.keys(activeFilters()).length && !filtersOpen() && openFilters(true);
+
   window.addEventListener("popstate", () => {
     readUrl();
     showState();
+    showChosenFilters();
     update();
   });
 
@@ -419,6 +446,7 @@
   filtersBox.hidden = false;
   readUrl();
   showState();
+  showChosenFilters();
   if (state.q.trim() || Object.keys(activeFilters()).length) update();
   else loadEngine().catch(() => {}); // ready for the first keystroke; a failure is reported by that search
 })();

@@ -91,6 +91,23 @@ def test_axe_on_the_article_in_its_interactive_states(page: Page, site_url: str)
     assert violations == [], json.dumps(violations, indent=2)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["wide", "narrow"])
+def test_axe_on_the_search_page_with_results_and_the_filters_open(
+    page: Page, site_url: str, scheme: str, viewport: dict[str, int]
+) -> None:
+    """The filter panel (a disclosure, opened) with its topics, outlets and years listed and counted,
+    a filter chosen, and results with notes under them."""
+    page.set_viewport_size(viewport)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url + "search/?q=Speicher&kind=claim")
+    page.wait_for_function("() => document.querySelectorAll('#search-results .result-note').length > 0")
+    assert page.get_attribute("#search-filters-toggle", "aria-expanded") == "true"
+    page.wait_for_function("() => document.querySelectorAll('[data-facet=outlet] li:not([hidden])').length > 0")
+    violations = _axe(page)
+    assert violations == [], json.dumps(violations, indent=2)
+
+
 CONTRAST = """() => {
   const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
   const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };

@@ -175,7 +175,9 @@ def test_a_verdict_filter_keeps_rated_articles_and_only_their_matching_notes(
     unfiltered = page.inner_text("#search-status")
     classes = " ".join(n["cls"] for r in results(page) for n in r["notes"])
     assert "k-context" in classes and "k-sourcing" in classes and "v-accurate" in classes
-    # a verdict filter alone lists exactly the articles with a claim so rated
+    # the filters are a panel the reader opens; a verdict filter alone lists exactly the articles with a claim so rated
+    assert not page.locator("input[name=verdict][value=inaccurate]").is_visible()
+    page.click("#search-filters-toggle")
     page.check("input[name=verdict][value=inaccurate]")
     page.wait_for_url("**/search/?q=ledger&verdict=inaccurate")
     wait_until(page, f"document.getElementById('search-status').textContent !== {json.dumps(unfiltered)}")
@@ -193,7 +195,7 @@ def test_a_verdict_filter_keeps_rated_articles_and_only_their_matching_notes(
         for note in result["notes"]:
             assert note["cls"] == "result-note k-claim v-inaccurate", note
             assert "Inaccurate" in note["text"]
-    # the counts beside the checkboxes follow the query (counted in a worker of their own, after the results)
+    # the counts beside the checkboxes follow the query (counted over the results, once they are shown)
     wait_until(page, "document.querySelector('input[name=verdict][value=inaccurate] ~ .facet-count').textContent"
                      f" === '{count}'")
     assert page.inner_text("input[name=verdict][value=accurate] ~ .facet-count") != ""
@@ -206,6 +208,7 @@ def test_query_and_filters_round_trip_through_the_url(page, base: str) -> None:
     search(page, base + "search/?q=harbour")
     before = results(page)
     assert {r["href"] for r in before} >= {f"/articles/{FIXTURE}/"}
+    page.click("#search-filters-toggle")
     page.check("input[name=kind][value=context]")
     page.wait_for_url("**/search/?q=harbour&kind=context")
     wait_until(page, "document.getElementById('search-status').textContent.includes('chosen filters')")
@@ -215,6 +218,7 @@ def test_query_and_filters_round_trip_through_the_url(page, base: str) -> None:
     wait_until(page, "document.getElementById('search-status').textContent.includes('chosen filters')")
     assert page.input_value("#search-q") == "harbour"
     assert page.is_checked("input[name=kind][value=context]")
+    assert page.get_attribute("#search-filters-toggle", "aria-expanded") == "true"  # a chosen filter is shown
     assert results(page) == filtered
     # back undoes the filter
     page.go_back()
@@ -325,3 +329,37 @@ def test_without_javascript_the_page_says_so_and_links_to_listings(browser, base
         assert not page.locator("#search-filters").is_visible()
     finally:
         context.close()
+
+
+def test_a_first_search_loads_one_pagefind_and_no_filter_data(page, base: str) -> None:
+    """Issue 19: the filters are a panel the reader opens; only then do their data and counts come."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url.removeprefix(base.rstrip("/"))))
+    search(page, base + f"search/?q={COMMON}")
+    count = int(page.inner_text("#search-status").split()[0])
+    page.wait_for_timeout(500)  # (the filter data used to follow the results)
+    assert [url for url in fetched if "pagefind.js" in url] == ["/pagefind/pagefind.js"]  # one Pagefind
+    assert len([url for url in fetched if url.endswith(".pf_meta")]) == 1
+    assert not [url for url in fetched if "/filter/" in url or "search-filters" in url]
+    toggle = page.locator("#search-filters-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false" and not page.locator("#search-facets").is_visible()
+    assert page.get_attribute("#search-filters-toggle", "aria-controls") == "search-facets"
+    # opened from the keyboard: the topics, outlets and years are listed, with counts over the results
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    wait_until(page, "document.querySelectorAll('[data-facet=outlet] li:not([hidden])').length > 0")
+    assert [url for url in fetched if "/filter/" in url]
+    outlets = page.evaluate("[...document.querySelectorAll('[data-facet=outlet] li:not([hidden])')].map(li => ["
+                            "li.querySelector('.facet-value').textContent,"
+                            " Number(li.querySelector('.facet-count').textContent)])")
+    assert {name for name, _ in outlets} == set(OUTLETS) | {FIXTURE_OUTLET}  # the seed has no "ledger"
+    assert sum(n for _, n in outlets) == count  # one outlet an article
+    assert page.locator("#search-facets").get_attribute("aria-busy") is None
+    # a chosen filter is named on the button, and the panel closes again
+    page.check("input[name=kind][value=context]")
+    wait_until(page, "document.getElementById('search-status').textContent.includes('chosen filters')")
+    assert " ".join(toggle.text_content().split()) == "Filter 1 chosen"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false" and not page.locator("#search-facets").is_visible()
+    assert "chosen filters" in page.inner_text("#search-status")  # the filter still applies
