@@ -259,7 +259,8 @@ class Run:
             page.goto(f"{url}?q={query}", wait_until="load")
             self.found.pages += 1
             page.wait_for_selector("#search-results li.search-result", timeout=15000)
-            # the facets load after the first results: the outlets are the hostile `source` fields
+            # the facets load when the reader opens the filters: the outlets are the hostile `source` fields
+            page.click("#search-filters-toggle")
             page.wait_for_selector("#search-filters [data-facet=outlet]:not([hidden]) li", timeout=15000)
             shown = page.text_content("#search-results") or ""
             outlets = page.text_content("#search-filters [data-facet=outlet]") or ""
