@@ -138,7 +138,7 @@ def filter_counts(page: Page, expect_outlet: int) -> dict[str, str]:
 def test_filter_counts_count_a_changed_article_once_while_a_delta_is_merged(tmp_path: Path, page: Page) -> None:
     """Issue 19, item 7: the delta's page stands in for the full index's in the counts too (they once
     counted both), and a deleted article is counted out; with the full index in shards."""
-    root = archive(tmp_path / "archive", site_yaml="search_shard_size: 2\n")
+    root = write_preview_archive(tmp_path / "archive", site_yaml="search_shard_size: 2\n")
     write_archive(root, {"quay-notes": article_md("Quay notes", "The quay was swept.")})
     server = ServeProcess(root).ready()
     try:
@@ -174,7 +174,7 @@ def test_filter_counts_count_a_changed_article_once_while_a_delta_is_merged(tmp_
 @pytest.mark.xfail(strict=True, reason="the rebuilt search page names the new layout's bundles, which only a "
                    "full index writes, and a deletion is indexed as a delta (glossator/serve/indexer.py)")
 def test_search_keeps_working_when_a_deletion_changes_the_shard_layout(tmp_path: Path, page: Page) -> None:
-    root = archive(tmp_path / "archive", site_yaml="search_shard_size: 1\n")  # three shards, then two
+    root = write_preview_archive(tmp_path / "archive", site_yaml="search_shard_size: 1\n")  # three shards, then two
     server = ServeProcess(root).ready()
     try:
         server.wait_for(FULL)
