@@ -1,0 +1,1 @@
+"""Load: the archive's files (site.yaml, articles, annotation files) read safely into raw YAML trees with positions."""

@@ -1,0 +1,1 @@
+"""Render: every page of the site as text, through Jinja (autoescaped everywhere)."""

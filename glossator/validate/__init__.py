@@ -1,0 +1,1 @@
+"""Validate: raw trees checked against the JSON Schemas, then the rules across files → SiteConfig, Article, Annotation."""
