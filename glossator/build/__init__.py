@@ -1,1 +1,1 @@
-"""Build: the stages put together (the plan, one article's path through them, workers, the cache, the staging folder)."""
+"""Build: the stages put together (the plan, one article's path through them, workers, cache, staging)."""

@@ -1,1 +1,1 @@
-"""Validate: raw trees checked against the JSON Schemas, then the rules across files → SiteConfig, Article, Annotation."""
+"""Validate: raw trees checked by the JSON Schemas, then by rules across files → SiteConfig, Article, Annotation."""
