@@ -331,3 +331,33 @@ def test_without_javascript_the_page_says_so_and_links_to_listings(browser, base
         assert not page.locator("#search-filters").is_visible()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def versions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.versions_fixtures import write_versions_archive
+
+    root = write_versions_archive(tmp_path_factory.mktemp("versions") / "archive")
+    return _build(root, root.parent / "site")
+
+
+def test_a_note_on_an_earlier_text_is_found_and_says_which_text(page, versions_site: Path,
+                                                                serve_dir: Callable[..., str]) -> None:
+    """Issue 22: a note that stayed on an earlier text is indexed with its article, and the result
+    says which text it is on; it opens at its permalink on the article page."""
+    from tests.versions_fixtures import SLUG
+
+    base = serve_dir(versions_site)
+    search(page, base + "search/?q=eighteen")
+    [first] = results(page)
+    assert first["href"] == f"/articles/{SLUG}/"
+    [note] = first["notes"]
+    assert note["href"] == f"/articles/{SLUG}/#cost" and note["cls"] == "result-note k-claim v-inaccurate"
+    version = page.locator(".result-version").inner_text()
+    assert version == "(on the text of 2026-12-01 09:00 UTC, since changed)"
+    page.click("#search-results a[href$='#cost']")
+    page.wait_for_url(f"**/articles/{SLUG}/#cost")
+    assert page.evaluate("document.querySelector(':target')?.closest('.earlier-note')?.dataset.ann") == "cost"
+    # a note on the current text says no such thing
+    search(page, base + "search/?q=loan")
+    assert page.locator(".result-note").count() == 1 and page.locator(".result-version").count() == 0
