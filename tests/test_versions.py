@@ -318,3 +318,28 @@ def test_a_version_file_is_an_input_of_its_article(root: Path, tmp_path: Path) -
 
 def _files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_import_adds_to_an_article_whose_notes_stay_on_earlier_texts(root: Path, tmp_path: Path) -> None:
+    """`build.py import` anchors what it adds in the current text, and leaves the notes that name an
+    earlier text to that text (they do not make the file look broken)."""
+    annotations = root / "annotations" / f"{SLUG}.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    for note in ("cost", "market"):  # pinned, as `build.py add` pins them
+        text = re.sub(rf"(  - id: {note}\b[^\n]*\n)", rf'\1    version: "{SECOND}"\n', text)
+    annotations.write_text(text, encoding="utf-8")
+    assert check(root) == []
+    export = tmp_path / "elsewhere.jsonld"
+    export.write_text(json.dumps({
+        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "https://elsewhere.example/anno/1",
+        "type": "Annotation", "motivation": "commenting", "created": "2026-12-06T00:00:00Z",
+        "creator": {"type": "Person", "nickname": "kim"},
+        "body": {"type": "TextualBody", "value": "The north quay flooded eleven times in ten years.",
+                 "format": "text/plain"},
+        "target": {"source": "https://harbourledger.example/wall",
+                   "selector": {"type": "TextQuoteSelector", "exact": "the north quay"}},
+    }), encoding="utf-8")
+    result = run_cli("import", export, "--root", root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "quote: \"the north quay\"" in annotations.read_text(encoding="utf-8")
+    assert check(root) == []

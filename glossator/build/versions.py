@@ -32,10 +32,8 @@ def load_texts(plan: Plan, item: ArticleInput, article: Article | None
                 versions.append(version)
     if article is None or diagnostics:
         return None, diagnostics
-    if not versions:  # no versions/ folder: the current text alone, if its capture names it
-        if article.captured is None:
-            return (), []
-        return order_texts(article, [])
+    if not versions and article.captured is None:
+        return (), []  # no versions/ folder, and no capture to name the current text by
     return order_texts(article, versions)
 
 
