@@ -93,9 +93,9 @@ def quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRes
                  title="Prefix or suffix does not match")
 
 
-def parse_text(body: str) -> tuple[list[Token], PageText, FoldedText]:
-    """A body's tokens, its page text, and that text folded for matching."""
-    tokens = parse(body)
+def parse_text(body: str, tokens: list[Token] | None = None) -> tuple[list[Token], PageText, FoldedText]:
+    """A body's tokens (parsed here, unless given), its page text, and that text folded for matching."""
+    tokens = parse(body) if tokens is None else tokens
     text = page_text(tokens)
     return tokens, text, fold_text(text.text)
 

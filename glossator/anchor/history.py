@@ -16,6 +16,7 @@ from ..model import AnnotatedArticle, Annotation, Article, History, SiteConfig, 
 from .annotate import annotate_article, parse_text
 from .carry import place
 from .diff import count_words, word_diff
+from .markdown import parse_texts
 
 
 def _as_article(article: Article, text: Version) -> Article:
@@ -36,7 +37,9 @@ def annotate_history(article: Article, texts: Sequence[Version], annotations: Se
                      config: SiteConfig, *, render: bool = True) -> tuple[AnnotatedArticle | None, list[Diagnostic]]:
     """The current text anchored, with its history (every text anchored, and the changes: those
     only with `render`, as `check` needs none of them); `texts` oldest first, the current one last."""
-    parsed = [parse_text(text.body) for text in texts]
+    # the current text first: each earlier one is parsed for the paragraphs that differ from the texts after it
+    newest_first = parse_texts([text.body for text in reversed(texts)])
+    parsed = [parse_text(text.body, tokens) for text, tokens in zip(texts, reversed(newest_first), strict=True)]
     placement = place(article, texts, parsed, annotations)
     diagnostics = list(placement.diagnostics)
     anchored: list[AnnotatedArticle | None] = []
