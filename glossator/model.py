@@ -44,13 +44,17 @@ def article_path(slug: str) -> str:
 
 def article_page(slug: str) -> str:
     """The file of an article's page, relative to the site root."""
-    return f"articles/{slug}/index.html"
+    return article_path(slug) + "index.html"
+
+
+def version_path(slug: str, version: str) -> str:
+    """The page of one text of an article, earlier or current: its permalink."""
+    return article_path(slug) + f"versions/{version}/"
 
 
 def slug_of_page(site_path: str) -> str | None:
     """The article whose page this site path is, or None for any other file."""
-    match = _ARTICLE_PAGE.match(site_path)
-    return match.group(1) if match else None
+    return match.group(1) if (match := _ARTICLE_PAGE.match(site_path)) else None
 
 
 # --- inputs and raw documents (load) -------------------------------------------
@@ -63,6 +67,7 @@ class ArticleInput:
     slug: str
     article_path: Path
     annotation_path: Path | None
+    version_paths: tuple[Path, ...] = ()  # its earlier texts: versions/<slug>/<id>.md, by name
 
 
 @dataclass(slots=True)  # smaller and quicker to make: an annotation file has hundreds of nodes
@@ -192,13 +197,18 @@ class SiteConfig:
 
     @property
     def best_rating(self) -> int | None:
-        ratings = [v.rating for v in self.verdicts if v.rating is not None]
-        return max(ratings) if ratings else None
+        return max((v.rating for v in self.verdicts if v.rating is not None), default=None)
 
     @property
     def worst_rating(self) -> int | None:
-        ratings = [v.rating for v in self.verdicts if v.rating is not None]
-        return min(ratings) if ratings else None
+        return min((v.rating for v in self.verdicts if v.rating is not None), default=None)
+
+
+@dataclass(frozen=True)
+class Capture:  # front matter `captured`: when the text was read, and what from
+    at: dt.datetime  # aware, UTC
+    sha256: str = ""
+    read_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,6 +241,7 @@ class Annotation:
     sources: tuple[Source, ...] = ()
     links: tuple[Link, ...] = ()
     updated: dt.date | None = None
+    version: str | None = None  # the text it stays on (a version id); None: the current text
     field_positions: Mapping[str, Position] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, hash=False
     )
@@ -259,6 +270,7 @@ class Article:
     tags: tuple[str, ...] = ()
     summary: str = ""
     draft: bool = False
+    captured: Capture | None = None
 
     @property
     def year(self) -> str:
@@ -267,6 +279,16 @@ class Article:
     @property
     def sort_key(self) -> tuple[str, str]:
         return (self.published, self.slug)
+
+
+@dataclass(frozen=True)
+class Version:  # one text of an article: an earlier one (versions/<slug>/<id>.md) or the current one
+    id: str  # the capture's moment in UTC, YYYY-MM-DD-HHMM[SS]: permanent, its permalink
+    path: str
+    captured: Capture
+    title: str  # the headline it had
+    body: str
+    body_line: int
 
 
 @dataclass(frozen=True)
@@ -303,6 +325,30 @@ class AnnotatedArticle:
     numbers: Mapping[str, int]  # note numbers of anchored annotations, in reading order
     # each note's Markdown as HTML (raw HTML off), by id; empty, like body_html, when only checked
     note_html: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    version: str = ""  # the id of the earlier text these are; "" for the current one (the article page)
+    history: History | None = None  # the current text's: every text, and what changed (None: one text)
+
+
+DiffRun = tuple[Literal["equal", "delete", "insert"], str]  # (op, page text): old = equal+delete, new = equal+insert
+
+
+@dataclass(frozen=True)
+class TextChange:  # from one text of an article to the next, word by word
+    before: str  # version ids
+    after: str
+    at: dt.datetime  # when `after` was captured
+    words_added: int
+    words_deleted: int
+    words_changed: int  # each run of changes counts its longer side: a word replaced is one
+    runs: tuple[DiffRun, ...] = ()  # () in listing summaries
+    title_runs: tuple[DiffRun, ...] = ()  # () when the headline stayed
+
+
+@dataclass(frozen=True)
+class History:
+    texts: tuple[Version, ...]  # oldest first; the last is the current text
+    earlier: tuple[AnnotatedArticle, ...]  # texts[:-1], each with the notes that stay on it
+    changes: tuple[TextChange, ...]  # one per text after the first
 
 
 # --- what the listings need of an article (render) ------------------------------
@@ -321,7 +367,8 @@ class ClaimEntry:
     id: str
     quote: str
     verdict: str
-    permalink: str
+    permalink: str  # on the page of the text it is on
+    version: str = ""  # the earlier text it stays on, if not the current
 
 
 @dataclass(frozen=True)
@@ -345,6 +392,8 @@ class ArticleSummary:
     last_modified: str  # ISO date of the newest annotation, or ""
     feed_keys: tuple[tuple[str, str], ...] = ()  # (added, id) of each annotation, in file order
     item_html: Markup = NO_HTML  # its entry in article lists (templates/_items.html), rendered with the article
+    versions: tuple[str, ...] = ()  # the ids of its earlier texts, oldest first
+    changes: tuple[TextChange, ...] = ()  # what changed after publication, oldest first (without runs)
 
     @property
     def annotation_count(self) -> int:

@@ -14,8 +14,17 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 MAX_SLUG = 120
 
 
+# An earlier text's name (versions/<slug>/<name>.md): the moment it was captured, in UTC, to the
+# day, minute or second: 2026-12-06, 2026-12-06-0740, 2026-12-06-074012. Its permalink too.
+VERSION_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(-[0-9]{4}([0-9]{2})?)?\Z")
+
+
 def is_slug(name: str) -> bool:
     return len(name) <= MAX_SLUG and SLUG_RE.match(name) is not None
+
+
+def is_version_name(name: str) -> bool:
+    return VERSION_RE.match(name) is not None
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,11 @@ class Project:
     @property
     def annotations_dir(self) -> Path:
         return self.root / "annotations"
+
+    @property
+    def versions_dir(self) -> Path:
+        """Earlier texts of the articles: versions/<slug>/<id>.md."""
+        return self.root / "versions"
 
     @property
     def site_yaml(self) -> Path:

@@ -132,10 +132,11 @@ def _routes() -> dict[str, Callable[[Handler], None]]:
     }
 
 
-def serve() -> Iterator[str]:
-    """The server's base URL (http://127.0.0.1:PORT) for as long as the generator is open."""
+def serve(extra: dict[str, Callable[[Handler], None]] | None = None) -> Iterator[str]:
+    """The server's base URL (http://127.0.0.1:PORT) for as long as the generator is open;
+    `extra`: more routes (a test may change what they send between requests)."""
     stop = threading.Event()
-    handler = type("CaptureHandler", (Handler,), {"routes": _routes(), "stop": stop})
+    handler = type("CaptureHandler", (Handler,), {"routes": {**_routes(), **(extra or {})}, "stop": stop})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

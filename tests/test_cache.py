@@ -21,11 +21,21 @@ WORDS = ["the", "minister", "said", "budget", "rose", "fell", "sharply", "accord
          "report", "claims", "new", "data"]
 
 
-def _article(rng: random.Random, n: int) -> str:
+def _body(rng: random.Random, n: int) -> str:
     sentences = [" ".join(rng.choice(WORDS) for _ in range(8)).capitalize() + "." for _ in range(6)]
     sentences[2] = f"Unique marker {n} appears here."
-    return article_md(f"Article {n}", " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:]),
-                      tags=f"[topic-{n % 3}]")
+    return " ".join(sentences[:3]) + "\n\n" + " ".join(sentences[3:]) + "\n"
+
+
+def _article(rng: random.Random, n: int) -> str:
+    # captured after every version the test writes (versions/<slug>/2025-…): it is the newest text
+    return article_md(f"Article {n}", _body(rng, n), tags=f"[topic-{n % 3}]",
+                      captured='\n  at: "2026-01-01T00:00:00Z"')
+
+
+def _version(rng: random.Random, n: int, day: int) -> tuple[str, str]:
+    """An earlier text of article n: its file name and content (its marker is kept: the note carries)."""
+    return f"2025-03-{day:02d}-1000.md", f'---\ncaptured:\n  at: "2025-03-{day:02d}T10:00:00Z"\n---\n{_body(rng, n)}'
 
 
 def _annotations(slug: str, n: int, note: str) -> str:
@@ -60,11 +70,27 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
     shutil.copytree(Path(__file__).resolve().parent.parent / "templates", root / "templates")
     cached_out = tmp_path / "cached" / "site"
     _build(root, cached_out, use_cache=True)
-    for step in range(12):
+    done: set[str] = set()
+    for step in range(24):
         bundles_before = _bundles(cached_out)
-        action = rng.choice(["note", "article", "template", "delete", "add", "css", "none", "site"])
+        # the random sequence, with an earlier text added, edited and taken away at fixed steps at least
+        action = {2: "version", 5: "version-edit", 8: "version", 11: "version-delete"}.get(step) or rng.choice(
+            ["note", "article", "template", "delete", "add", "css", "none", "site", "version", "version-edit",
+             "version-delete"])
         slug = rng.choice(sorted(articles))
-        if action == "note":
+        if action in ("version-edit", "version-delete"):  # an article that has versions, if one does
+            slug = rng.choice(sorted({p.parent.name for p in root.glob("versions/*/*.md")} or {slug}))
+        versions = root / "versions" / slug
+        held = sorted(versions.glob("*.md")) if versions.is_dir() else []
+        if action == "version":  # the outlet changed the article: its earlier text kept
+            name, text = _version(rng, int(slug[1:]), 1 + step)
+            versions.mkdir(parents=True, exist_ok=True)
+            (versions / name).write_text(text)
+        elif action == "version-edit" and held:
+            held[0].write_text(held[0].read_text().replace("Unique marker", f"Unique marker {step} and"))
+        elif action == "version-delete" and held:
+            held[-1].unlink()
+        elif action == "note":
             (root / "annotations" / f"{slug}.yaml").write_text(
                 _annotations(slug, int(slug[1:]), f"Note edited at step {step}."))
         elif action == "article":
@@ -81,27 +107,31 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
             del articles[slug]
             (root / "content" / f"{slug}.md").unlink()
             (root / "annotations" / f"{slug}.yaml").unlink()
+            shutil.rmtree(versions, ignore_errors=True)
         elif action == "add":
             n = 100 + step
             articles[f"a{n}"] = _article(rng, n)
             write_archive(root, {f"a{n}": articles[f"a{n}"]}, {f"a{n}": _annotations(f"a{n}", n, "New.")})
+        done.add(action if not action.startswith("version-") or held else "none")
         cached = _build(root, cached_out, use_cache=True)
         clean_out = tmp_path / f"clean-{step}" / "site"
         _build(root, clean_out, use_cache=False)
         assert tree_digest(cached_out) == tree_digest(clean_out), (step, action)
-        if action == "note":
-            assert cached.rebuilt == (slug,)  # one note edited: one article rendered again
+        if action == "note" or (action.startswith("version") and (action == "version" or held)):
+            assert cached.rebuilt == (slug,)  # one note or text edited: one article rendered again
             # and only its page (with the listings that show it) is reported changed, for reloads
             assert cached.changed is not None and f"articles/{slug}/index.html" in cached.changed
             others = [p for p in cached.changed if p.startswith("articles/") and not p.startswith(f"articles/{slug}/")]
-            assert not others
-            # and only its shard's search bundle was indexed again
+            # (a text added or taken away changes how the list of articles marks it)
+            assert not [p for p in others if p != "articles/index.html" or action == "note"]
+        if action == "note":  # the note's words are indexed: only its shard's search bundle changes
             shards = Shards.for_archive(len(articles), SHARD)
             assert len(bundles_before) > 1 and bundles_before.keys() == _bundles(cached_out).keys()
             changed_bundles = {f for f, entry in _bundles(cached_out).items() if bundles_before[f] != entry}
             assert changed_bundles == {shards.folder(shards.of(slug))}, (step, changed_bundles)
         if action == "none":
             assert cached.up_to_date
+    assert {"version", "version-edit", "version-delete", "note", "article"} <= done, ", ".join(sorted(done))
 
 
 def test_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:

@@ -234,14 +234,17 @@ def test_a_wayback_copy_is_archived_under_the_original_address(tmp_path: Path) -
     assert "read from the Wayback Machine" in result.out
 
 
-def test_an_article_already_held_is_reported_not_overwritten(tmp_path: Path) -> None:
+def test_an_article_already_held_is_captured_again_not_overwritten(tmp_path: Path) -> None:
+    """The same address (written another way) is the same article: captured again, and with the same
+    words nothing is written (a changed text becomes a version: tests/test_recapture.py)."""
     first = capture(tmp_path, str(PAGE), "--url", WORDPRESS_URL)
     assert first.status == 0 and first.path is not None
     before = first.path.read_bytes()
     again = capture(tmp_path, str(PAGE), "--url", WORDPRESS_URL.replace("https://", "http://www."))
-    assert again.status == 1 and again.path is None
-    assert again.err.startswith(f"error: content/{first.path.name} already holds ")
+    assert again.status == 0 and again.path is None and again.err == ""
+    assert again.out.startswith(f"content/{first.path.name}: unchanged since its capture of ")
     assert first.path.read_bytes() == before and len(list((tmp_path / "content").iterdir())) == 1
+    assert not (tmp_path / "versions").exists()
 
 
 def test_the_same_title_from_another_address_gets_a_numbered_slug(tmp_path: Path) -> None:

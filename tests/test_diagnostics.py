@@ -636,7 +636,7 @@ def test_github_actions_format(sample_archive: SampleArchive) -> None:
         f"::error file={FILE},line=5,col=5,title=Unknown key::unknown key `qoute`"
         "%0Ahint: did you mean `quote`?"
         "%0Ahint: valid keys here: added, by, id, kind, links, note, origin, prefix, quote, sources, suffix, updated, "
-        "verdict",
+        "verdict, version",
         f"::warning file={FILE},line=6,col=11,title=Short note::the note is shorter than a sentence (2 words)"
         "%0Ahint: say what a reader should know about these words, and how you know it",
     ]

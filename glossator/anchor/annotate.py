@@ -10,12 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import MappingProxyType
 
+from markdown_it.token import Token
+
 from ..diagnostics import Diagnostic, error, yaml_quoted
 from ..model import CLOSE_ENOUGH, KIND_LABELS, Anchor, AnnotatedArticle, Annotation, Article, SiteConfig
 from .highlight import Highlight, apply_highlights
-from .locate import Ambiguous, AnchorResult, NoMatchWithContext, NotFound, Occurrence, anchor_quote, fold_text
+from .locate import (
+    Ambiguous,
+    AnchorResult,
+    FoldedText,
+    NoMatchWithContext,
+    NotFound,
+    Occurrence,
+    anchor_quote,
+    fold_text,
+)
 from .markdown import parse, render_note, render_tokens
-from .textmap import page_text
+from .textmap import PageText, page_text
 
 # Quote problems per article explained in full (closest passage, a prefix for each place). Each
 # explanation searches the whole article, a tenth of a second in a long one: an annotation file
@@ -25,9 +36,10 @@ NOT_EXPLAINED = (f"(the closest passage and the places are shown for the first {
                  "problems of an article: fix those, then check again)")
 
 
-def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorResult) -> Diagnostic:
+def quote_diagnostic(annotation: Annotation, article: Article, result: AnchorResult) -> Diagnostic:
+    """Why a quote has no place in the article (or in the version of it that `article` is)."""
     pos = annotation.position_of("quote")
-    where = f"content/{article.slug}.md"
+    where = article.path
     if isinstance(result, NotFound):
         hints = [] if result.explained else [NOT_EXPLAINED]
         if result.closest and result.similarity >= CLOSE_ENOUGH:
@@ -81,6 +93,13 @@ def _quote_diagnostic(annotation: Annotation, article: Article, result: AnchorRe
                  title="Prefix or suffix does not match")
 
 
+def parse_text(body: str, tokens: list[Token] | None = None) -> tuple[list[Token], PageText, FoldedText]:
+    """A body's tokens (parsed here, unless given), its page text, and that text folded for matching."""
+    tokens = parse(body) if tokens is None else tokens
+    text = page_text(tokens)
+    return tokens, text, fold_text(text.text)
+
+
 def highlight_label(number: int, annotation: Annotation, config: SiteConfig) -> str:
     label = f"Note {number}: {KIND_LABELS[annotation.kind].lower()}"
     if annotation.verdict:
@@ -90,13 +109,13 @@ def highlight_label(number: int, annotation: Annotation, config: SiteConfig) -> 
 
 
 def annotate_article(
-    article: Article, annotations: Sequence[Annotation], config: SiteConfig, *, render: bool = True
+    article: Article, annotations: Sequence[Annotation], config: SiteConfig, *, render: bool = True,
+    parsed: tuple[list[Token], PageText, FoldedText] | None = None,
 ) -> tuple[AnnotatedArticle | None, list[Diagnostic]]:
     """Anchor every quote; with `render`, the body's HTML with the highlights (`check` needs only
-    the anchoring, which finds every problem: a third of this stage's cost is the HTML)."""
-    tokens = parse(article.body)
-    text = page_text(tokens)
-    folded = fold_text(text.text)
+    the anchoring, which finds every problem: a third of this stage's cost is the HTML).
+    `parsed`: the body's tokens, page text and folded text, when the caller has them already."""
+    tokens, text, folded = parsed or parse_text(article.body)
     diagnostics: list[Diagnostic] = []
     anchors: dict[str, Anchor] = {}
     for annotation in annotations:
@@ -107,7 +126,7 @@ def annotate_article(
         if isinstance(result, Anchor):
             anchors[annotation.id] = result
         else:
-            diagnostics.append(_quote_diagnostic(annotation, article, result))
+            diagnostics.append(quote_diagnostic(annotation, article, result))
     if diagnostics:
         return None, diagnostics
     anchored = sorted((a for a in annotations if a.id in anchors),

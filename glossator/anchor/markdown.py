@@ -4,7 +4,9 @@ only http(s) and relative links, contributed links marked nofollow/ugc."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -65,10 +67,12 @@ def _aside_tags(state: StateCore) -> None:
 
 
 @cache
-def markdown() -> MarkdownIt:
+def markdown(shared_inlines: bool = False) -> MarkdownIt:
     # html=False: contributed Markdown may not carry markup; typographer off: the page
     # shows the author's characters as written (exported selectors depend on it)
     md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
+    if shared_inlines:
+        md.core.ruler.at("inline", _inline_once)
     md.enable(["table", "strikethrough"])
     # `::: aside` … `:::` marks a passage that is not part of the story's text flow,
     # such as a "READ MORE" teaser; it renders as <aside>
@@ -83,6 +87,48 @@ def markdown() -> MarkdownIt:
 
 def parse(text: str) -> list[Token]:
     return markdown().parse(text)
+
+
+_SEEN = "glossator_inlines"  # the env key of parse_texts' finished inline runs
+
+
+def _references(env: dict[str, Any]) -> str:
+    return repr(sorted(env.get("references", {}).items()))
+
+
+def _inline_once(state: StateCore) -> None:
+    """markdown-it's inline rule, but for a run of text already parsed in an earlier text: its
+    finished tokens are taken as they are. (The rules after this one leave finished tokens as they
+    are: text_join finds no text to join, _harden_links sets what is set already.)"""
+    seen: dict[tuple[str, str], list[Token]] = state.env[_SEEN]
+    references = _references(state.env)
+    for token in state.tokens:
+        if token.type == "inline":
+            known = seen.get((token.content, references))
+            if known is not None:
+                token.children = list(known)
+            else:
+                token.children = token.children or []
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+def parse_texts(texts: Sequence[str]) -> list[list[Token]]:
+    """Several texts of one article, each parsed as `parse` parses it; a paragraph (a run of inline
+    text) that an earlier one of them has, with the same link references, is not parsed again. The
+    texts of an article share most of their paragraphs: half their parsing is saved. Tokens are
+    shared between the texts, so none may be changed (highlight.py makes new ones)."""
+    md = markdown(shared_inlines=True)
+    seen: dict[tuple[str, str], list[Token]] = {}
+    parsed = []
+    for text in texts:
+        env: dict[str, Any] = {_SEEN: seen}
+        tokens = md.parse(text, env)
+        references = _references(env)
+        for token in tokens:
+            if token.type == "inline" and token.children is not None:
+                seen.setdefault((token.content, references), token.children)
+        parsed.append(tokens)
+    return parsed
 
 
 def render_tokens(tokens: list[Token]) -> str:

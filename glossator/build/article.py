@@ -20,6 +20,7 @@ from ..validate.rules import validate_annotations, validate_article
 from .plan import Plan
 from .site import SiteWriter
 from .staging import OutputDir
+from .versions import texts_of
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ def anchored_article(plan: Plan, item: ArticleInput, *, drafts: bool, render: bo
             diagnostics += problems
             if validated is not None:
                 annotations = validated.annotations
+    if item.version_paths or any(a.version is not None for a in annotations):
+        return texts_of(plan, item, article, annotations, diagnostics, drafts=drafts, render=render)
     if article is None or (article.draft and not drafts):
         return None, diagnostics, False
     annotated, problems = annotate_article(article, annotations, plan.config, render=render)

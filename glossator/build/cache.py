@@ -43,7 +43,7 @@ from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
     from ..model import ArticleInput, ArticleSummary, SiteConfig
 
-FORMAT = 6
+FORMAT = 7
 CHUNK = 500  # articles a pickle in the articles file
 MISSING = (-1, -1)
 UNSETTLED = (-3, -3)  # matches no file's stat
@@ -194,7 +194,8 @@ class BuildCache:
         return known
 
     def article_key(self, item: ArticleInput, shared: str) -> str:
-        parts = (shared, item.slug, self.file_hash(item.article_path), self.file_hash(item.annotation_path))
+        parts = (shared, item.slug, self.file_hash(item.article_path), self.file_hash(item.annotation_path),
+                 *(f"{path.name}\0{self.file_hash(path)}" for path in item.version_paths))
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def reusable(self, slug: str, key: str) -> CachedArticle | None:
@@ -278,24 +279,36 @@ class BuildCache:
 
 
 def input_stats(project: Project) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every file a build reads: site.yaml, the articles and annotation files
-    (links followed, as the loader follows them), and the archive's and built-in templates.
+    """(mtime_ns, size) of every file a build reads: site.yaml, the articles, annotation files and
+    versions (links followed, as the loader follows them), and the archive's and built-in templates.
     Taken before the build reads anything, so a file saved during a build is seen as changed."""
     stats: dict[str, tuple[int, int]] = {str(project.site_yaml): _stat(str(project.site_yaml))}
     for folder in (project.content_dir, project.annotations_dir):
-        try:
-            with os.scandir(folder) as scan:
-                for entry in scan:
-                    if not entry.name.startswith("."):
-                        stats[entry.path] = _stat(entry.path)
-        except OSError:
-            stats[str(folder)] = MISSING
+        _stat_folder(str(folder), stats)
+    versions = str(project.versions_dir)
+    if _stat_folder(versions, stats):  # versions/<slug>/<name>.md: one level further
+        for path, stat in list(stats.items()):
+            if stat == (-2, -2) and path.startswith(versions + os.sep):
+                _stat_folder(path, stats)
     for folder in project.templates_dirs:
         for directory, _folders, files in os.walk(folder, followlinks=True):
             for name in files:
                 path = f"{directory}/{name}"
                 stats[path] = _stat(path)
     return stats
+
+
+def _stat_folder(folder: str, stats: dict[str, tuple[int, int]]) -> bool:
+    """Each entry of a folder but dot-files into `stats` (the folder as MISSING if it cannot be read)."""
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if not entry.name.startswith("."):
+                    stats[entry.path] = _stat(entry.path)
+    except OSError:
+        stats[folder] = MISSING
+        return False
+    return True
 
 
 def _stat(path: str) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic
 from ..load.files import list_sources
 from ..load.site import load_site
+from ..load.versions import list_versions
 from ..model import ArticleInput, SiteConfig
 from ..project import Project
 from ..validate.site import site_config
@@ -56,6 +57,8 @@ def make_plan(project: Project, options: BuildOptions, config: SiteConfig | None
         config, problems = read_config(project, options.base_url)
     article_paths, annotation_paths, listing_problems = list_sources(project)
     by_stem = {path.stem: path for path in annotation_paths}
-    articles = {path.stem: ArticleInput(path.stem, path, by_stem.pop(path.stem, None)) for path in article_paths}
+    versions, version_problems = list_versions(project, {path.stem for path in article_paths})
+    articles = {path.stem: ArticleInput(path.stem, path, by_stem.pop(path.stem, None), versions.get(path.stem, ()))
+                for path in article_paths}
     return Plan(project, config, articles, tuple(sorted(by_stem.values())),
-                (*problems, *listing_problems))
+                (*problems, *listing_problems, *version_problems))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..exports.article import article_export
 from ..exports.claimreview import claim_reviews
 from ..exports.merge import COLLECTION, write_archive_data
-from ..exports.w3c import article_data_path, article_export
+from ..exports.w3c import article_data_path
 from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
 from ..project import Project
 from ..render.pages import FEED_ENTRIES, PageRenderer
@@ -30,6 +31,8 @@ class SiteWriter:
             out.write_text(page.file, page.text),
             out.write_text(summary.path + COLLECTION, export.collection),
             out.write_text(article_data_path(annotated.article.slug), export.data),
+            # its earlier texts and what changed, when the outlet changed it (render/history.py)
+            *(out.write_text(other.file, other.text) for other in self.pages.history_pages(annotated, summary)),
         )
 
     def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir, search_bundles: list[str]) -> None:
@@ -46,6 +49,8 @@ class SiteWriter:
         data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES)
         feed = self.pages.annotations_feed(data.newest, data.updated)
         out.write_text(feed.file, feed.text)
+        changes = self.pages.changes_feed(summaries)
+        out.write_text(changes.file, changes.text)
         sitemap = self.pages.sitemap(listed, summaries)
         out.write_text(sitemap.file, sitemap.text)
 

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model import Capture
 from ..project import Project, is_slug
 from . import CaptureError
 from .convert import convert
@@ -17,6 +18,7 @@ from .decode import decode_page
 from .extract import extract, parse_page
 from .fetch import MAX_BYTES, TIMEOUT, Page, check_address, fetch, read_file
 from .metadata import Fact, Metadata, read_metadata, unwrap_wayback
+from .recapture import recapture
 from .write import FrontMatter, holding, same_address, slugify, taken, unique_slug, write_article
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -77,21 +79,22 @@ def add(project: Project, target: str, url: str | None = None, slug: str | None 
         return status
     request = Request(request.target, request.url, request.slug, request.tags, timeout)
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-    if request.slug is not None and taken(project, request.slug):
-        return _fail(f"`{request.slug}` is taken: content/{request.slug}.md or its annotation file exists",
-                     "choose another --slug; re-capturing an article is not supported yet")
     known = request.url or (request.target if "://" in request.target else None)
-    if known and (owner := holding(project, unwrap_wayback(known) or known)):
-        return _fail(f"{owner} already holds {known}", "it was left as it was; re-capturing is not supported yet")
+    owner = holding(project, unwrap_wayback(known) or known) if known else None
+    if owner and request.slug is not None and owner != f"content/{request.slug}.md":
+        return _fail(f"{owner} already holds {known}", f"to capture it again, leave out `--slug {request.slug}`")
+    if not owner and request.slug is not None and taken(project, request.slug):
+        return _fail(f"`{request.slug}` is taken: content/{request.slug}.md or its annotation file exists",
+                     "choose another --slug (an article already held is captured again by its address)")
     try:
         page = (fetch(request.target, timeout=request.timeout, max_bytes=request.max_bytes) if "://" in request.target
                 else read_file(Path(request.target), request.max_bytes))
-        return _capture(project, request, page, now)
+        return _capture(project, request, page, now, owner)
     except CaptureError as problem:
         return _fail(problem.message, problem.hint)
 
 
-def _capture(project: Project, request: Request, page: Page, now: dt.datetime) -> int:
+def _capture(project: Project, request: Request, page: Page, now: dt.datetime, owner: str | None = None) -> int:
     where = page.address
     try:
         decoded = decode_page(page.data, page.charset)
@@ -106,10 +109,12 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime) -
     if converted.words < MIN_WORDS:
         raise CaptureError(f"{where}: no article text found on the page (only {converted.words} words)",
                            "only a headline, a byline or links were left once the page furniture was removed")
-    owner = holding(project, meta.url.value)
-    if owner:
-        raise CaptureError(f"{owner} already holds {meta.url.value}",
-                           "it was left as it was; re-capturing is not supported yet")
+    owner = owner or holding(project, meta.url.value)
+    if owner:  # held already: captured again (a new version if its words changed)
+        if request.tags:
+            print(f"note: --tags left aside: the front matter of {owner} stays as it is, but for `captured`")
+        capture = Capture(now, hashlib.sha256(page.data).hexdigest(), page.address if page.from_web else "")
+        return recapture(project, Path(owner).stem, converted.markdown, meta.title.value, capture)
     slug = request.slug or unique_slug(project, slugify(meta.title.value) or f"article-{now.date().isoformat()}")
     # a title or a date made up by us must not be published unseen; trafilatura's dates come from the page
     draft = meta.title.guessed or (meta.published.guessed and not meta.published.origin.startswith("trafilatura"))

@@ -31,10 +31,12 @@ def claim_reviews(annotated: AnnotatedArticle, config: SiteConfig) -> list[dict[
     article = annotated.article
     url = page_url(article, config)
     reviews = []
-    for annotation in annotated.annotations:
+    # claims on the article's earlier texts too: the article page lists them, under the permalinks they keep
+    texts = (annotated, *annotated.history.earlier) if annotated.history else (annotated,)
+    for text, annotation in ((t, a) for t in texts for a in t.annotations):
         if annotation.kind != "claim" or not annotation.verdict:
             continue
-        anchor = annotated.anchors.get(annotation.id)
+        anchor = text.anchors.get(annotation.id)
         claim: dict[str, Any] = {
             "@type": "Claim",
             "author": {"@type": "Organization", "name": article.source},

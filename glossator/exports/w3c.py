@@ -13,11 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from ..model import KIND_LABELS, Anchor, AnnotatedArticle, Annotation, Article, SiteConfig, Source, article_path
-from .jsontext import ARRAY, Layout, dumps, layout, to_text
+from ..model import (
+    KIND_LABELS,
+    Anchor,
+    AnnotatedArticle,
+    Annotation,
+    Article,
+    SiteConfig,
+    Source,
+    article_path,
+    version_path,
+)
+from .jsontext import ARRAY
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"  # exactly this IRI: the W3C suite rejects the https form
 DATA_FORMAT = "glossator-annotations"
@@ -52,18 +61,26 @@ class ArticlePage:
     """What all the annotations of an article share in the exports, worked out once for them."""
 
     article: Article
-    url: str  # the article's page
+    url: str  # the page the selectors refer to: the article's, or an earlier text's (its version page)
     target_source: dict[str, Any]  # the page as the source of a Web Annotation target
+    notes_url: str = ""  # the article's page, where every note has its permalink (#id)
+    version: str = ""  # the earlier text's id, when the page is one
+
+    @property
+    def permalink(self) -> str:
+        return self.notes_url or self.url
 
 
-def article_page(article: Article, config: SiteConfig) -> ArticlePage:
+def article_page(article: Article, config: SiteConfig, version: str = "") -> ArticlePage:
+    """The page of the article (or of its earlier text `version`) as the exports name it."""
     url = page_url(article, config)
-    source: dict[str, Any] = {"id": url, "type": "Text", "format": "text/html", "language": article.language}
+    text_url = config.base_url + version_path(article.slug, version) if version else url
+    source: dict[str, Any] = {"id": text_url, "type": "Text", "format": "text/html", "language": article.language}
     originals = original_urls(article)
     if originals:
         # our page is a copy of the outlet's article: dcterms:source names what it derives from
         source["dcterms:source"] = originals[0] if len(originals) == 1 else originals
-    return ArticlePage(article, url, source)
+    return ArticlePage(article, text_url, source, url, version)
 
 
 # --- W3C Web Annotation -------------------------------------------------------------
@@ -129,7 +146,7 @@ def text_quote_selector(anchor: Anchor) -> dict[str, Any]:
 
 def _target(anchor: Anchor | None, page: ArticlePage) -> dict[str, Any] | str:
     if anchor is None:
-        return page.url  # a note on the whole article: the page itself
+        return page.url  # a note on the whole article (or on the whole of an earlier text): the page itself
     return {
         "type": "SpecificResource",
         "source": page.target_source,  # one dict for all the article's annotations: they are encoded apart
@@ -153,7 +170,7 @@ def web_annotation(annotation: Annotation, anchor: Anchor | None, page: ArticleP
     body += [{"type": "SpecificResource", "purpose": "linking", "source": {"id": link.url, "label": link.title}}
              for link in annotation.links]
     item: dict[str, Any] = {
-        "id": page.url + "#" + annotation.id,
+        "id": page.permalink + "#" + annotation.id,
         "type": "Annotation",
         "motivation": MOTIVATIONS[annotation.kind],
         "creator": _creators(annotation),
@@ -180,13 +197,15 @@ def collection_items(collection: dict[str, Any]) -> list[dict[str, Any]]:
     return collection["first"]["items"] if "first" in collection else []
 
 
-def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig) -> dict[str, Any]:
-    """`/articles/<slug>/annotations.jsonld`: one collection, one embedded page whose items are ARRAY."""
+def annotation_collection(annotated: AnnotatedArticle, config: SiteConfig, total: int | None = None
+                          ) -> dict[str, Any]:
+    """`/articles/<slug>/annotations.jsonld`: one collection, one embedded page whose items are ARRAY.
+    `total`: its annotations, those on the article's earlier texts included (default: the current text's)."""
     collection_id = page_url(annotated.article, config) + "annotations.jsonld"
     first_id = collection_id + "#page-1"
     first = {"id": first_id, "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0, "items": ARRAY}
-    return _collection(collection_id, f"Annotations of “{annotated.article.title}”", len(annotated.annotations),
-                       first, first_id)
+    total = len(annotated.annotations) if total is None else total
+    return _collection(collection_id, f"Annotations of “{annotated.article.title}”", total, first, first_id)
 
 
 @dataclass(frozen=True)
@@ -237,8 +256,10 @@ def annotation_record(annotation: Annotation, anchor: Anchor | None, page: Artic
     verdict = config.verdict(annotation.verdict) if annotation.verdict else None
     return {
         "id": annotation.id,
-        "url": page.url + "#" + annotation.id,
+        "url": page.permalink + "#" + annotation.id,
         "article": article.slug,
+        "version": page.version or None,  # the earlier text it stays on; null: the current text
+        "text_url": page.url,  # the page whose text exact/prefix/suffix/start/end refer to
         "article_title": article.title,
         "outlet": article.source,
         "kind": annotation.kind,
@@ -345,36 +366,3 @@ def newest_annotations(per_article: Sequence[dict[str, Any]], limit: int) -> lis
         )
         for r in records
     ]
-
-
-# --- one article, every export --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ArticleExport:
-    """An article's two data files, as text. Written beside its page (in a worker, for parallel
-    builds); the archive-wide exports are then merged from these files (merge.py)."""
-
-    collection: str  # articles/<slug>/annotations.jsonld
-    data: str  # data/articles/<slug>.json
-
-
-def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleExport:
-    page = article_page(annotated.article, config)
-    items, records = [], []
-    for annotation in annotated.annotations:
-        html = annotated.note_html[annotation.id]
-        anchor = annotated.anchors.get(annotation.id)
-        items.append(dumps(web_annotation(annotation, anchor, page, config, html)))
-        records.append(dumps(annotation_record(annotation, anchor, page, config, html)))
-    article = dumps(article_record(annotated.article, config, len(records)))
-    data = _data_layout(config, max((a.last_modified.isoformat() for a in annotated.annotations), default=None))
-    return ArticleExport(to_text(annotation_collection(annotated, config), {"items": items} if items else {}),
-                         to_text(data, {"articles": [article], "annotations": records}))
-
-
-@lru_cache(maxsize=512)
-def _data_layout(config: SiteConfig, updated: str | None) -> Layout:
-    """The text around an article data file's two arrays: the same for every article of a day."""
-    return layout(data_document(config, updated))
-

@@ -75,7 +75,9 @@ def file_problems(existing: Existing, article: Article, config: SiteConfig,
     raw = RawAnnotations(existing.rel, article.slug, existing.root)
     validated, problems = validate_annotations(raw, config, slugs)
     if validated is not None and not any(d.is_error for d in problems):
-        _, anchoring = annotate_article(article, validated.annotations, config, render=False)
+        # (notes on an earlier text of the article, `version:`, are anchored there, not in this text)
+        _, anchoring = annotate_article(article, [a for a in validated.annotations if a.version is None], config,
+                                        render=False)
         problems += anchoring
     return [d for d in problems if d.is_error]
 
@@ -150,7 +152,8 @@ def plan(existing: Existing, article: Article, config: SiteConfig, slugs: frozen
     validated, problems = validate_annotations(RawAnnotations(existing.rel, article.slug, root), config, slugs)
     anchors: dict[str, Anchor] = {}
     if validated is not None and not any(d.is_error for d in problems):
-        annotated, anchoring = annotate_article(article, validated.annotations, config, render=False)
+        annotated, anchoring = annotate_article(article, [a for a in validated.annotations if a.version is None],
+                                                config, render=False)
         problems += anchoring
         anchors = dict(annotated.anchors) if annotated else {}
     found: list[Diagnostic] = []

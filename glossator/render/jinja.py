@@ -3,6 +3,7 @@ template problems come back as diagnostics pointing into the template file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -70,6 +71,7 @@ class Renderer:
         )
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
         self.env.filters["atom_date"] = atom_date
+        self.env.filters["version_label"] = version_label
         self.env.globals.update(
             site=config,
             base_path=config.base_path,
@@ -152,6 +154,16 @@ def atom_date(value: str) -> str:
     """YYYY, YYYY-MM or YYYY-MM-DD → an RFC 3339 timestamp, as Atom requires."""
     parts = [*str(value).split("-"), "01", "01"][:3]
     return "-".join(parts) + "T00:00:00Z"
+
+
+def version_label(version: str) -> str:
+    """A text's id (YYYY-MM-DD[-HHMM[SS]], UTC) as the pages write a moment: 6 December 2026, 07:40 UTC."""
+    try:
+        day = dt.date.fromisoformat(version[:10])
+    except ValueError:
+        return version
+    time = f", {version[11:13]}:{version[13:15]} UTC" if len(version) > 10 else ""
+    return f"{day.day} {day:%B %Y}{time}"
 
 
 def markup(html: str) -> Markup:

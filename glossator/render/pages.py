@@ -9,9 +9,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig
+from ..model import AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig, version_path
 from ..project import Project
 from .assets import collect_assets
+from .history import change_anchor, change_views, changes_path, earlier_notes, feed_changes, history_view
 from .jinja import Renderer, markup
 from .views import (
     OutletCount,
@@ -30,6 +31,8 @@ from .views import (
 
 HOME_LATEST = 20
 ITEMS = "_items.html"  # an article's entries in the listings, rendered with its page
+# the pages of an article: its page, its earlier texts' and the changes between them (history.py)
+ARTICLE_TEMPLATES = ("article.html", "version.html", "version-current.html", "changes.html")
 FEED_ENTRIES = 50
 
 
@@ -70,7 +73,8 @@ class PageRenderer:
 
     def article_fingerprint(self) -> str:
         """What every article page depends on besides its own files: its templates and the assets."""
-        names = sorted({*self.renderer.template_files("article.html"), *self.renderer.template_files(ITEMS)})
+        files = self.renderer.template_files
+        names = sorted({name for template in (*ARTICLE_TEMPLATES, ITEMS) for name in files(template)})
         return "\0".join([*names, *self._template_sources(names), *sorted(v[0] for v in self.assets.values())])
 
     def site_fingerprint(self) -> str:
@@ -95,6 +99,7 @@ class PageRenderer:
         config = self.config
         summary = self._with_listing_entries(summarise(annotated, config), claim_entries(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
+        history = history_view(annotated, config)
         page = self._page(
             summary.path,
             "article.html",
@@ -106,9 +111,35 @@ class PageRenderer:
             article_notes=[n for n in notes if not n.number],
             claim_reviews=claim_reviews,
             kind_key=kind_key(notes),
-            edit_url=repo_edit_url(config, annotated.article.slug, file_exists=bool(annotated.annotations)),
+            edit_url=repo_edit_url(config, annotated.article.slug, file_exists=bool(summary.annotation_count)),
+            history=history,
+            earlier_notes=earlier_notes(annotated, config, history) if history else [],
         )
         return summary, page
+
+    def history_pages(self, annotated: AnnotatedArticle, summary: ArticleSummary) -> list[Page]:
+        """An article's other pages when it has several texts: each earlier text's (its permalink),
+        the current text's permalink, and the changes between them; none for an article of one text."""
+        config = self.config
+        history = history_view(annotated, config)
+        if history is None or annotated.history is None:
+            return []
+        slug = annotated.article.slug
+        pages = []
+        for k, earlier in enumerate(annotated.history.earlier):
+            text = history.texts[k]
+            notes = [note_view(a, earlier, config) for a in earlier.annotations]
+            pages.append(self._page(
+                version_path(slug, text.id), "version.html", lastmod=summary.last_modified,
+                article=earlier.article, summary=summary, body_html=markup(earlier.body_html),
+                notes=[n for n in notes if n.number], article_notes=[n for n in notes if not n.number],
+                claim_reviews=[], kind_key=kind_key(notes), edit_url="", history=history, earlier_notes=[],
+                text=text, next_change=history.changes_url + "#" + change_anchor(history.texts[k + 1].id)))
+        pages.append(self._page(version_path(slug, history.current.id), "version-current.html", history=history))
+        changes = change_views(annotated, config, history, earlier_notes(annotated, config, history))
+        pages.append(self._page(changes_path(slug), "changes.html", lastmod=summary.last_modified,
+                                article=annotated.article, summary=summary, history=history, changes=changes))
+        return pages
 
     def _with_listing_entries(self, summary: ArticleSummary, claims: tuple[ClaimEntry, ...]) -> ArticleSummary:
         """Rendered here, in the worker, and cached with the article: a listing of every article
@@ -143,6 +174,12 @@ class PageRenderer:
         yield self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)
         yield self._page("robots.txt", "robots.txt")
 
+    def changes_feed(self, summaries: Sequence[ArticleSummary]) -> Page:
+        """/changes.xml: the newest changes the outlets made to the archive's articles."""
+        changes = feed_changes(summaries, self.config, FEED_ENTRIES)
+        return self._page("changes.xml", "changes-feed.xml", changes=changes,
+                          updated=changes[0].at if changes else "1970-01-01T00:00:00Z")
+
     def annotations_feed(self, entries: Sequence[Any], updated: str | None) -> Page:
         return self._page("annotations.xml", "annotations-feed.xml", entries=entries, updated=updated or "1970-01-01")
 
@@ -151,4 +188,7 @@ class PageRenderer:
         from their summaries."""
         pages = dict(listed)
         pages.update((s.path, s.last_modified) for s in summaries)
+        for s in summaries:  # an article's earlier texts and the changes between them
+            pages.update((path, s.last_modified) for path in [version_path(s.slug, v) for v in s.versions]
+                         + ([changes_path(s.slug)] if s.versions else []))
         return Page("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(pages.items())))

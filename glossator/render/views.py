@@ -6,6 +6,7 @@ is made here, in Python, once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import pickle
 import re
@@ -28,6 +29,7 @@ from ..model import (
     SiteConfig,
     Source,
     article_path,
+    version_path,
 )
 from .jinja import markup
 
@@ -122,22 +124,32 @@ def repo_edit_url(config: SiteConfig, slug: str, file_exists: bool) -> str:
 
 def claim_entries(annotated: AnnotatedArticle, config: SiteConfig) -> tuple[ClaimEntry, ...]:
     article = annotated.article
-    permalink = config.base_path + article_path(article.slug) + "#"  # (base_path parses base_url: once)
-    return tuple(
-        ClaimEntry(
-            article.slug, article.title, article.source, article.published, a.id,
-            " ".join(annotated.anchors[a.id].exact.split()) if a.id in annotated.anchors else "",
-            a.verdict or "", permalink + a.id,
-        )
-        for a in annotated.annotations
-        if a.kind == "claim"
-    )
+    history = annotated.history
+    texts = (annotated, *history.earlier) if history else (annotated,)
+    claims: list[ClaimEntry] = []
+    for text in texts:
+        # on the page of its own text, where its words are highlighted
+        page = config.base_path + (version_path(article.slug, text.version) if text.version
+                                   else article_path(article.slug)) + "#"
+        claims += [
+            ClaimEntry(
+                article.slug, article.title, article.source, article.published, a.id,
+                " ".join(text.anchors[a.id].exact.split()) if a.id in text.anchors else "",
+                a.verdict or "", page + a.id, version=text.version,
+            )
+            for a in text.annotations
+            if a.kind == "claim"
+        ]
+    return tuple(claims)
 
 
 def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary:
     """The article as the listings see it; its claims' entries are added once rendered (render/pages.py)."""
     article = annotated.article
-    annotations = annotated.annotations
+    history = annotated.history
+    # every text's notes: the current one's, then those that stayed on earlier texts
+    texts = (annotated, *history.earlier) if history else (annotated,)
+    annotations = [a for text in texts for a in text.annotations]
     kinds = Counter(a.kind for a in annotations)
     verdicts = Counter(a.verdict for a in annotations if a.verdict)
     path = article_path(article.slug)
@@ -157,6 +169,9 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         claims=NO_CLAIMS,
         last_modified=max(dates) if dates else "",
         feed_keys=tuple((a.added.isoformat(), a.id) for a in annotations),
+        versions=tuple(text.id for text in history.texts[:-1]) if history else (),
+        # the listings need the counts, not the words (the summaries are cached for every article)
+        changes=tuple(dataclasses.replace(c, runs=(), title_runs=()) for c in history.changes) if history else (),
     )
 
 
@@ -177,6 +192,7 @@ class Totals:
     annotations: int
     kinds: tuple[KindKey, ...]  # every kind, in the canonical order, with its count (0 too)
     verdicts: tuple[VerdictCount, ...]  # every verdict of the scale, in its order
+    changed: int = 0  # articles their outlet changed after publication
 
 
 def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
@@ -190,6 +206,7 @@ def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
         annotations=sum(kinds.values()),
         kinds=tuple(KindKey(k, KIND_LABELS[k], kinds[k]) for k in KINDS),
         verdicts=tuple(VerdictCount(v.id, v.label, verdicts[v.id]) for v in config.verdicts),
+        changed=sum(1 for summary in summaries if summary.changes),
     )
 
 

@@ -60,18 +60,28 @@ class HotRenderer:
             self.forget()
 
     def handles(self, changed: frozenset[str]) -> bool:
-        """Whether these changes leave templates, assets and site.yaml alone."""
-        content, annotations = self.project.content_dir, self.project.annotations_dir
-        return all(Path(name).parent in (content, annotations) for name in changed)
+        """Whether these changes leave templates, assets and site.yaml alone (an article's files:
+        its text, its annotations, its earlier texts in versions/<slug>/)."""
+        content, annotations, versions = self.project.content_dir, self.project.annotations_dir, \
+            self.project.versions_dir
+        return all(Path(name).parent in (content, annotations) or Path(name).parent.parent == versions
+                   for name in changed)
 
     def _edited(self, plan: Plan, changed: frozenset[str]) -> list[str] | None:
         """The slugs of the articles whose own files are all that changed, or None."""
         slugs: set[str] = set()
         for name in changed:
             path = Path(name)
-            item = plan.articles.get(path.stem)
-            if item is None or path not in (item.article_path, item.annotation_path) or path.is_symlink():
-                return None  # a new, deleted or renamed file, a stray one, a link: the full build decides
+            version = path.parent.parent == self.project.versions_dir
+            item = plan.articles.get(path.parent.name if version else path.stem)
+            if item is None or path.is_symlink():
+                return None  # a stray file, a new article, a link: the full build decides
+            # an earlier text added, edited or taken away is an edit of its article: the article's files
+            # are all it changes (then its listings, which the full build that follows brings up to date)
+            own = path in item.version_paths or not path.exists() if version else \
+                path in (item.article_path, item.annotation_path)
+            if not own:
+                return None  # a new, deleted or renamed article or annotation file: the full build decides
             if not (self.project.out / article_page(item.slug)).is_file():
                 return None  # not published yet (a draft, or an article that had errors): listings change first
             slugs.add(item.slug)

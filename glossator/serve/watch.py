@@ -66,6 +66,7 @@ class Inputs:
     root: Path
     content: Path
     annotations: Path
+    versions: Path  # versions/<slug>/<name>.md: the articles' earlier texts
     site_yaml: Path
     other_dirs: tuple[Path, ...]  # templates (with static/) and schemas, the archive's and built-in
 
@@ -79,11 +80,11 @@ class Inputs:
             if resolved not in unique:
                 unique.append(resolved)
         return cls(root, project.content_dir.resolve(), project.annotations_dir.resolve(),
-                   project.site_yaml.resolve(), tuple(unique))
+                   project.versions_dir.resolve(), project.site_yaml.resolve(), tuple(unique))
 
     @property
     def dirs(self) -> tuple[Path, ...]:
-        return (self.content, self.annotations, *self.other_dirs)
+        return (self.content, self.annotations, self.versions, *self.other_dirs)
 
     def relevant(self, path: Path, is_directory: bool) -> bool:
         """Does a change at `path` affect the build?"""
@@ -93,7 +94,8 @@ class Inputs:
             return True
         if is_noise(path.name):
             return False
-        for folder, suffixes in ((self.content, (".md",)), (self.annotations, (".yaml", ".yml"))):
+        for folder, suffixes in ((self.content, (".md",)), (self.annotations, (".yaml", ".yml")),
+                                 (self.versions, (".md",))):
             if path.is_relative_to(folder):
                 return is_directory or path.name.endswith(suffixes)
         return any(path.is_relative_to(folder) for folder in self.other_dirs)

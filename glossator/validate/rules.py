@@ -29,11 +29,13 @@ from ..model import (
     to_plain,
 )
 from . import schema
+from .versions import parse_capture
 
 # Element ids the templates use on article pages; an annotation id becomes an element id
 # too (its permalink), so it may not be one of these or start like a highlight's id.
 RESERVED_IDS = frozenset({
-    "main", "page-text", "notes-heading", "article-notes-heading", "latest-heading", "totals-heading",
+    "main", "page-text", "notes-heading", "article-notes-heading", "earlier-notes-heading", "latest-heading",
+    "totals-heading",
     "site-search-q", "home-search-q", "search-q", "search-results", "search-filters", "search-keys",
     "search-more", "search-status",
 })
@@ -213,6 +215,7 @@ def validate_article(raw: RawArticle, config: SiteConfig) -> tuple[Article | Non
         tags=tuple(dict.fromkeys(data.get("tags", []))),
         summary=data.get("summary", ""),
         draft=bool(data.get("draft", False)),
+        captured=parse_capture(data.get("captured")),
     ), []
 
 
@@ -385,5 +388,6 @@ def _annotation(path: str, item: YNode, data: dict[str, Any]) -> Annotation:
         verdict=data.get("verdict"),
         sources=tuple(_source(s) for s in data.get("sources", [])),
         links=tuple(Link(link["title"], link["url"]) for link in data.get("links", [])),
+        version=data.get("version"),
         field_positions=MappingProxyType(positions),
     )

@@ -28,7 +28,7 @@ from ..diagnostics import Diagnostic, error
 from ..model import YNode, node_at
 from ..project import BUILTIN_SCHEMAS
 
-SCHEMA_FILES = ("annotations.schema.json", "article.schema.json", "site.schema.json")
+SCHEMA_FILES = ("annotations.schema.json", "article.schema.json", "site.schema.json", "version.schema.json")
 PATTERN_MESSAGE = "patternErrorMessage"  # the name VS Code's JSON and Red Hat's YAML servers read
 PATTERN_DIAGNOSTIC = "x-pattern-diagnostic"  # ours: `x-` marks a keyword JSON Schema leaves alone
 

@@ -224,13 +224,21 @@
 
   // --- one result: the article, its matching text, and its matching notes -----------------
 
+  // id:kind[:verdict][:version]: a note that stayed on an earlier text of its article names that
+  // text (YYYY-MM-DD-HHMM, the moment it was captured, UTC), and the result says so.
   function parseNotes(meta) {
     const notes = new Map();
     for (const entry of (meta || "").split(/\s+/)) {
-      const [id, kind, verdict = ""] = entry.split(":");
-      if (id && kind) notes.set(id, { kind, verdict });
+      const [id, kind, verdict = "", version = ""] = entry.split(":");
+      if (id && kind) notes.set(id, { kind, verdict, version });
     }
     return notes;
+  }
+
+  function versionLabel(version) {
+    const [year, month, day, time = ""] = version.split("-");
+    const clock = time ? ` ${time.slice(0, 2)}:${time.slice(2, 4)} UTC` : "";
+    return `${year}-${month}-${day}${clock}`;
   }
 
   function excerpt(html) {
@@ -296,6 +304,9 @@
         noteLink.href = sub.url;
         noteLink.append(...badges(note), " ", excerpt(sub.excerpt));
         entry.append(noteLink);
+        if (note.version) {
+          entry.append(" ", el("span", "result-version", `(on the text of ${versionLabel(note.version)}, since changed)`));
+        }
         notesList.append(entry);
       }
       item.append(notesList);

@@ -157,13 +157,26 @@ def anchored_items(site: Path, slug: str) -> list[dict[str, Any]]:
 def resolve_article(page: Any, base: str, site: Path, slug: str) -> list[Resolution]:
     """Open the article and resolve every anchored annotation's selectors with both clients."""
     items = anchored_items(site, slug)
-    if not items:
-        return []
-    page.goto(base + f"articles/{slug}/")
+    return _resolve_on(page, base, site, slug, f"articles/{slug}/", items) if items else []
+
+
+def resolve_texts(page: Any, base: str, site: Path, slug: str, base_url: str) -> list[Resolution]:
+    """Every anchored annotation of an article with several texts, resolved on the page its target
+    names: the article's for the notes on the current text, an earlier text's for the others."""
+    by_page: dict[str, list[dict[str, Any]]] = {}
+    for item in anchored_items(site, slug):
+        by_page.setdefault(item["target"]["source"]["id"].removeprefix(base_url), []).append(item)
+    return [resolution for path, items in sorted(by_page.items())
+            for resolution in _resolve_on(page, base, site, slug, path, items)]
+
+
+def _resolve_on(page: Any, base: str, site: Path, slug: str, path: str, items: list[dict[str, Any]]
+                ) -> list[Resolution]:
+    page.goto(base + path)
     page.add_script_tag(url=base + BUNDLE_PATH)
     text: str = page.evaluate("document.getElementById('page-text').textContent")
     # the browser's page text is the engine's (which every offset was computed against)
-    assert text == page_text_of((site / "articles" / slug / "index.html").read_text(encoding="utf-8")), slug
+    assert text == page_text_of((site / path / "index.html").read_text(encoding="utf-8")), path
     results: dict[str, Any] = page.evaluate(RESOLVE, items)
     out = []
     for item in items:

@@ -32,12 +32,15 @@ from tests.browser.clients import (
     annotator_misses,
     build_bundle,
     resolve_article,
+    resolve_texts,
     text_quote_misses,
     with_bundle,
 )
 from tests.browser.interop_fixtures import REPEATS_SLUG, SHORT_SLUG, write_interop_archive
 from tests.browser.reader_fixtures import STRESS_SLUG
 from tests.helpers import SEED_SLUG, build_site, make_corpus
+from tests.versions_fixtures import FIRST, SECOND, write_versions_archive
+from tests.versions_fixtures import SLUG as VERSIONS_SLUG
 from tests.w3c_conformance import BASE_URL, HARD_SLUG, VERDICT_SLUG
 
 pytestmark = pytest.mark.browser
@@ -91,6 +94,13 @@ def generated_site(tmp_path_factory: pytest.TempPathFactory, clients_bundle: Pat
     root = tmp_path_factory.mktemp("generated") / "archive"
     make_corpus(root, GENERATED_ARTICLES, "--seed", "20")
     site = build_site(root, root.parent / "built")
+    return with_bundle(site, clients_bundle, root.parent)
+
+
+@pytest.fixture(scope="session")
+def versions_site(tmp_path_factory: pytest.TempPathFactory, clients_bundle: Path) -> Path:
+    root = write_versions_archive(tmp_path_factory.mktemp("versions") / "archive")
+    site = build_site(root, root.parent / "built", "--base-url", BASE_URL)
     return with_bundle(site, clients_bundle, root.parent)
 
 
@@ -203,3 +213,18 @@ def test_the_css_selector_picks_the_page_text_and_the_notes_hold_no_quoted_text(
         assert found["quotes"] and all(in_body == in_text for _, in_body, in_text in found["quotes"]), found["quotes"]
         # each note shows its words, drawn by the stylesheet from data-quote
         assert found["noteQuotes"] and all(nodes == 0 and "“" in content for nodes, content in found["noteQuotes"])
+
+
+def test_notes_on_earlier_texts_land_on_their_words_in_their_text(
+    versions_site: Path, page: Any, serve_dir: Callable[..., str]
+) -> None:
+    """A note that stayed on an earlier text (issue 22) is exported with that text's page as its
+    target and selectors taken from its page text: both clients land on its marks there, from the
+    body and from the page text, and its words occur once in that page's body."""
+    base = serve_dir(versions_site, mount="/sub/")
+    resolutions = resolve_texts(page, base, versions_site, VERSIONS_SLUG, BASE_URL)
+    pages = {r.id: r.item["target"]["source"]["id"].removeprefix(BASE_URL) for r in resolutions}
+    text = f"articles/{VERSIONS_SLUG}/"
+    assert pages == {"borrow": text, "first-count": f"{text}versions/{FIRST}/", "cost": f"{text}versions/{SECOND}/",
+                     "market": f"{text}versions/{SECOND}/"}
+    assert check_resolutions(resolutions) == ({}, {})

@@ -363,3 +363,33 @@ def test_a_first_search_loads_one_pagefind_and_no_filter_data(page, base: str) -
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "false" and not page.locator("#search-facets").is_visible()
     assert "chosen filters" in page.inner_text("#search-status")  # the filter still applies
+
+
+@pytest.fixture(scope="module")
+def versions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.versions_fixtures import write_versions_archive
+
+    root = write_versions_archive(tmp_path_factory.mktemp("versions") / "archive")
+    return build_site(root, root.parent / "site")
+
+
+def test_a_note_on_an_earlier_text_is_found_and_says_which_text(page, versions_site: Path,
+                                                                serve_dir: Callable[..., str]) -> None:
+    """Issue 22: a note that stayed on an earlier text is indexed with its article, and the result
+    says which text it is on; it opens at its permalink on the article page."""
+    from tests.versions_fixtures import SLUG
+
+    base = serve_dir(versions_site)
+    search(page, base + "search/?q=eighteen")
+    [first] = results(page)
+    assert first["href"] == f"/articles/{SLUG}/"
+    [note] = first["notes"]
+    assert note["href"] == f"/articles/{SLUG}/#cost" and note["cls"] == "result-note k-claim v-inaccurate"
+    version = page.locator(".result-version").inner_text()
+    assert version == "(on the text of 2026-12-01 09:00 UTC, since changed)"
+    page.click("#search-results a[href$='#cost']")
+    page.wait_for_url(f"**/articles/{SLUG}/#cost")
+    assert page.evaluate("document.querySelector(':target')?.closest('.earlier-note')?.dataset.ann") == "cost"
+    # a note on the current text says no such thing
+    search(page, base + "search/?q=loan")
+    assert page.locator(".result-note").count() == 1 and page.locator(".result-version").count() == 0

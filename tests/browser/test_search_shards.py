@@ -34,7 +34,7 @@ from playwright.sync_api import Page
 
 from glossator.search.pagefind import site_bundles
 from tests.browser.test_search import wait_until
-from tests.conftest import REPO, article_md, run_cli, write_archive
+from tests.helpers import REPO, article_md, run_cli, write_archive
 
 pytestmark = pytest.mark.browser
 

@@ -4,6 +4,7 @@ edited on disk as an editor would, and the open pages are watched as an editor w
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -179,3 +180,32 @@ def test_a_burst_of_200_saves_builds_once_or_twice_and_serves_the_last(live: Ser
     assert live.proc.poll() is None
     status, _, body = raw_get(live.port, f"/articles/{SLUG}/")
     assert status == 200 and b"Save number 199." in body
+
+
+def test_a_new_version_file_is_an_edit_of_its_article(live: ServeProcess, page: Page) -> None:
+    """Issue 22: the outlet changed the article, and the editor keeps its earlier text in
+    versions/<slug>/: the open page reloads with its history, and an edit of that file takes the
+    fast path, as any edit of the article's own files does."""
+    content = live.root / "content" / f"{SLUG}.md"
+    content.write_text(LONG_ARTICLE.replace("published: 2024-05-01\n",
+                                            'published: 2024-05-01\ncaptured:\n  at: "2024-06-01T00:00:00Z"\n'))
+    open_article(page, live)
+    expect(page.locator(".article-history")).to_have_count(0)
+    folder = live.root / "versions" / SLUG
+    folder.mkdir(parents=True)
+    earlier = folder / "2024-05-02-1000.md"
+    earlier.write_text('---\ncaptured:\n  at: "2024-05-02T10:00:00Z"\n---\n'
+                       + LONG_ARTICLE.split("---\n", 2)[2].replace("on Tuesday", "on Monday"))
+    history = page.locator(".article-history")
+    expect(history).to_contain_text("Edited once after publication, 1 word changed", timeout=TIMEOUT)
+    assert reloaded(page)
+    page.evaluate("window.__notReloaded = true")
+    listening(page)
+    mark = live.mark()
+    earlier.write_text(earlier.read_text().replace("after a long delay", "after a delay"))
+    expect(history).to_contain_text("Edited once after publication, 2 words changed", timeout=TIMEOUT)
+    assert reloaded(page)
+    page.wait_for_timeout(300)
+    assert live.count(re.compile(rf"^updated {SLUG} in "), mark) == 1, live.output()
+    page.goto(live.url + f"articles/{SLUG}/versions/2024-05-02-1000/")
+    expect(page.locator("#page-text")).to_contain_text("arrived on Monday after a delay")

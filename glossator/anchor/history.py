@@ -1,0 +1,61 @@
+"""An article with several texts: each text anchored with the notes that stay on it, and what
+changed from each text to the next, word by word.
+
+The current text is anchored as any article is (anchor/annotate.py) and becomes the article
+page; each earlier text is anchored the same way for its own page (its permalink). The
+changes are computed on page texts, so they are the words a reader sees change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from ..diagnostics import Diagnostic
+from ..model import AnnotatedArticle, Annotation, Article, History, SiteConfig, TextChange, Version
+from .annotate import annotate_article, parse_text
+from .carry import place
+from .diff import count_words, word_diff
+from .markdown import parse_texts
+
+
+def _as_article(article: Article, text: Version) -> Article:
+    """An earlier text as an article of its own: the same facts, its own words and headline."""
+    return dataclasses.replace(article, path=text.path, title=text.title, body=text.body, body_line=text.body_line)
+
+
+def _change(before: Version, after: Version, before_text: str, after_text: str) -> TextChange:
+    runs = word_diff(before_text, after_text)
+    title_runs = word_diff(before.title, after.title) if before.title != after.title else ()
+    added, deleted, changed = count_words(runs)
+    title_added, title_deleted, title_changed = count_words(title_runs)
+    return TextChange(before.id, after.id, after.captured.at, added + title_added, deleted + title_deleted,
+                      changed + title_changed, runs, title_runs)
+
+
+def annotate_history(article: Article, texts: Sequence[Version], annotations: Sequence[Annotation],
+                     config: SiteConfig, *, render: bool = True) -> tuple[AnnotatedArticle | None, list[Diagnostic]]:
+    """The current text anchored, with its history (every text anchored, and the changes: those
+    only with `render`, as `check` needs none of them); `texts` oldest first, the current one last."""
+    # the current text first: each earlier one is parsed for the paragraphs that differ from the texts after it
+    newest_first = parse_texts([text.body for text in reversed(texts)])
+    parsed = [parse_text(text.body, tokens) for text, tokens in zip(texts, reversed(newest_first), strict=True)]
+    placement = place(article, texts, parsed, annotations)
+    diagnostics = list(placement.diagnostics)
+    anchored: list[AnnotatedArticle | None] = []
+    for text, tokens in zip(texts, parsed, strict=True):
+        is_current = text is texts[-1]
+        own = article if is_current else _as_article(article, text)
+        annotated, problems = annotate_article(own, placement.on[text.id], config, render=render, parsed=tokens)
+        diagnostics += problems
+        anchored.append(annotated if annotated is None or is_current
+                        else dataclasses.replace(annotated, version=text.id))
+    current = anchored[-1]
+    if current is None or any(a is None for a in anchored):
+        return None, diagnostics
+    if len(texts) == 1:
+        return current, diagnostics
+    changes = tuple(_change(texts[k], texts[k + 1], parsed[k][1].text, parsed[k + 1][1].text)
+                    for k in range(len(texts) - 1)) if render else ()
+    earlier = tuple(a for a in anchored[:-1] if a is not None)
+    return dataclasses.replace(current, history=History(tuple(texts), earlier, changes)), diagnostics

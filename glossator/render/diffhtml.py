@@ -1,0 +1,141 @@
+"""The word-level changes between two texts as HTML: `<del>` and `<ins>` that say what they are
+(a hidden "deleted:" / "inserted:" for screen readers, struck-through and underlined for the
+eye, bracketed in print: never colour alone), each paragraph of the text a paragraph, and the
+notes that stayed on the older text marked at their words.
+
+Paragraphs that did not change are folded away (`<details>`, which needs no script) but for
+one on each side of a change, so a long article's changes can be read one after another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from markupsafe import Markup, escape
+
+from ..model import DiffRun
+
+LABELS = {"delete": ("del", "deleted: ", " (end of deletion)"), "insert": ("ins", "inserted: ", " (end of insertion)")}
+BREAK = "¶"  # a paragraph break that was deleted or inserted: shown, since white space is not
+
+
+@dataclass(frozen=True)
+class DiffMark:
+    """A note on the older text, marked where its words are."""
+
+    start: int  # code points of the older page text
+    end: int
+    css_class: str  # kind and verdict, as on the article page
+    number: int
+    label: str  # the reference's accessible name
+    href: str  # the note on its text's page
+
+
+@dataclass
+class _Line:
+    html: list[str]
+    changed: bool = False
+
+
+def _marked(text: str, start: int, marks: Sequence[DiffMark]) -> str:
+    """A piece of the older text (starting at `start`) with the marks over it, and the reference of
+    each note that ends in it after its last word."""
+    end = start + len(text)
+    cuts = sorted({start, end, *(m.start for m in marks if start < m.start < end),
+                   *(m.end for m in marks if start < m.end < end)})
+    out: list[str] = []
+    for a, b in pairwise(cuts):
+        covering = [m for m in marks if m.start <= a and b <= m.end]
+        piece = str(escape(text[a - start : b - start]))
+        for mark in covering:
+            piece = f'<mark class="hl {mark.css_class}">{piece}</mark>'
+        out.append(piece)
+        for mark in marks:
+            if mark.end == b:
+                out.append(f'<a class="diff-note-ref {mark.css_class}" href="{escape(mark.href)}" '
+                           f'aria-label="{escape(mark.label)}">{mark.number}</a>')
+    return "".join(out)
+
+
+def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor: str = "c", *,
+                inline: bool = False) -> tuple[Markup, int]:
+    """The runs as paragraphs of HTML (`inline`: as one line, for a headline), and the number of
+    places that changed; the first element of the n-th place has the id `<anchor>-<n>`, for links."""
+    lines = [_Line([])]
+    old = 0
+    places = 0
+    starts_place = False  # the next <del> or <ins> shown opens a place
+    previous = "equal"
+    for op, text in runs:
+        if op == "equal":
+            starts_place = False
+        elif previous == "equal":
+            starts_place = True
+        previous = op
+        pieces = text.split("\n")
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            # a break alone (two paragraphs made one, or one split): the ¶ shows it, as white space cannot
+            shown = piece + (BREAK if not last and op != "equal" and not piece.strip() else "")
+            if op == "equal":
+                lines[-1].html.append(_marked(piece, old, marks) if marks else str(escape(piece)))
+            elif shown.strip():
+                tag, opening, closing = LABELS[op]
+                # the white space at its edges stands outside the mark: a struck-through space says nothing
+                inner = piece.strip() or piece
+                lead = piece[: len(piece) - len(piece.lstrip())] if piece.strip() else ""
+                trail = piece[len(piece.rstrip()) :] if piece.strip() else ""
+                start = old + len(lead)
+                body = _marked(inner, start, marks) if op == "delete" and marks else str(escape(inner))
+                lines[-1].html.append(str(escape(lead)))
+                ident = ""
+                if starts_place:
+                    places += 1
+                    ident = f' id="{anchor}-{places}" tabindex="-1"'
+                    starts_place = False
+                lines[-1].html.append(f'<{tag}{ident}><span class="visually-hidden">{opening}</span>{body}'
+                                      f'{BREAK if shown.endswith(BREAK) else ""}'
+                                      f'<span class="visually-hidden">{closing}</span></{tag}>')
+                lines[-1].html.append(str(escape(trail)))
+                lines[-1].changed = True
+            else:  # white space alone (two spaces became one): nothing a reader could see
+                lines[-1].html.append(str(escape(piece)))
+            if op != "insert":
+                old += len(piece) + (0 if last else 1)
+            if not last:
+                lines.append(_Line([]))
+    if inline:
+        return Markup(" ".join("".join(line.html) for line in lines)), places
+    for line in lines:
+        if "<mark" in "".join(line.html):
+            line.changed = True
+    return Markup(_fold(lines)), places
+
+
+def _fold(lines: list[_Line]) -> str:
+    """Paragraphs, the unchanged ones away from any change folded into a <details>."""
+    kept = [line for line in lines if "".join(line.html).strip()]
+    near = [line.changed or any(other.changed for other in kept[max(0, k - 1) : k + 2])
+            for k, line in enumerate(kept)]
+    out: list[str] = []
+    folded: list[str] = []
+
+    def flush() -> None:
+        if len(folded) > 1:
+            out.append(f'<details class="diff-unchanged"><summary>{len(folded)} paragraphs unchanged</summary>'
+                       f'{"".join(folded)}</details>')
+        else:
+            out.extend(folded)
+        folded.clear()
+
+    for line, show in zip(kept, near, strict=True):
+        paragraph = f'<p class="{"diff-changed" if line.changed else "diff-same"}">{"".join(line.html)}</p>'
+        if show:
+            flush()
+            out.append(paragraph)
+        else:
+            folded.append(paragraph)
+    flush()
+    return "\n".join(out)

@@ -1,0 +1,141 @@
+"""The word-level diff (anchor/diff.py) and its HTML (render/diffhtml.py).
+
+The property that matters: applied to the old text, the diff gives the new one, white space and
+all (and taken back, the old one), whatever the texts; so what the changes page shows is
+exactly what changed. Texts are drawn from a small vocabulary, with paragraph breaks and odd
+white space, so that edits collide with repeated words as they do in real corrections."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from glossator.anchor.diff import EXHAUSTIVE_WORDS, count_words, new_text, old_text, word_diff
+from glossator.render.diffhtml import DiffMark, render_diff
+
+WORDS = st.sampled_from(["the", "council", "said", "600", "1,700", "soldiers.", "“killed”", "Iraqi", "—", "it",
+                         "was", "not", "a", "b", "é", "🙂", "x" * 12])
+SPACES = st.sampled_from([" ", " ", " ", "\n", "\n\n", "  ", "\t", "\u00a0 ", " \n"])
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    words = draw(st.lists(WORDS, max_size=60))
+    out = [draw(st.sampled_from(["", " ", "\n"]))]
+    for word in words:
+        out += [word, draw(SPACES)]
+    return "".join(out)
+
+
+@st.composite
+def edited(draw: st.DrawFn) -> tuple[str, str]:
+    """A text and an edit of it: words replaced, inserted, deleted; paragraphs split or joined."""
+    old = draw(texts())
+    tokens = re.findall(r"\S+|\s+", old)
+    for _ in range(draw(st.integers(0, 6))):
+        if not tokens:
+            tokens.append(draw(WORDS))
+            continue
+        at = draw(st.integers(0, len(tokens) - 1))
+        action = draw(st.sampled_from(["replace", "insert", "delete", "break"]))
+        if action == "replace":
+            tokens[at] = draw(WORDS) if tokens[at].strip() else draw(SPACES)
+        elif action == "insert":
+            tokens[at:at] = [draw(WORDS), " "]
+        elif action == "delete":
+            del tokens[at]
+        else:
+            tokens[at] = "\n" if tokens[at].isspace() else tokens[at] + "\n"
+    return old, "".join(tokens)
+
+
+def _well_formed(runs: tuple) -> None:
+    for (op, text), following in zip(runs, (*runs[1:], None), strict=False):
+        assert text, runs
+        assert op in ("equal", "delete", "insert")
+        if following is not None:
+            assert (op, following[0]) not in {("equal", "equal"), ("delete", "delete"), ("insert", "insert"),
+                                              ("insert", "delete")}, runs
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(edited(), st.tuples(texts(), texts())))
+def test_the_diff_applied_to_the_old_text_gives_the_new_one(pair: tuple[str, str]) -> None:
+    old, new = pair
+    runs = word_diff(old, new)
+    assert new_text(runs) == new
+    assert old_text(runs) == old
+    _well_formed(runs)
+    added, deleted, changed = count_words(runs)
+    assert max(added, deleted) <= changed <= added + deleted
+    assert added <= len(new.split()) and deleted <= len(old.split())
+    if old == new:
+        assert runs == (("equal", old),) if old else runs == ()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited())
+def test_the_html_shows_every_word_of_both_texts(pair: tuple[str, str]) -> None:
+    """What the page shows, with its hidden labels and the ¶ signs taken out, holds the old text's
+    words (outside <ins>) and the new one's (outside <del>), in order."""
+    old, new = pair
+    html, places = render_diff(word_diff(old, new), [DiffMark(0, len(old) // 2, "k-claim", 1, "Note 1", "#n")])
+    shown = _Shown(html)
+    assert shown.words(skip="ins") == old.split()
+    assert shown.words(skip="del") == new.split()
+    assert places == len(re.findall(r'<(?:del|ins) id="c-\d+"', html))
+
+
+class _Shown(HTMLParser):
+    """The text of rendered HTML, leaving out the hidden labels, the note numbers and one of ins/del."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[tuple[str, frozenset[str]]] = []
+        self.open: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p":  # paragraphs stand apart: a word never runs on into the next paragraph's
+            self.parts.append((" ", frozenset()))
+        classes = dict(attrs).get("class") or ""
+        self.open.append("hidden" if "visually-hidden" in classes or "diff-note-ref" in classes else tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append((data, frozenset(self.open)))
+
+    def words(self, skip: str) -> list[str]:
+        text = "".join(data for data, inside in self.parts
+                        if skip not in inside and "hidden" not in inside and "summary" not in inside)
+        joined = re.sub(r"\s*¶\s*", " ", text)
+        return joined.split()
+
+
+def test_a_corrected_number_is_one_word_replaced() -> None:
+    runs = word_diff("the massacre of some 600 Iraqi soldiers\n", "the massacre of some 1,700 Iraqi soldiers\n")
+    assert runs == (("equal", "the massacre of some "), ("delete", "600"), ("insert", "1,700"),
+                    ("equal", " Iraqi soldiers\n"))
+    assert count_words(runs) == (1, 1, 1)
+
+
+def test_a_deleted_paragraph_is_one_deletion_and_unchanged_ones_are_folded() -> None:
+    paragraphs = [f"Paragraph {n} says something." for n in range(8)]
+    old = "\n".join(paragraphs) + "\n"
+    new = "\n".join(paragraphs[:5] + paragraphs[6:]) + "\n"
+    runs = word_diff(old, new)
+    assert [op for op, _ in runs] == ["equal", "delete", "equal"] and runs[1][1] == "Paragraph 5 says something.\n"
+    html, places = render_diff(runs)
+    assert places == 1 and '<details class="diff-unchanged"><summary>4 paragraphs unchanged</summary>' in html
+
+
+def test_a_long_rewrite_is_still_exact() -> None:
+    old = " ".join(f"w{n % 50}" for n in range(EXHAUSTIVE_WORDS + 500))
+    new = " ".join(f"w{(n * 7) % 50}" for n in range(EXHAUSTIVE_WORDS + 300))
+    runs = word_diff(old, new)
+    assert old_text(runs) == old and new_text(runs) == new

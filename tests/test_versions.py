@@ -1,0 +1,345 @@
+"""Every version of an article (issue 22): the format checked, the notes placed on the texts
+they were written on, and the site that shows readers what the outlet changed.
+
+The archive is tests/versions_fixtures.py: an article with three texts and notes that split
+every way (carried to the current text, left on an earlier one because its words changed,
+left because they became ambiguous, pinned with `version:`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from glossator.build import pipeline
+from glossator.build.options import BuildOptions
+from glossator.project import Project
+from tests.helpers import article_md, run_cli
+from tests.html_text import mark_texts, page_text_of, text_content
+from tests.versions_fixtures import CURRENT, FIRST, PLAIN_SLUG, SECOND, SLUG, write_versions_archive
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return write_versions_archive(tmp_path / "archive")
+
+
+def check(root: Path) -> list[tuple[str, str, str]]:
+    return [(d.location(), d.severity, d.message) for d in pipeline.check(Project.at(root), jobs=1)]
+
+
+def build(root: Path, out: Path, base_url: str | None = None) -> pipeline.BuildResult:
+    result = pipeline.build(Project.at(root, out), BuildOptions(base_url=base_url, search=False), jobs=1)
+    assert result.ok, [d.message for d in result.diagnostics if d.is_error]
+    return result
+
+
+def read(site: Path, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+# --- the notes split three ways ---------------------------------------------------------------
+
+
+def test_notes_stay_on_the_text_they_were_written_on_and_say_why(root: Path) -> None:
+    found = check(root)
+    assert [(where, severity) for where, severity, _ in found] == [
+        (f"annotations/{SLUG}.yaml:12:12", "warning"), (f"annotations/{SLUG}.yaml:19:12", "warning")]
+    cost, market = (message for _, _, message in found)
+    moment = "1 December 2026, 09:00 UTC"
+    assert cost == (f"the note stays on the version of {moment} (versions/{SLUG}/{SECOND}.md): in the current "
+                    f"text, quote not found in content/{SLUG}.md")
+    assert market == (f"the note stays on the version of {moment} (versions/{SLUG}/{SECOND}.md): in the current "
+                      f"text, quote occurs 2 times in content/{SLUG}.md; it must select exactly one place")
+    diagnostics = {d.message: d for d in pipeline.check(Project.at(root), jobs=1)}
+    # the reasons, as `check` gives them for any quote: the closest passage, each place
+    closest = diagnostics[cost].hints[0]
+    assert "the closest passage (9" in closest and "“18 million pounds,”" in closest
+    assert "the quote has `12` where the article has `18`" in diagnostics[cost].hints
+    assert any("`prefix: \"beside \"` would choose it" in hint for hint in diagnostics[market].hints)
+    assert diagnostics[cost].hints[-1].startswith(f"to say so, add `version: {SECOND}`")
+    # warnings only: the build never fails because the outlet edited its article
+    assert run_cli("check", "--root", root).returncode == 0
+    assert run_cli("check", "--strict", "--root", root).returncode == 1
+
+
+def test_each_text_has_its_page_with_its_own_notes_highlighted(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = build(root, site)
+    assert result.annotations == 5
+    article = read(site, f"articles/{SLUG}/index.html")
+    assert mark_texts(article) == {"borrow": "borrow £11 million over 30 years"}
+    first = read(site, f"articles/{SLUG}/versions/{FIRST}/index.html")
+    second = read(site, f"articles/{SLUG}/versions/{SECOND}/index.html")
+    assert mark_texts(first) == {"first-count": "30 to 5"}
+    assert mark_texts(second) == {"cost": "12 million pounds", "market": "the fish market"}
+    assert "Councillors voted 30 to 5" in page_text_of(first) and "Traders" not in page_text_of(second)
+    # each text keeps its own headline: the first had another; the second, the current one's
+    assert "<h1 class=\"article-title\" data-pagefind-body>Council approves harbour wall</h1>" in first
+    assert "<h1 class=\"article-title\" data-pagefind-body>Council approves a new harbour wall</h1>" in second
+    assert "this is text 1 of 3, captured <time datetime=\"2026-11-28T10:00:00Z\">28 November 2026, 10:00 UTC" \
+        in first
+    # the current text's permalink says where it is read
+    current = read(site, f"articles/{SLUG}/versions/{CURRENT}/index.html")
+    assert f'<a href="/articles/{SLUG}/">read it with its notes</a>' in current
+
+
+def test_the_article_page_says_what_changed_and_keeps_every_permalink(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(root, site)
+    page = read(site, f"articles/{SLUG}/index.html")
+    assert "Edited twice after publication, 13 words changed" in page
+    assert f'<a href="/articles/{SLUG}/changes/">What changed</a>' in page
+    assert f'<a href="/articles/{SLUG}/versions/{CURRENT}/">Permalink to this text</a>' in page
+    # the notes left on earlier texts keep their permalinks here (#id), and link to their words
+    for note, version in (("cost", SECOND), ("market", SECOND), ("first-count", FIRST)):
+        assert f'<h3 class="note-head" id="{note}">' in page
+        assert f'href="/articles/{SLUG}/versions/{version}/#{note}"' in page
+    # …without repeating their words as text of the page's body (SPEC §6; the head's ClaimReview names them)
+    body = page[page.index("<body") :]
+    assert 'data-quote="12 million pounds"' in body and "12 million pounds" not in text_content(body)
+    # search reads which text each note is on
+    notes = re.search(r'data-notes="([^"]*)"', page).group(1).split()  # type: ignore[union-attr]
+    assert notes == ["about:context", "borrow:sourcing", f"cost:claim:inaccurate:{SECOND}",
+                     f"market:context::{SECOND}", f"first-count:claim:inaccurate:{FIRST}"]
+    # an article of one text says nothing of the kind
+    plain = read(site, f"articles/{PLAIN_SLUG}/index.html")
+    assert "article-history" not in plain and not (site / f"articles/{PLAIN_SLUG}/changes").exists()
+
+
+def test_the_changes_page_marks_words_and_the_notes_left_behind(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(root, site)
+    page = read(site, f"articles/{SLUG}/changes/index.html")
+    deleted = '<del id="change-{0}-{1}" tabindex="-1"><span class="visually-hidden">deleted: </span>{2}'
+    inserted = ('<ins><span class="visually-hidden">inserted: </span>{0}'
+                '<span class="visually-hidden"> (end of insertion)')
+    # the first change: the count, with the pinned note's words marked in the older text
+    assert deleted.format(SECOND, 1, '<mark class="hl k-claim v-inaccurate">30</mark>') in page
+    assert inserted.format("31") in page
+    assert ('<a class="diff-note-ref k-claim v-inaccurate" href="/articles/harbour-wall/versions/2026-11-28-1000/'
+            '#first-count" aria-label="Note 1: claim, inaccurate, on the text of 28 November 2026, 10:00 UTC">1</a>'
+            in page)
+    # the headline
+    assert ('<span class="diff-label">Headline:</span> Council approves <ins id="change-2026-12-01-0900-title-1" '
+            in page)
+    # the second: the cost, the new paragraph; both notes of the second text marked
+    assert deleted.format(CURRENT, 1, '<mark class="hl k-claim v-inaccurate">12</mark>') in page
+    assert inserted.format("18") in page
+    assert (f'<ins id="change-{CURRENT}-2" tabindex="-1"><span class="visually-hidden">inserted: </span>Traders beside '
+            "the fish market welcomed the vote.<span" in page)
+    assert '<mark class="hl k-context"> the fish market</mark>' not in page  # the marks cover words, not spaces
+    assert page.count('class="diff-note-ref') == 3
+    assert "Changed in 2 places:" in page
+    assert (f'<li><a href="/articles/{SLUG}/versions/{SECOND}/#market">Note 2: Context</a>, on the words '
+            "<q>the fish market</q></li>" in page)
+
+
+def test_feeds_listings_claims_and_sitemap_know_what_changed(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(root, site, base_url="https://archive.example/sub/")
+    feed = ET.fromstring(read(site, "changes.xml"))
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}updated") for e in entries] == ["2026-12-06T07:40:00Z", "2026-12-01T09:00:00Z"]
+    assert entries[0].findtext(f"{ATOM}id") == \
+        f"https://archive.example/sub/articles/{SLUG}/changes/#change-{CURRENT}"
+    assert entries[0].findtext(f"{ATOM}summary").startswith("9 words changed (9 words added, 1 word deleted)")
+    assert feed.findtext(f"{ATOM}updated") == "2026-12-06T07:40:00Z"
+    home, listing = read(site, "index.html"), read(site, "articles/index.html")
+    for page in (home, listing):
+        assert f'<a href="/sub/articles/{SLUG}/changes/">Changed after publication: edited twice</a>' in page
+        assert page.count("Changed after publication: edited") == 1
+    assert "<dt>Changed after publication</dt><dd>1 " in home
+    claims = read(site, "claims/index.html")
+    assert (f'<a href="/sub/articles/{SLUG}/versions/{SECOND}/#cost">“12 million pounds”</a>' in claims
+            and "on its text of 1 December 2026, 09:00 UTC, since changed" in claims)
+    sitemap = read(site, "sitemap.xml")
+    for path in (f"articles/{SLUG}/changes/", f"articles/{SLUG}/versions/{FIRST}/",
+                 f"articles/{SLUG}/versions/{SECOND}/"):
+        assert f"<loc>https://archive.example/sub/{path}</loc>" in sitemap
+
+
+def test_the_exports_target_the_text_each_note_is_on(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(root, site, base_url="https://archive.example/")
+    collection = json.loads(read(site, f"articles/{SLUG}/annotations.jsonld"))
+    items = {item["id"].rsplit("#", 1)[1]: item for item in collection["first"]["items"]}
+    assert list(items) == ["borrow", "about", "first-count", "cost", "market"] and collection["total"] == 5
+    page = f"https://archive.example/articles/{SLUG}/"
+    assert items["borrow"]["target"]["source"]["id"] == page
+    assert items["cost"]["id"] == page + "#cost"  # its permalink stays on the article page
+    for note, version in (("cost", SECOND), ("market", SECOND), ("first-count", FIRST)):
+        target = items[note]["target"]
+        assert target["source"]["id"] == f"{page}versions/{version}/"
+        text = page_text_of(read(site, f"articles/{SLUG}/versions/{version}/index.html"))
+        quote, css = target["selector"]
+        position = css["refinedBy"]
+        assert text[position["start"] : position["end"]] == quote["exact"]
+        assert text.count(quote.get("prefix", "") + quote["exact"] + quote.get("suffix", "")) == 1
+    data = json.loads(read(site, f"data/articles/{SLUG}.json"))
+    records = {r["id"]: r for r in data["annotations"]}
+    assert records["borrow"]["version"] is None and records["borrow"]["text_url"] == page
+    assert records["market"]["version"] == SECOND and records["market"]["text_url"] == f"{page}versions/{SECOND}/"
+    dump = json.loads(read(site, "data/annotations.json"))
+    assert len(dump["annotations"]) == 5 and dump["articles"][0]["annotation_count"] == 5
+
+
+def test_a_version_no_note_refers_to_is_fine_and_an_unknown_one_is_an_error(root: Path) -> None:
+    annotations = root / "annotations" / f"{SLUG}.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    # every note on the current text: the versions are still the article's history
+    kept = text.split("  - id: cost")[0]
+    annotations.write_text(kept, encoding="utf-8")
+    assert check(root) == []
+    annotations.write_text(kept + '  - id: typo\n    kind: context\n    quote: "30 to 5"\n'
+                           '    version: "2026-11-28-1001"\n'
+                           "    note: A note pinned to a text that does not exist at all.\n    by: ed\n"
+                           "    added: 2026-12-01\n", encoding="utf-8")
+    assert check(root) == [(f"annotations/{SLUG}.yaml:13:14", "error",
+                            "`version: 2026-11-28-1001` is no text of this article")]
+    diagnostic = pipeline.check(Project.at(root), jobs=1)[0]
+    assert diagnostic.hints[0] == f"did you mean `{FIRST}`?"
+
+
+# --- the format, checked --------------------------------------------------------------------
+
+
+def _break(root: Path, name: str, text: str) -> None:
+    (root / "versions" / SLUG / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("draft.md", "---\ncaptured:\n  at: \"2026-11-30T10:00:00Z\"\n---\nWords.\n",
+     ("versions/harbour-wall/draft.md", "`draft.md` is not a valid version file name")),
+    ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-30T11:00:00Z\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:3:7",
+      "the file's name says 2026-11-30-1000, but `captured.at` is 2026-11-30T11:00:00Z")),
+    ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-31T10:00:00Z\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:3:7", "`captured.at` is not a real time: `2026-11-31T10:00:00Z`")),
+    ("2026-11-30-1000.md", "---\ntitle: Old\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:2:1", "missing required field `captured`")),
+    ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-30T10:00:00Z\"\nsource: RT\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:4:1", "unknown key `source`")),
+    ("2026-12-07-1000.md", "---\ncaptured:\n  at: \"2026-12-07T10:00:00Z\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-12-07-1000.md", "captured at 2026-12-07T10:00:00Z, not before the current text "
+      "(content/harbour-wall.md, captured at 2026-12-06T07:40:00Z)")),
+    ("2026-11-20-1000.md", "---\ncaptured:\n  at: \"2026-11-20T10:00:00Z\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-20-1000.md", "captured at 2026-11-20, before the article was published "
+      "(2026-11-28)")),
+    ("2026-11-28.md", "---\ncaptured:\n  at: \"2026-11-28T10:00:00Z\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-28-1000.md",
+      "captured at the same moment as versions/harbour-wall/2026-11-28.md")),
+    ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-30T10:00:00Z\"\n---\n\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:5:1", "the version has no text below its front matter")),
+    ("notes.txt", "a stray file",
+     ("versions/harbour-wall/notes.txt", "not a version file (version files are Markdown, ending in .md); "
+      "it is not read")),
+])
+def test_a_broken_version_file_is_an_error_where_it_is(root: Path, name: str, text: str,
+                                                       expected: tuple[str, str]) -> None:
+    _break(root, name, text)
+    errors = [(where, message) for where, severity, message in check(root) if severity == "error"]
+    assert errors == [expected]
+    assert run_cli("build", "--root", root, "--out", root.parent / "out").returncode == 1
+
+
+def test_two_texts_in_a_row_with_the_same_words_are_refused(root: Path) -> None:
+    second = root / "versions" / SLUG / f"{SECOND}.md"
+    # the same words, wrapped differently, under the same headline as the text before it
+    text = (root / "versions" / SLUG / f"{FIRST}.md").read_text(encoding="utf-8")
+    second.write_text(text.replace("2026-11-28T10:00:00Z", "2026-12-01T09:00:00Z").replace(
+        "on Thursday night", "on Thursday\nnight"), encoding="utf-8")
+    assert [(w, m) for w, s, m in check(root) if s == "error"] == [
+        (f"versions/{SLUG}/{SECOND}.md", f"the same text as versions/{SLUG}/{FIRST}.md: nothing changed between them")]
+    # a revert (the outlet changed a text back) is history, not a duplicate
+    second.write_text(text.replace("2026-11-28T10:00:00Z", "2026-12-01T09:00:00Z").replace("30 to 5", "31 to 4")
+                      .replace('title: "Council approves harbour wall"\n', ""), encoding="utf-8")
+    first_again = root / "versions" / SLUG / "2026-12-03-1200.md"
+    first_again.write_text(text.replace("2026-11-28T10:00:00Z", "2026-12-03T12:00:00Z"), encoding="utf-8")
+    assert [s for _, s, _ in check(root) if s == "error"] == []
+
+
+def test_folders_that_are_no_article_and_a_current_text_without_its_moment(root: Path) -> None:
+    (root / "versions" / "harbor-wall").mkdir()
+    (root / "versions" / "stray.md").write_text("words", encoding="utf-8")
+    content = root / "content" / f"{SLUG}.md"
+    content.write_text(re.sub(r"captured:\n.*\n.*\n", "", content.read_text(encoding="utf-8")), encoding="utf-8")
+    errors = [(w, m) for w, s, m in check(root) if s == "error"]
+    assert errors == [
+        (f"content/{SLUG}.md:2:1", f"the article has earlier versions (versions/{SLUG}/) but no `captured` moment"),
+        ("versions/harbor-wall", "versions of `harbor-wall`, but there is no article content/harbor-wall.md"),
+        ("versions/stray.md", "versions/ holds one folder per article, named by its slug; this file is not read"),
+    ]
+
+
+def test_a_note_may_name_the_current_text_and_an_article_without_versions(make_archive: Callable[..., Path]) -> None:
+    front = {"captured": '\n  at: "2026-12-06T07:40:00Z"'}
+    root = make_archive({"one": article_md("One", "Words that the outlet wrote once and never changed.\n", **front)},
+                   {"one": "article: one\nannotations:\n  - id: pinned\n    kind: context\n    quote: never changed\n"
+                    "    version: 2026-12-06-0740\n    note: Pinned to the one text this article has.\n"
+                    "    by: ed\n    added: 2026-12-06\n"})
+    assert check(root) == []
+
+
+# --- the build cache and the live preview's fast path --------------------------------------
+
+
+def test_a_version_file_is_an_input_of_its_article(root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(root, site)
+    again = build(root, site)
+    assert again.up_to_date
+    first = root / "versions" / SLUG / f"{FIRST}.md"
+    first.write_text(first.read_text(encoding="utf-8").replace("Residents were pleased", "Residents were glad"),
+                     encoding="utf-8")
+    edited = build(root, site)
+    assert edited.rebuilt == (SLUG,)
+    assert "Residents were glad" in read(site, f"articles/{SLUG}/versions/{FIRST}/index.html")
+    # the same bytes as a build from nothing
+    clean = tmp_path / "clean"
+    build(root, clean)
+    assert _files(site) == _files(clean)
+    # a version taken away (with the note pinned to it): its page goes
+    first.unlink()
+    annotations = root / "annotations" / f"{SLUG}.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    annotations.write_text(text[: text.index("  - id: first-count")] + text[text.index("  - id: about"):],
+                           encoding="utf-8")
+    gone = build(root, site)
+    assert gone.rebuilt == (SLUG,) and not (site / f"articles/{SLUG}/versions/{FIRST}").exists()
+    assert (site / f"articles/{SLUG}/versions/{SECOND}/index.html").is_file()
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_import_adds_to_an_article_whose_notes_stay_on_earlier_texts(root: Path, tmp_path: Path) -> None:
+    """`build.py import` anchors what it adds in the current text, and leaves the notes that name an
+    earlier text to that text (they do not make the file look broken)."""
+    annotations = root / "annotations" / f"{SLUG}.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    for note in ("cost", "market"):  # pinned, as `build.py add` pins them
+        text = re.sub(rf"(  - id: {note}\b[^\n]*\n)", rf'\1    version: "{SECOND}"\n', text)
+    annotations.write_text(text, encoding="utf-8")
+    assert check(root) == []
+    export = tmp_path / "elsewhere.jsonld"
+    export.write_text(json.dumps({
+        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "https://elsewhere.example/anno/1",
+        "type": "Annotation", "motivation": "commenting", "created": "2026-12-06T00:00:00Z",
+        "creator": {"type": "Person", "nickname": "kim"},
+        "body": {"type": "TextualBody", "value": "The north quay flooded eleven times in ten years.",
+                 "format": "text/plain"},
+        "target": {"source": "https://harbourledger.example/wall",
+                   "selector": {"type": "TextQuoteSelector", "exact": "the north quay"}},
+    }), encoding="utf-8")
+    result = run_cli("import", export, "--root", root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "quote: \"the north quay\"" in annotations.read_text(encoding="utf-8")
+    assert check(root) == []
