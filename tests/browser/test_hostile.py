@@ -211,7 +211,8 @@ def hostile_archive(root: Path, catalogue: Catalogue) -> Path:
         }
         source_pending = [name for name in source_pending if name not in used]
         lines = ["---", *(f"{key}: {yaml_quoted(value)}" for key, value in front.items()),
-                 "published: 2024-05-0" + str(k + 1), f"tags: [hostile, group-{k % 2}]", "---"]
+                 "published: 2024-05-0" + str(k + 1), f"tags: [hostile, group-{k % 2}]",
+                 *([f'captured:\n  at: "2024-06-0{k + 1}T00:00:00Z"'] if k % 4 == 0 else []), "---"]
         body: list[str] = [f"Article {k} opens with plain words, then the vectors follow."]
         annotations: list[str] = [f"article: {slug}", "annotations:"]
         kinds = [("claim", "misleading"), ("sourcing", ""), ("context", "")]
@@ -231,6 +232,16 @@ def hostile_archive(root: Path, catalogue: Catalogue) -> Path:
             body.append(f"Raw {name}: " + catalogue.make("body.text", name, TEXT_VECTORS[name]))
         (root / "content" / f"{slug}.md").write_text("\n".join(lines) + "\n" + "\n\n".join(body) + "\n",
                                                      encoding="utf-8")
+        if k % 4 == 0:  # an earlier text (issue 22): its headline and its withdrawn words reach the
+            # text's page, the changes page and the feed of changes
+            title = yaml_quoted(f"V{k} " + fits(group, TEXT_VECTORS, 480, catalogue, "version.title"))
+            withdrawn = [f"Withdrawn {name}: " + catalogue.make("version.body", name, TEXT_VECTORS[name])
+                         for name in group]
+            folder = root / "versions" / slug
+            folder.mkdir(parents=True)
+            (folder / f"2024-05-0{k + 1}-1200.md").write_text(
+                f'---\ncaptured:\n  at: "2024-05-0{k + 1}T12:00:00Z"\ntitle: {title}\n---\n'
+                + "\n\n".join([*body, *withdrawn]) + "\n", encoding="utf-8")
         (root / "annotations" / f"{slug}.yaml").write_text("\n".join(annotations) + "\n", encoding="utf-8")
     return root
 
@@ -374,6 +385,7 @@ ALLOWED_TAGS = frozenset((
     "div", "span", "time", "blockquote", "mark", "code", "pre", "em", "strong", "del", "s", "table", "thead",
     "tbody", "tr", "th", "td", "hr", "br", "img", "aside", "details", "summary", "dl", "dt", "dd", "kbd",
     "noscript", "fieldset", "legend", "sup", "small", "abbr",
+    "ins", "q",  # the changes page (issue 22): inserted words, the words of a note left on an earlier text
 ))
 URL_ATTRIBUTES = frozenset(("href", "src", "action", "formaction", "cite", "poster", "data", "background", "srcset",
                             "xlink:href", "ping", "manifest", "longdesc"))
@@ -574,7 +586,8 @@ def test_every_field_reaches_the_site_and_every_file_is_inert(hostile_site: tupl
         if not re.fullmatch(r"/articles/hostile-\d/", document["url"]):
             problems.append(f"pagefind fragment {name}: url {document['url']!r}")
         decoded.append(json.dumps(document, ensure_ascii=False))
-    assert counts["html"] >= 2 * ARTICLES and counts["xml"] == 3 and counts["json"] >= ARTICLES, counts
+    assert counts["html"] >= 2 * ARTICLES and counts["xml"] == 4 and counts["json"] >= ARTICLES, counts
+    assert (site / "articles" / "hostile-4" / "changes" / "index.html").is_file()
     assert counts["fragment"] == ARTICLES, counts
     assert not problems, "\n".join(problems[:40])
     # and the vectors were really there to be escaped: each planted one shows, decoded, in the output
@@ -728,7 +741,7 @@ POINT_SCRIPT = """
 GLOBALS_SCRIPT = "() => Object.keys(window).filter((key) => /^xss_\\d+$/.test(key))"
 ESCAPED_EXCERPT_SCRIPT = """
 async (queries) => {
-  const pagefind = await import(document.getElementById('gl_search').dataset.bundle + 'pagefind.js');
+  const pagefind = await import(document.getElementById('gl_search').dataset.bundles.split(' ')[0] + 'pagefind.js');
   const found = [];
   for (const query of queries) {
     const search = await pagefind.search(query);
