@@ -343,3 +343,13 @@ def test_import_adds_to_an_article_whose_notes_stay_on_earlier_texts(root: Path,
     assert result.returncode == 0, result.stdout + result.stderr
     assert "quote: \"the north quay\"" in annotations.read_text(encoding="utf-8")
     assert check(root) == []
+
+
+def test_a_note_pinned_to_a_text_is_checked_against_that_text(root: Path) -> None:
+    annotations = root / "annotations" / f"{SLUG}.yaml"
+    annotations.write_text(annotations.read_text(encoding="utf-8").replace('quote: "30 to 5"', 'quote: "30 to 6"'),
+                           encoding="utf-8")
+    errors = [(w, m) for w, s, m in check(root) if s == "error"]
+    assert errors == [(f"annotations/{SLUG}.yaml:25:12", f"quote not found in versions/{SLUG}/{FIRST}.md")]
+    diagnostic = next(d for d in pipeline.check(Project.at(root), jobs=1) if d.is_error)
+    assert "“30 to 5”" in diagnostic.hints[0]

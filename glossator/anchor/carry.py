@@ -13,7 +13,7 @@ no text it could have been written on is an error, reported against the current 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markdown_it.token import Token
@@ -46,13 +46,13 @@ def resolves(annotation: Annotation, parsed: Parsed) -> bool:
     return isinstance(result, Anchor)
 
 
-def _written_on(annotation: Annotation, texts: Sequence[Version], parsed: Sequence[Parsed]) -> int | None:
+def _written_on(annotation: Annotation, texts: Sequence[Version], parsed: Callable[[int], Parsed]) -> int | None:
     """The earlier text an unpinned note stays on: among those captured by the day it was added
     (all of them, oldest first, if it is older than every capture), the newest where its quote
     resolves; None if there is none."""
     earlier = range(len(texts) - 1)
     candidates = [k for k in earlier if texts[k].captured.at.date() <= annotation.added] or list(earlier)
-    return next((k for k in reversed(candidates) if resolves(annotation, parsed[k])), None)
+    return next((k for k in reversed(candidates) if resolves(annotation, parsed(k))), None)
 
 
 def _left_behind(annotation: Annotation, article: Article, current: Parsed, text: Version, explain: bool
@@ -74,21 +74,23 @@ def _left_behind(annotation: Annotation, article: Article, current: Parsed, text
                    title="Note on an earlier version")
 
 
-def place(article: Article, texts: Sequence[Version], parsed: Sequence[Parsed],
+def place(article: Article, texts: Sequence[Version], parsed: Callable[[int], Parsed],
           annotations: Sequence[Annotation]) -> Placement:
-    """Each annotation on the text it stays on; `texts` oldest first, the current one last, with
-    `parsed` beside them. A `version:` naming no text is the caller's to report (validate/versions.py):
-    such a note is on no text."""
+    """Each annotation on the text it stays on; `texts` oldest first, the current one last, and
+    `parsed(k)` the k-th text parsed (asked for only when needed: `check` parses an earlier text only
+    if a note may stay on it). A `version:` naming no text is the caller's to report
+    (validate/versions.py): such a note is on no text."""
     on: dict[str, list[Annotation]] = {text.id: [] for text in texts}
     diagnostics: list[Diagnostic] = []
     current = texts[-1].id
+    last = len(texts) - 1
     explained = 0
     for annotation in annotations:
         if annotation.version is not None:
             if annotation.version in on:
                 on[annotation.version].append(annotation)
             continue
-        if annotation.quote is None or len(texts) == 1 or resolves(annotation, parsed[-1]):
+        if annotation.quote is None or len(texts) == 1 or resolves(annotation, parsed(last)):
             on[current].append(annotation)
             continue
         home = _written_on(annotation, texts, parsed)
@@ -96,6 +98,6 @@ def place(article: Article, texts: Sequence[Version], parsed: Sequence[Parsed],
             on[current].append(annotation)
             continue
         on[texts[home].id].append(annotation)
-        diagnostics.append(_left_behind(annotation, article, parsed[-1], texts[home], explained < HINTED_PROBLEMS))
+        diagnostics.append(_left_behind(annotation, article, parsed(last), texts[home], explained < HINTED_PROBLEMS))
         explained += 1
     return Placement(on, diagnostics)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from types import MappingProxyType
 
 from ..diagnostics import Diagnostic
 from ..model import AnnotatedArticle, Annotation, Article, History, SiteConfig, TextChange, Version
 from .annotate import annotate_article, parse_text
-from .carry import place
+from .carry import Parsed, place
 from .diff import count_words, word_diff
 from .markdown import parse_texts
 
@@ -36,17 +37,33 @@ def _change(before: Version, after: Version, before_text: str, after_text: str) 
 def annotate_history(article: Article, texts: Sequence[Version], annotations: Sequence[Annotation],
                      config: SiteConfig, *, render: bool = True) -> tuple[AnnotatedArticle | None, list[Diagnostic]]:
     """The current text anchored, with its history (every text anchored, and the changes: those
-    only with `render`, as `check` needs none of them); `texts` oldest first, the current one last."""
-    # the current text first: each earlier one is parsed for the paragraphs that differ from the texts after it
-    newest_first = parse_texts([text.body for text in reversed(texts)])
-    parsed = [parse_text(text.body, tokens) for text, tokens in zip(texts, reversed(newest_first), strict=True)]
-    placement = place(article, texts, parsed, annotations)
+    only with `render`, as `check` needs none of them; without `render`, an earlier text no note
+    stays on is not read, and has no page text); `texts` oldest first, the current one last."""
+    if render:  # every text, for its page: parsed together, the paragraphs they share once (newest first)
+        newest_first = parse_texts([text.body for text in reversed(texts)])
+        parsed = [parse_text(text.body, tokens) for text, tokens in zip(texts, reversed(newest_first), strict=True)]
+
+        def parsed_at(k: int) -> Parsed:
+            return parsed[k]
+    else:  # `check`: a text is parsed only if a note may stay on it
+        cache: dict[int, Parsed] = {}
+
+        def parsed_at(k: int) -> Parsed:
+            if k not in cache:
+                cache[k] = parse_text(texts[k].body)
+            return cache[k]
+    placement = place(article, texts, parsed_at, annotations)
     diagnostics = list(placement.diagnostics)
     anchored: list[AnnotatedArticle | None] = []
-    for text, tokens in zip(texts, parsed, strict=True):
-        is_current = text is texts[-1]
+    for k, text in enumerate(texts):
+        is_current = k == len(texts) - 1
         own = article if is_current else _as_article(article, text)
-        annotated, problems = annotate_article(own, placement.on[text.id], config, render=render, parsed=tokens)
+        notes = placement.on[text.id]
+        if not render and not notes and not is_current:  # nothing to check in it: left unread
+            anchored.append(AnnotatedArticle(own, (), "", "", MappingProxyType({}), MappingProxyType({}),
+                                             version=text.id))
+            continue
+        annotated, problems = annotate_article(own, notes, config, render=render, parsed=parsed_at(k))
         diagnostics += problems
         anchored.append(annotated if annotated is None or is_current
                         else dataclasses.replace(annotated, version=text.id))
@@ -55,7 +72,7 @@ def annotate_history(article: Article, texts: Sequence[Version], annotations: Se
         return None, diagnostics
     if len(texts) == 1:
         return current, diagnostics
-    changes = tuple(_change(texts[k], texts[k + 1], parsed[k][1].text, parsed[k + 1][1].text)
+    changes = tuple(_change(texts[k], texts[k + 1], parsed_at(k)[1].text, parsed_at(k + 1)[1].text)
                     for k in range(len(texts) - 1)) if render else ()
     earlier = tuple(a for a in anchored[:-1] if a is not None)
     return dataclasses.replace(current, history=History(tuple(texts), earlier, changes)), diagnostics

@@ -99,7 +99,8 @@ def test_every_field_reaches_the_site_and_every_file_is_inert(hostile_site: tupl
         if not re.fullmatch(r"/articles/hostile-\d/", document["url"]):
             problems.append(f"pagefind fragment {name}: url {document['url']!r}")
         decoded.append(json.dumps(document, ensure_ascii=False))
-    assert counts["html"] >= 2 * ARTICLES and counts["xml"] == 3 and counts["json"] >= ARTICLES, counts
+    assert counts["html"] >= 2 * ARTICLES and counts["xml"] == 4 and counts["json"] >= ARTICLES, counts
+    assert (site / "articles" / "hostile-4" / "changes" / "index.html").is_file()
     assert counts["fragment"] == ARTICLES, counts
     assert not problems, "\n".join(problems[:40])
     # and the vectors were really there to be escaped: each planted one shows, decoded, in the output

@@ -22,6 +22,7 @@ ALLOWED_TAGS = frozenset((
     "div", "span", "time", "blockquote", "mark", "code", "pre", "em", "strong", "del", "s", "table", "thead",
     "tbody", "tr", "th", "td", "hr", "br", "img", "aside", "details", "summary", "dl", "dt", "dd", "kbd",
     "noscript", "fieldset", "legend", "sup", "small", "abbr",
+    "ins", "q",  # the changes page (issue 22): inserted words, the words of a note left on an earlier text
 ))
 URL_ATTRIBUTES = frozenset(("href", "src", "action", "formaction", "cite", "poster", "data", "background", "srcset",
                             "xlink:href", "ping", "manifest", "longdesc"))

@@ -185,7 +185,8 @@ def hostile_archive(root: Path, catalogue: Catalogue) -> Path:
         }
         source_pending = [name for name in source_pending if name not in used]
         lines = ["---", *(f"{key}: {yaml_quoted(value)}" for key, value in front.items()),
-                 "published: 2024-05-0" + str(k + 1), f"tags: [hostile, group-{k % 2}]", "---"]
+                 "published: 2024-05-0" + str(k + 1), f"tags: [hostile, group-{k % 2}]",
+                 *([f'captured:\n  at: "2024-06-0{k + 1}T00:00:00Z"'] if k % 4 == 0 else []), "---"]
         body: list[str] = [f"Article {k} opens with plain words, then the vectors follow."]
         annotations: list[str] = [f"article: {slug}", "annotations:"]
         kinds = [("claim", "misleading"), ("sourcing", ""), ("context", "")]
@@ -205,6 +206,16 @@ def hostile_archive(root: Path, catalogue: Catalogue) -> Path:
             body.append(f"Raw {name}: " + catalogue.make("body.text", name, TEXT_VECTORS[name]))
         (root / "content" / f"{slug}.md").write_text("\n".join(lines) + "\n" + "\n\n".join(body) + "\n",
                                                      encoding="utf-8")
+        if k % 4 == 0:  # an earlier text (issue 22): its headline and its withdrawn words reach the
+            # text's page, the changes page and the feed of changes
+            title = yaml_quoted(f"V{k} " + fits(group, TEXT_VECTORS, 480, catalogue, "version.title"))
+            withdrawn = [f"Withdrawn {name}: " + catalogue.make("version.body", name, TEXT_VECTORS[name])
+                         for name in group]
+            folder = root / "versions" / slug
+            folder.mkdir(parents=True)
+            (folder / f"2024-05-0{k + 1}-1200.md").write_text(
+                f'---\ncaptured:\n  at: "2024-05-0{k + 1}T12:00:00Z"\ntitle: {title}\n---\n'
+                + "\n\n".join([*body, *withdrawn]) + "\n", encoding="utf-8")
         (root / "annotations" / f"{slug}.yaml").write_text("\n".join(annotations) + "\n", encoding="utf-8")
     return root
 
