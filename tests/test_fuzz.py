@@ -298,7 +298,9 @@ def test_anchoring_random_articles_and_selectors(case: tuple[str, str, str | Non
                       body_line=6, language="en")
     annotated, problems = annotate_article(article, (annotation(quote, prefix, suffix),), DEFAULTS)
     needle = fold(quote).strip()
-    unique = bool(needle) and fold_text(page_text(parse(body)).text).text.count(needle) == 1
+    folded = fold_text(page_text(parse(body)).text).text
+    # occurrences that overlap count too ("_ _" twice in "_ _ _"), as anchoring counts them
+    unique = bool(needle) and folded.find(needle) != -1 and folded.find(needle, folded.find(needle) + 1) == -1
     event("anchored" if annotated else problems[0].title)
     if unique and prefix is None and suffix is None:
         assert annotated is not None, problems  # words that occur once are found, whatever surrounds them
