@@ -75,14 +75,20 @@ def load_article(project: Project, path: Path, max_bytes: int) -> tuple[RawArtic
     if not is_slug(slug):
         return None, [error(rel, 0, 0, f"`{path.name}` is not a valid article file name", _bad_name_hint(slug),
                             title="Bad file name")]
+    return read_document(project, path, max_bytes, rel, slug,
+                         "start the file with a `---` line, then `title:`, `source:` and `published:`, "
+                         "then another `---` line")
+
+
+def read_document(project: Project, path: Path, max_bytes: int, rel: str, slug: str,
+                  missing_front_hint: str) -> tuple[RawArticle | None, list[Diagnostic]]:
+    """A Markdown file with front matter (an article, or one earlier text of one) as a raw document."""
     text, problems = read_text(project, path, max_bytes, rel)
     if text is None:
         return None, problems
     parts = split_front_matter(text)
     if parts is None:
-        return None, [error(rel, 1, 1, "missing front matter",
-                            "start the file with a `---` line, then `title:`, `source:` and `published:`, "
-                            "then another `---` line", title="Missing front matter")]
+        return None, [error(rel, 1, 1, "missing front matter", missing_front_hint, title="Missing front matter")]
     front_text, front_line, body, body_line = parts
     if bad := FORBIDDEN_CHAR.search(body):
         # invisible in an editor, an error in HTML, and fatal to the Atom feeds that quote the text

@@ -15,8 +15,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, error
 from ..model import RawArticle
 from ..project import Project, is_slug, is_version_name
-from .files import _entries, read_text, split_front_matter
-from .yamlio import FORBIDDEN_CHAR, YamlProblem, parse_yaml
+from .files import _entries, read_document
 
 NAME_HINT = ("a version is named by the moment it was captured, in UTC: YYYY-MM-DD-HHMM.md "
              "(e.g. 2026-12-06-0740.md; YYYY-MM-DD.md or YYYY-MM-DD-HHMMSS.md also do)")
@@ -63,22 +62,6 @@ def load_version(project: Project, path: Path, max_bytes: int) -> tuple[RawArtic
     if not is_version_name(path.stem) or not is_slug(path.parent.name):
         return None, [error(rel, 0, 0, f"`{path.name}` is not a valid version file name", NAME_HINT,
                             title="Bad file name")]
-    text, problems = read_text(project, path, max_bytes, rel)
-    if text is None:
-        return None, problems
-    parts = split_front_matter(text)
-    if parts is None:
-        return None, [error(rel, 1, 1, "missing front matter",
-                            "start the file with a `---` line, `captured:` with the `at:` moment the text was "
-                            "read, and another `---` line", title="Missing front matter")]
-    front_text, front_line, body, body_line = parts
-    if bad := FORBIDDEN_CHAR.search(body):
-        before = body[: bad.start()]
-        return None, [error(rel, body_line + before.count("\n"), bad.start() - (before.rfind("\n") + 1) + 1,
-                            f"the text contains the control character U+{ord(bad.group()):04X}",
-                            "delete it (retype the words around it)", title="Control character")]
-    try:
-        front = parse_yaml(front_text, line_offset=front_line - 1)
-    except YamlProblem as problem:
-        return None, [error(rel, problem.line, problem.col, problem.message, problem.hint, title="YAML error")]
-    return RawArticle(rel, path.parent.name, front, body, body_line), []
+    return read_document(project, path, max_bytes, rel, path.parent.name,
+                         "start the file with a `---` line, `captured:` with the `at:` moment the text was "
+                         "read, and another `---` line")

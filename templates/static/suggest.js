@@ -31,7 +31,7 @@
   const SPACE_RUN = /\s{2,}|[^\S ]/g;
   // glossator/anchor.py: the longest prefix or suffix offered, in words
   const MAX_CONTEXT_WORDS = 12;
-  // glossator/stub.py: an id is the first ID_WORDS words of the quote that are not _STOPWORDS
+  // glossator/new.py: an id is the first ID_WORDS words of the quote that are not _STOPWORDS
   const ID_WORDS = 4;
   const STOPWORDS = new Set([
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "that",
@@ -108,7 +108,7 @@
     return { prefix };
   }
 
-  // The same id `build.py new` would give (glossator/stub.py): up to four meaningful words.
+  // The same id `build.py new` would give (glossator/new.py): up to four meaningful words.
   function freshId(quote) {
     const tokens = quote.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
     const meaningful = tokens.filter((t) => !STOPWORDS.has(t));
@@ -128,7 +128,7 @@
   // JSON strings are valid YAML double-quoted scalars.
   const yamlString = (s) => JSON.stringify(s);
 
-  // The stub `build.py new SLUG "words" --kind claim` writes (glossator/stub.py): every TODO is
+  // The stub `build.py new SLUG "words" --kind claim` writes (glossator/new.py): every TODO is
   // a placeholder that `check` refuses until it is filled in.
   function stubFor(selection) {
     const lines = [
