@@ -8,9 +8,9 @@ compared with the one bundle's.
 
 The archive and its planted rare words are search_bench.py's (make_corpus.py); sites it built are
 reused (`search-site-<articles>-<shard size>`; the one bundle is shard size 100000). Per query:
-  - results: how many each index finds (Pagefind resolves each word in each bundle alone, so a
-    bundle that lacks a word may match a shorter word that begins it: see
-    tests/browser/test_search_shards.py);
+  - results: how many each index finds (the shards are merged into one bundle, search/merge.py:
+    the same; merged in the browser, as first designed, a shard that lacked a word matched a
+    shorter word that begins it: see tests/browser/test_search_shards.py);
   - top-10 overlap: the share of the one bundle's first 10 results that are among the shards' first 10;
   - displacement: for each of the one bundle's first 10, how many places it moved in the shards'
     whole list (a result the shards do not find counts as moved to the end), averaged.
@@ -44,12 +44,10 @@ TOP = 10
 
 RANKINGS = """async ([queries]) => {
   const html = await (await fetch('/search/')).text();
-  const [primary, ...shards] = html.match(/data-bundles="([^"]*)"/)[1].split(' ');
+  const primary = html.match(/data-bundle="([^"]*)"/)[1];
   const pagefind = await import(primary + 'pagefind.js');
-  const options = {baseUrl: '/', excerptLength: 24};
-  await pagefind.options({basePath: primary, ...options});
+  await pagefind.options({basePath: primary, baseUrl: '/', excerptLength: 24});
   await pagefind.init();
-  await Promise.all(shards.map((bundle) => pagefind.mergeIndex(bundle, options)));
   const out = {};
   for (const q of queries) out[q] = (await pagefind.search(q)).results.map((r) => r.id);
   return out;

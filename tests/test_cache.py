@@ -12,6 +12,7 @@ from pathlib import Path
 from glossator.build import pipeline
 from glossator.build.cache import BuildCache, input_stats
 from glossator.project import Project
+from glossator.search.pagefind import page_ids
 from glossator.search.shards import Shards
 
 from .helpers import article_md, write_archive
@@ -49,10 +50,11 @@ def _annotations(slug: str, n: int, note: str) -> str:
 SHARD = 2  # articles a search bundle in these archives
 
 
-def _bundles(site: Path) -> dict[str, bytes]:
-    """Each search bundle's folder → its entry file (which names the hashes of all its files)."""
-    return {entry.parent.relative_to(site).as_posix() + "/": entry.read_bytes()
-            for entry in site.glob("pagefind/**/pagefind-entry.json")}
+def _bundles(site: Path) -> dict[str, int]:
+    """Each shard's bundle in the build cache (named by its key) → its entry file's inode: a bundle
+    indexed again is a new file, a bundle kept the same one."""
+    store = site.parent / f".{site.name}.glossator-cache" / "search"
+    return {entry.parent.name: entry.stat().st_ino for entry in store.glob("*/pagefind-entry.json")}
 
 
 def _build(root: Path, out: Path, use_cache: bool) -> pipeline.BuildResult:
@@ -124,11 +126,15 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
             others = [p for p in cached.changed if p.startswith("articles/") and not p.startswith(f"articles/{slug}/")]
             # (a text added or taken away changes how the list of articles marks it)
             assert not [p for p in others if p != "articles/index.html" or action == "note"]
-        if action == "note":  # the note's words are indexed: only its shard's search bundle changes
-            shards = Shards.for_archive(len(articles), SHARD)
-            assert len(bundles_before) > 1 and bundles_before.keys() == _bundles(cached_out).keys()
-            changed_bundles = {f for f, entry in _bundles(cached_out).items() if bundles_before[f] != entry}
-            assert changed_bundles == {shards.folder(shards.of(slug))}, (step, changed_bundles)
+        bundles_after = _bundles(cached_out)
+        assert len(bundles_after) == len(Shards.for_archive(len(articles), SHARD).split(articles))  # (old: pruned)
+        if action == "note":  # the note's words are indexed: only its shard is indexed again
+            [indexed] = [key for key, inode in bundles_after.items() if bundles_before.get(key) != inode]
+            assert len(bundles_before.keys() - bundles_after.keys()) == 1, step
+            store = cached_out.parent / f".{cached_out.name}.glossator-cache" / "search"
+            assert f"/articles/{slug}/" in page_ids(store / indexed), (step, slug)
+            # and the site's one bundle holds every article
+            assert len(page_ids(cached_out / "pagefind")) == len(articles)
         if action == "none":
             assert cached.up_to_date
     assert {"version", "version-edit", "version-delete", "note", "article"} <= done, ", ".join(sorted(done))

@@ -20,7 +20,8 @@ from glossator.build import pipeline
 from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
 from glossator.search import cbor, pagefind
-from glossator.search.pagefind import BundleProblem, index_site, verify_bundle
+from glossator.search.pagefind import BundleProblem, verify_bundle
+from glossator.search.sharded import index_site
 from glossator.search.shards import ONE_BUNDLE, Shards
 from glossator.validate.site import DEFAULTS
 
@@ -384,8 +385,8 @@ def test_bundle_checks_cover_every_shard(tmp_path: Path, shard: int) -> None:
     root, shards = _sharded_archive(tmp_path / "archive")
     out = tmp_path / "site"
     assert run_cli("build", "--root", root, "--out", out).returncode == 0
-    assert [p.relative_to(out).as_posix() for p in pagefind.site_bundles(out)] == \
-        [shards.folder(k).rstrip("/") for k in range(4)]
+    assert [p.relative_to(out).as_posix() for p in pagefind.site_bundles(out)] == ["pagefind"]
+    assert len(list((tmp_path / ".site.glossator-cache" / "search").glob("*/pagefind-entry.json"))) == 4
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     victim = shards.split(f"ward-{i}" for i in range(8))[shard][0]
     # Pagefind indexes each shard in a folder of that shard's pages: only the victim's bundle is cut
@@ -402,10 +403,10 @@ def test_bundle_checks_cover_every_shard(tmp_path: Path, shard: int) -> None:
     (root / "site.yaml").write_text("search_shard_size: 2\ntitle: Renamed archive\n", encoding="utf-8")
     result = run_cli("build", "--root", root, "--out", out, env={"PAGEFIND_BINARY_PATH": str(fake)})
     assert result.returncode == 1
-    damaged = re.search(r"search index: error: the search index Pagefind wrote is damaged: (\S+) is truncated",
+    damaged = re.search(r"search index: error: the search index Pagefind wrote is damaged: (.+?) is truncated",
                         result.stderr)
     assert damaged, result.stderr
-    assert damaged[1].startswith(shards.folder(shard) + "index/") and damaged[1].endswith(".pf_index")
+    assert damaged[1].startswith(f"search shard {shard + 1} of 4: index/") and damaged[1].endswith(".pf_index")
     assert "the previous site was left as it was" in result.stderr
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]

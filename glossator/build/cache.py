@@ -43,7 +43,7 @@ from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
     from ..model import ArticleInput, ArticleSummary, SiteConfig
 
-FORMAT = 7
+FORMAT = 8
 CHUNK = 500  # articles a pickle in the articles file
 MISSING = (-1, -1)
 UNSETTLED = (-3, -3)  # matches no file's stat
@@ -71,7 +71,6 @@ class Manifest:
     inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # input_stats() when the build began
     other_warnings: tuple[Diagnostic, ...] = ()  # site.yaml's and the orphan annotation files'
     config: SiteConfig | None = None  # the site's settings the last build had (the live preview's mount)
-    shard_keys: dict[str, str] = field(default_factory=dict)  # search bundle folder → its key (build/indexing.py)
     search_shards: int = 1  # how many shards the search index has (search/shards.py)
 
 
@@ -209,13 +208,12 @@ class BuildCache:
 
     def save(self, site_key: str, articles: dict[str, CachedArticle], options: str,
              inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic], config: SiteConfig,
-             shard_keys: dict[str, str], search_shards: int) -> None:
+             search_shards: int) -> None:
         token = secrets.token_hex(8)
         warnings = tuple(sort_diagnostics(d for entry in articles.values() for d in entry.diagnostics))
         manifest = Manifest(self.engine, site_key, self._settled_hashes(), warnings, len(articles),
                             sum(e.summary.annotation_count for e in articles.values()), token,
-                            options, self._settled(inputs), tuple(other_warnings), config, shard_keys,
-                            search_shards)
+                            options, self._settled(inputs), tuple(other_warnings), config, search_shards)
         self.dir.mkdir(parents=True, exist_ok=True)
         # articles first: a manifest is only ever read beside the articles file it names
         self._write_articles(token, articles)

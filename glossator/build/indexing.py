@@ -1,49 +1,57 @@
-"""The search stage of one build: which shards keep their bundle from the last build, and each
-of the others indexed as soon as its pages are written (search/queue.py), while the workers
-render the next shard.
+"""The search stage of one build: which shards keep their bundle from the last build, each of
+the others indexed as soon as its pages are written (search/queue.py) while the workers render
+the next shard, and at the end the shards merged into the site's one bundle (search/merge.py).
 
-A shard's bundle is kept when the cache keys of all its articles (their files, templates,
-settings and the engine) are those the bundle was indexed from: the same keys make the
-same pages, and the same pages the same bundle, so a cached build stays byte-identical to
-a clean one.
+Shard bundles live in the build cache's folder (`search/<key>/`), named by a key made of the
+cache keys of all their articles (their files, templates, settings and the engine, Pagefind's
+version included): the same keys make the same pages, and the same pages the same bundle, so
+a kept bundle is the one a clean build would index, and the merged bundle byte-identical.
+A build without the cache indexes into a scratch folder beside the staged site.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..search.queue import ShardQueue
-from ..search.shards import Shards
+from ..search.sharded import combine
+from ..search.shards import BUNDLE, Shards
 from .article import ArticleOutcome
-from .cache import CachedArticle, fingerprint, link_files
+from .cache import CachedArticle, fingerprint
 from .plan import Plan
 
 ENTRY = "pagefind-entry.json"
+CHUNKS = "chunks"  # in the store: the merged bundle's index chunks, compressed, by their content's digest
 
 
 class ShardedIndex:
-    def __init__(self, plan: Plan, site_dir: Path, previous_site: Path, *, search: bool,
-                 article_keys: Mapping[str, str], previous_keys: Mapping[str, str]) -> None:
+    def __init__(self, plan: Plan, site_dir: Path, store: Path, *, search: bool,
+                 article_keys: Mapping[str, str]) -> None:
         self.shards = Shards.for_archive(len(plan.articles), plan.config.search_shard_size)
         self.members = self.shards.split(plan.articles)  # every article, drafts too: their shard is their slug's
         self.site_dir = site_dir
-        self.previous_site = previous_site
+        self.store = store
         self.queue = ShardQueue(site_dir, plan.config) if search else None
         # an article's key covers its page; a shard's, the pages of all its articles
-        self.keys = {self.shards.folder(shard): fingerprint(plan.config.language, self.shards.folder(shard),
-                                                            *(f"{slug}\0{article_keys[slug]}" for slug in slugs))
+        self.keys = {shard: fingerprint(plan.config.language, self.shards.name(shard),
+                                        *(f"{slug}\0{article_keys[slug]}" for slug in slugs))
                      for shard, slugs in self.members.items()} if article_keys else {}
-        self.previous_keys = previous_keys
         self.kept: set[int] = set()
         self._pending: Counter[int] = Counter()
         self._published: dict[int, list[str]] = {shard: [] for shard in self.members}
+        self._chunks: set[str] = set()  # the compressed index chunks the merged bundle uses
+
+    def bundle(self, shard: int) -> Path:
+        """Where the shard's bundle is (or goes): by its key, or by its place when there is no cache."""
+        return self.store / (self.keys[shard] if self.keys else self.shards.name(shard))
 
     def start(self, reused: Mapping[str, CachedArticle], dirty: Iterable[str]) -> list[str]:
-        """Keep the bundles still good (linked from the previous site); the dirty articles come back
-        in the order to render them, shard by shard, so that shards are ready one after another."""
+        """Keep the bundles still good; the dirty articles come back in the order to render them,
+        shard by shard, so that shards are ready one after another."""
         order = sorted(dirty, key=lambda slug: (self.shards.of(slug), slug))
         self._pending.update(self.shards.of(slug) for slug in order)
         for slug in reused:
@@ -51,10 +59,7 @@ class ShardedIndex:
         if self.queue is None:
             return order
         for shard in self.members:
-            folder = self.shards.folder(shard)
-            old = self.previous_site / folder
-            if self.keys and self.previous_keys.get(folder) == self.keys[folder] and (old / ENTRY).is_file():
-                link_files(self.previous_site, self.site_dir, _files_under(self.previous_site, folder))
+            if self.keys and (self.bundle(shard) / ENTRY).is_file():  # (pending pages: the same again)
                 self.kept.add(shard)
             elif not self._pending[shard]:
                 self._ready(shard)
@@ -73,25 +78,38 @@ class ShardedIndex:
     def _ready(self, shard: int) -> None:
         assert self.queue is not None
         if self._published[shard]:  # a shard of drafts only has no bundle
-            self.queue.ready(self.shards.folder(shard), sorted(self._published[shard]))
+            self.queue.ready(self.bundle(shard), sorted(self._published[shard]), self.shards.label(shard))
 
     def finish(self) -> list[Diagnostic]:
-        return self.queue.finish() if self.queue is not None else []
+        """Wait for the shards still being indexed, then merge every shard's bundle into the site's."""
+        if self.queue is None:
+            return []
+        if problems := self.queue.finish():
+            return problems
+        bundles = [self.bundle(shard) for shard, slugs in self._published.items() if slugs]
+        if not bundles:
+            return []
+        problems, self._chunks = combine(bundles, self.site_dir / BUNDLE, compressed=self.store / CHUNKS)
+        return problems
 
     def stop(self) -> None:
         if self.queue is not None:
             self.queue.stop()
 
-    def bundles(self) -> list[str]:
-        """The bundles the search page merges: those of the shards with a published article."""
-        return [self.shards.folder(shard) for shard, slugs in self._published.items() if slugs]
 
-    def saved_keys(self) -> dict[str, str]:
-        """What the next build compares: the keys of the bundles this one wrote or kept."""
-        if self.queue is None:
-            return {}
-        return {folder: self.keys[folder] for folder in self.bundles() if folder in self.keys}
-
-
-def _files_under(root: Path, folder: str) -> tuple[str, ...]:
-    return tuple(p.relative_to(root).as_posix() for p in sorted((root / folder).rglob("*")) if p.is_file())
+    def close(self, built: bool) -> None:
+        """After the build: a scratch store goes; the cache's keeps this build's bundles only, once it
+        succeeded (a failed build's stay: they may serve the next)."""
+        if not self.keys:
+            shutil.rmtree(self.store, ignore_errors=True)
+            return
+        if not built or not self.store.is_dir():
+            return
+        wanted = {CHUNKS, *(self.keys[shard] for shard, slugs in self._published.items() if slugs)}
+        for entry in self.store.iterdir():
+            if entry.name not in wanted:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+        if self.queue is not None and (self.store / CHUNKS).is_dir():  # (no search this time: nothing to tell)
+            for chunk in (self.store / CHUNKS).iterdir():
+                if chunk.name not in self._chunks:
+                    chunk.unlink(missing_ok=True)

@@ -206,6 +206,7 @@ def build(
     other_warnings = list(diagnostics)
     staging = Staging(project.out)
     committed = False
+    search: ShardedIndex | None = None
     try:
         writer = SiteWriter(project, config)
         shared = _shared_key(plan, options, writer)
@@ -225,8 +226,8 @@ def build(
                 if entry is not None:
                     link_files(project.out, staging.dir, entry.outputs, made)
                     reused[slug] = entry
-        search = ShardedIndex(plan, staging.dir, project.out, search=options.search, article_keys=keys,
-                              previous_keys=cache.previous.shard_keys if cache else {})
+        store = cache.dir / "search" if cache else Path(f"{staging.dir}-shards")
+        search = ShardedIndex(plan, staging.dir, store, search=options.search, article_keys=keys)
         try:
             # shard by shard, each indexed once its pages are written, while the next is rendered
             dirty = search.start(reused, (slug for slug in items if slug not in reused))
@@ -242,7 +243,7 @@ def build(
             summaries = sorted([*(o.summary for o in rendered if o.summary), *(e.summary for e in reused.values())],
                                key=lambda s: s.slug)
             # the last shards are indexed meanwhile
-            writer.write_listings(summaries, staging.files, search.bundles())
+            writer.write_listings(summaries, staging.files)
             writer.write_assets(staging.files)
             written = {path for outcome in rendered for path in outcome.outputs}
             changed = _changed_files(project.out, staging.dir, written, reused) if project.out.is_dir() else None
@@ -256,14 +257,14 @@ def build(
             link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
         staging.commit()
         committed = True
+        search.close(built=True)
         if cache:
             entries = dict(reused)
             for outcome in rendered:
                 assert outcome.summary is not None
                 entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
                                                       outcome.diagnostics)
-            cache.save(site_key, entries, options.key, inputs, other_warnings, config, search.saved_keys(),
-                       search.shards.count)
+            cache.save(site_key, entries, options.key, inputs, other_warnings, config, search.shards.count)
         return BuildResult(
             sort_diagnostics(diagnostics),
             articles=len(summaries),
@@ -282,3 +283,5 @@ def build(
     finally:
         if not committed:
             staging.abort()
+            if search is not None:
+                search.close(built=False)

@@ -35,11 +35,11 @@ class SiteWriter:
             *(out.write_text(other.file, other.text) for other in self.pages.history_pages(annotated, summary)),
         )
 
-    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir, search_bundles: list[str]) -> None:
+    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir) -> None:
         """Everything but the article pages, which are in `out` already (the archive's exports are
         merged from their files)."""
         listed = []
-        for page in self.pages.listing_pages(summaries, search_bundles):
+        for page in self.pages.listing_pages(summaries):
             if isinstance(page.text, str):
                 out.write_text(page.file, page.text)
             else:

@@ -148,7 +148,7 @@ class PageRenderer:
         packed = pack_claims((c.verdict, render(ITEMS, "claim_item", c)) for c in claims)
         return dataclasses.replace(summary, claims=packed, item_html=render(ITEMS, "article_item", summary))
 
-    def listing_pages(self, summaries: Sequence[ArticleSummary], search_bundles: list[str]) -> Iterator[Page]:
+    def listing_pages(self, summaries: Sequence[ArticleSummary]) -> Iterator[Page]:
         """Home, lists, tags, outlets, search, 404, the articles feed and robots.txt."""
         config = self.config
         recent = by_recency(summaries)
@@ -168,7 +168,7 @@ class PageRenderer:
         for slug, (name, entries) in outlets.items():
             yield self._page(f"sources/{slug}/", "source.html", lastmod=_newest(entries), outlet=name,
                              articles=entries)
-        yield self._page("search/", "search.html", bundles=search_bundles)
+        yield self._page("search/", "search.html")
         yield self._page("404.html", "404.html")
         feed_updated = newest or max((s.published for s in summaries), default="1970-01-01")
         yield self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)

@@ -24,20 +24,20 @@ def encode(value: Value) -> bytes:
     if value is None or isinstance(value, bool):
         return {False: b"\xf4", True: b"\xf5", None: b"\xf6"}[value]
     if isinstance(value, int):
-        return _head(0, value) if value >= 0 else _head(1, -1 - value)
+        return head(0, value) if value >= 0 else head(1, -1 - value)
     if isinstance(value, bytes):
-        return _head(2, len(value)) + value
+        return head(2, len(value)) + value
     if isinstance(value, str):
         raw = value.encode("utf-8")
-        return _head(3, len(raw)) + raw
+        return head(3, len(raw)) + raw
     if isinstance(value, list):
-        return _head(4, len(value)) + b"".join(encode(item) for item in value)
+        return head(4, len(value)) + b"".join(encode(item) for item in value)
     if isinstance(value, dict):
-        return _head(5, len(value)) + b"".join(encode(k) + encode(v) for k, v in value.items())
+        return head(5, len(value)) + b"".join(encode(k) + encode(v) for k, v in value.items())
     raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
 
 
-def _head(major: int, argument: int) -> bytes:
+def head(major: int, argument: int) -> bytes:
     if argument < 24:
         return bytes([major << 5 | argument])
     for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):

@@ -24,14 +24,14 @@ import subprocess
 import tempfile
 import threading
 import zlib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
 from ..model import ARTICLE_PAGES_GLOB, SiteConfig, article_page
 from . import cbor
-from .shards import BUNDLE, Shards
+from .shards import BUNDLE
 
 ENTRY = "pagefind-entry.json"
 SIGNATURE = b"pagefind_dcd"
@@ -61,33 +61,10 @@ class Cancelled(Exception):
     """The live preview stopped an indexing run: a newer build is about to replace the site."""
 
 
-def index_site(site_dir: Path, config: SiteConfig, shards: Shards, cancel: threading.Event | None = None,
-               only: Collection[str] | None = None) -> list[Diagnostic]:
-    """Index the article pages under site_dir into their shards' bundles; problems come back as
-    diagnostics. With `only`, the shards holding none of these slugs keep the bundle they have.
-
-    Each new bundle replaces the old one only once it has been checked, so a site being
-    served keeps a working search while it is re-indexed. Setting `cancel` stops Pagefind
-    and raises Cancelled, with the old bundles left in place.
-    """
-    split = shards.split(path.parent.name for path in site_dir.glob(ARTICLE_PAGES_GLOB))
-    if not split:
-        # Pagefind refuses to build an empty index; a new archive has nothing to search yet.
-        shutil.rmtree(site_dir / BUNDLE, ignore_errors=True)
-        return []
-    for shard, members in split.items():
-        folder = shards.folder(shard)
-        if only is not None and only.isdisjoint(members) and (site_dir / folder / ENTRY).is_file():
-            continue
-        if problems := index_shard(site_dir, folder, members, config, cancel):
-            return problems
-    prune_bundles(site_dir, [shards.folder(shard) for shard in split])
-    return []
-
-
-def index_shard(site_dir: Path, folder: str, slugs: Sequence[str], config: SiteConfig,
-                cancel: threading.Event | None = None) -> list[Diagnostic]:
-    """Index the pages of these articles (under site_dir) into the bundle site_dir/folder."""
+def index_shard(site_dir: Path, target: Path, slugs: Sequence[str], config: SiteConfig,
+                cancel: threading.Event | None = None, label: str = f"{BUNDLE}/") -> list[Diagnostic]:
+    """Index the pages of these articles (under site_dir) into the bundle `target`, which replaces
+    any folder of that name once checked. `label` names the bundle in messages."""
     # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, beside
     # the site's files so that the links are possible (a hidden folder: never part of the site).
     work = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=site_dir))
@@ -110,42 +87,24 @@ def index_shard(site_dir: Path, folder: str, slugs: Sequence[str], config: SiteC
             verify_bundle(bundle, len(slugs))
         except BundleProblem as problem:
             # the checks name a file as in a one-bundle site (pagefind/…): say which shard's it is
-            where = str(problem).replace(f"{BUNDLE}/", folder, 1)
+            where = str(problem).replace(f"{BUNDLE}/", label, 1)
             return [error(REPORTED, 0, 0, f"the search index Pagefind wrote is damaged: {where}",
                           "the previous search index was kept. Check free disk space and build again; "
                           "if it recurs, report it with the Pagefind version (pagefind --version).",
                           title="Search index")]
         if cancel is not None and cancel.is_set():
             raise Cancelled
-        target = site_dir / folder
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, bundle)
+        replace_folder(target, bundle)
         return []
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def site_bundles(site_dir: Path) -> list[Path]:
-    """The bundles a built site holds: its one bundle, or its shards'."""
+    """The bundles a built site holds: one, at pagefind/ (its shards were merged), or none."""
     root = site_dir / BUNDLE
-    if (root / ENTRY).is_file():
-        return [root]
-    return sorted(entry for entry in root.glob("*") if (entry / ENTRY).is_file()) if root.is_dir() else []
-
-
-def prune_bundles(site_dir: Path, folders: Sequence[str]) -> None:
-    """Remove what the search index's folder holds beyond these bundles (another layout's shards,
-    or a single bundle's files once the archive is sharded)."""
-    root = site_dir / BUNDLE
-    if not root.is_dir() or f"{BUNDLE}/" in folders:
-        return  # one bundle: it replaced the whole folder
-    kept = {folder.rstrip("/").split("/", 1)[1] for folder in folders}
-    for entry in root.iterdir():
-        if entry.name not in kept:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+    return [root] if (root / ENTRY).is_file() else []
 
 
 def index_pages(pages_dir: Path, bundle: Path, config: SiteConfig, expected: int,
@@ -181,7 +140,7 @@ def page_ids(bundle: Path) -> dict[str, str]:
     return ids
 
 
-def _replace(target: Path, new: Path) -> None:
+def replace_folder(target: Path, new: Path) -> None:
     """Put `new` in the place of `target` with renames, so a server never sees a half-written bundle."""
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
     if target.exists():
@@ -246,7 +205,7 @@ def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> N
 
 def verify_bundle(bundle: Path, expected_pages: int) -> BundleSummary:
     """Check a written bundle end to end; raise BundleProblem naming the first bad file."""
-    entry = _read_entry(bundle)
+    entry = read_entry(bundle)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     for path in files:
         if path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
@@ -261,7 +220,7 @@ def verify_bundle(bundle: Path, expected_pages: int) -> BundleSummary:
     return BundleSummary(pages, len(files), sum(p.stat().st_size for p in files))
 
 
-def _read_entry(bundle: Path) -> dict:
+def read_entry(bundle: Path) -> dict:
     path = bundle / "pagefind-entry.json"
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
@@ -337,7 +296,7 @@ def sort_filters(bundle: Path) -> None:
     file and the entry rewritten to name them; pagefind.js takes them in any order.
     """
     entry_path = bundle / "pagefind-entry.json"
-    entry = _read_entry(bundle)
+    entry = read_entry(bundle)
     for language, info in entry["languages"].items():
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
         meta = _decode(meta_path, bundle)

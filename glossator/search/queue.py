@@ -15,6 +15,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic
 from ..model import SiteConfig
 from .pagefind import Cancelled, index_shard
+from .wordtable import describe
 
 _DONE = None
 
@@ -23,16 +24,16 @@ class ShardQueue:
     def __init__(self, site_dir: Path, config: SiteConfig) -> None:
         self.site_dir = site_dir
         self.config = config
-        self._work: queue.Queue[tuple[str, list[str]] | None] = queue.Queue()
+        self._work: queue.Queue[tuple[Path, list[str], str] | None] = queue.Queue()
         self._cancel = threading.Event()
         self._problems: list[Diagnostic] = []
         self._failure: BaseException | None = None  # a bug, raised again in the build's thread
         self._thread = threading.Thread(target=self._run, name="glossator-shards", daemon=True)
         self._thread.start()
 
-    def ready(self, folder: str, slugs: list[str]) -> None:
-        """Every page of this shard is written: index it (after the shards given before it)."""
-        self._work.put((folder, slugs))
+    def ready(self, target: Path, slugs: list[str], label: str) -> None:
+        """Every page of this shard is written: index it into `target` (after the shards given before it)."""
+        self._work.put((target, slugs, label))
 
     def finish(self) -> list[Diagnostic]:
         """Wait for every shard given; the problems of the first that failed (the rest are skipped)."""
@@ -52,9 +53,11 @@ class ShardQueue:
         while (item := self._work.get()) is not _DONE:
             if self._problems or self._failure or self._cancel.is_set():
                 continue
-            folder, slugs = item
+            target, slugs, label = item
             try:
-                self._problems = index_shard(self.site_dir, folder, slugs, self.config, self._cancel)
+                self._problems = index_shard(self.site_dir, target, slugs, self.config, self._cancel, label)
+                if not self._problems:
+                    describe(target)  # here, while the workers make the next shard's pages, not in the merge
             except Cancelled:
                 return
             except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread

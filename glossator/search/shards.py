@@ -1,15 +1,10 @@
-"""Which search bundle an article is indexed in.
+"""Which shard an article is indexed in.
 
 Pagefind holds a whole index in memory while it writes it (about 0.9 GB per 1,000 of our
-pages), so a large archive is indexed as several bundles ("shards") of a few hundred
-articles each, one Pagefind run at a time, and the search page merges them
-(`pagefind.mergeIndex`). Articles are assigned by a stable hash of the slug, not by date
-or name: Pagefind ranks each bundle with its own page count and average length, so
-bundles of similar make-up rank alike, and an edit touches one bundle.
-
-A small archive stays one bundle, at `pagefind/`; shards live at `pagefind/<k>-of-<n>/`,
-their folder naming the layout they belong to, so a bundle of another layout is never
-mistaken for one of this.
+pages), so a large archive is indexed in shards of a few hundred articles each, one Pagefind
+run at a time, and the shards' bundles are then merged into the site's one bundle
+(search/merge.py). Articles are assigned by a stable hash of the slug, not by date or name,
+so that an edit touches one shard and shards stay alike in size.
 """
 
 from __future__ import annotations
@@ -34,10 +29,13 @@ class Shards:
             return 0
         return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") % self.count
 
-    def folder(self, shard: int) -> str:
-        """The bundle's folder, relative to the site root, with a trailing slash (mergeIndex needs
-        one folder per bundle: it skips a bundle whose path the primary's starts with)."""
-        return f"{BUNDLE}/" if self.count == 1 else f"{BUNDLE}/{shard + 1}-of-{self.count}/"
+    def name(self, shard: int) -> str:
+        """The shard's place in the layout, e.g. "3-of-20": part of its bundle's key."""
+        return f"{shard + 1}-of-{self.count}"
+
+    def label(self, shard: int) -> str:
+        """How messages name a file of the shard's bundle: put before its path in the bundle."""
+        return f"{BUNDLE}/" if self.count == 1 else f"search shard {shard + 1} of {self.count}: "
 
     def split(self, slugs: Iterable[str]) -> dict[int, list[str]]:
         """The slugs of each shard that has any, in shard order, each list sorted."""
@@ -45,10 +43,6 @@ class Shards:
         for slug in sorted(slugs):
             by_shard.setdefault(self.of(slug), []).append(slug)
         return dict(sorted(by_shard.items()))
-
-    def folders(self, slugs: Iterable[str]) -> list[str]:
-        """The bundles a search page merges: one per shard that holds an article."""
-        return [self.folder(shard) for shard in self.split(slugs)]
 
 
 ONE_BUNDLE = Shards(1)

@@ -37,7 +37,8 @@ from ..build.staging import pid_alive
 from ..diagnostics import format_text
 from ..model import ARTICLE_PAGES_GLOB, SiteConfig, article_page, article_path, slug_of_page
 from ..project import Project
-from ..search.pagefind import BUNDLE, ENTRY, Cancelled, index_pages, index_site, page_ids, site_bundles
+from ..search.pagefind import BUNDLE, ENTRY, Cancelled, index_pages, page_ids, site_bundles
+from ..search.sharded import index_site
 from ..search.shards import ONE_BUNDLE, Shards
 
 FULL_SHARE = 0.25  # more of the archive changed than this: index it all again rather than a delta

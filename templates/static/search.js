@@ -87,21 +87,18 @@
 
   // --- Pagefind ---------------------------------------------------------------------------
 
-  // One Pagefind, in its own Web Worker. A large archive's index is several bundles
-  // (glossator/search/shards.py): the first is loaded with its WebAssembly, the others are merged
-  // into it, all at once (each costs its entry and meta file; Pagefind keeps them in the order
-  // given, so results of equal score come in the same order on every load).
+  // One Pagefind, in its own Web Worker, over the archive's one bundle (a large archive's shards
+  // are merged into it when the site is built: glossator/search/merge.py).
   // The filter counts are not Pagefind's (see search-filters.js): it only ever loads the filters
   // a search uses.
-  const [primary, ...shards] = form.dataset.bundles.split(" ").filter(Boolean);
+  const primary = form.dataset.bundle;
   // baseUrl: the site's base path, for a sub-path deployment (the index stores /articles/…);
-  // excerptLength for every bundle, merged ones too, or their excerpts would be longer.
+  // excerptLength for the preview's delta bundle too, or its excerpts would be longer.
   const bundleOptions = { baseUrl: form.dataset.base, excerptLength: EXCERPT_WORDS };
   async function startPagefind() {
     const pagefind = await import(primary + "pagefind.js");
     await pagefind.options({ basePath: primary, ...bundleOptions });
     await pagefind.init();
-    await Promise.all(shards.map((bundle) => pagefind.mergeIndex(bundle, bundleOptions)));
     return { pagefind, changes: await mergeDelta(pagefind) };
   }
 
@@ -329,7 +326,7 @@
       facetsNote.hidden = false;
       const { loadFilterData: load } = await import(form.dataset.filters);
       const changes = await delta;
-      const bundles = [primary, ...shards, ...(changes?.bundle ? [deltaBundle] : [])];
+      const bundles = [primary, ...(changes?.bundle ? [deltaBundle] : [])];
       const data = await load(bundles, (document.documentElement.lang || "unknown").toLowerCase());
       for (const facet of LONG_FACETS) buildFacet(facet, data.values(facet));
       showChecks();

@@ -102,7 +102,7 @@ POINT_SCRIPT = """
 GLOBALS_SCRIPT = "() => Object.keys(window).filter((key) => /^xss_\\d+$/.test(key))"
 ESCAPED_EXCERPT_SCRIPT = """
 async (queries) => {
-  const pagefind = await import(document.getElementById('gl_search').dataset.bundles.split(' ')[0] + 'pagefind.js');
+  const pagefind = await import(document.getElementById('gl_search').dataset.bundle + 'pagefind.js');
   const found = [];
   for (const query of queries) {
     const search = await pagefind.search(query);

@@ -1,0 +1,315 @@
+"""One search bundle made from the shards' bundles, offline, a word at a time.
+
+Pagefind holds a whole index in memory while it writes it, so a large archive is indexed in
+shards (search/shards.py), each in a run of its own. Merged in the browser (`mergeIndex`), the
+shards do not search like one bundle: each resolves a query's words alone, so a word missing
+from a shard falls back to a shorter word there, or drops out, and each ranks with its own page
+count. Merged here instead, into the bundle one Pagefind run would have written, the reader
+gets one index: the same words, the same page counts and lengths for ranking, one entry file,
+one meta file and one chunk per term to fetch.
+
+The merge reads Pagefind 1.5.2's files and writes the same format (see `PINNED`); it refuses
+bundles of another version rather than guess. What it relies on, checked against that
+version's output:
+- the meta file is `[version, pages, chunks, filters, sorts, meta fields]`: pages are
+  `[fragment name, word count]` in page-number order, chunks `[from, to, name]` in word order;
+- an index chunk is `[[word, pages, variants]…]`, sorted by word; `pages` are
+  `[page delta, locations, meta locations]`, the page numbers as differences from the one
+  before (the first from 0); `variants` (the accented forms of the word) are
+  `[[variant, pages]…]` with pages the same way;
+- in meta locations, -(i + 1) says the positions after it are in the i-th meta field;
+- a filter file is `[filter, [[value, [page number…]]…]]`, page numbers absolute.
+Pages are numbered shard after shard; the fragments are hard-linked, renamed only where two
+shards gave two different pages the same short name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import json
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import groupby, pairwise
+from pathlib import Path
+
+import cbor2
+
+from . import cbor
+from .pagefind import ENTRY, SIGNATURE, BundleProblem, read_entry, verify_bundle
+from .wordtable import Span, head, inflate, read_cbor, read_table
+
+PINNED = "1.5.2"  # the Pagefind version whose files this module reads and writes
+# Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations (each
+# page counting one more): chunks of 20-30 KB compressed, one fetched per search term.
+CHUNK_WEIGHT = 20_000
+COMPRESSION = 6  # gzip level: within 2% of Pagefind's sizes, at a fifth of the time of level 9
+WRITERS = 2  # threads compressing chunks
+
+Posting = list  # [page delta, locations, meta locations]
+Word = list  # [word, postings, variants]
+
+
+@dataclass(frozen=True)
+class _Shard:
+    bundle: Path
+    language: str
+    meta: list
+    offset: int  # the number of its first page in the merged bundle
+    fields: dict[int, int]  # its meta field numbers → the merged bundle's (identity: empty)
+
+
+def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None = None) -> set[str]:
+    """Merge the bundles, in this order, into `target` (a new folder). With `compressed`, a folder of
+    index chunks already compressed (by the digest of their content) is used and added to; the
+    digests this bundle uses come back. Raises BundleProblem if a bundle is not Pagefind PINNED's
+    or its files are damaged."""
+    entry = read_entry(bundles[0])
+    shards = _read_shards(bundles)
+    language = shards[0].language
+    fields = sorted({field for shard in shards for field in shard.meta[5]})
+    shards = [_Shard(s.bundle, s.language, s.meta, s.offset, _remap(s.meta[5], fields)) for s in shards]
+    target.mkdir(parents=True)
+    for name in ("fragment", "filter", "index"):
+        (target / name).mkdir()
+    pages = _link_fragments(shards, target, language)
+    filters = _merge_filters(shards, target, language)
+    chunks, digests = _write_chunks(_merged_words(shards), target, language, compressed)
+    meta = [PINNED, pages, chunks, filters, [], fields]
+    meta_name = _write(target, language, 10, SIGNATURE + cbor2.dumps(meta), prefix="pagefind.", suffix=".pf_meta")
+    for path in bundles[0].iterdir():  # the scripts and WebAssembly: the same in every shard
+        if path.is_file() and path.name != ENTRY and path.suffix != ".pf_meta" and not path.name.startswith("."):
+            _link(path, target / path.name)
+    info = entry["languages"][language]
+    info["hash"], info["page_count"] = meta_name, len(pages)
+    (target / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    verify_bundle(target, len(pages))
+    return digests
+
+
+def _read_shards(bundles: Sequence[Path]) -> list[_Shard]:
+    shards, offset = [], 0
+    for bundle in bundles:
+        entry = read_entry(bundle)
+        if entry.get("version") != PINNED or len(entry["languages"]) != 1:
+            raise BundleProblem(f"{bundle.name}: a bundle of Pagefind {entry.get('version')} with "
+                                f"{len(entry['languages'])} languages; shards are merged for Pagefind {PINNED}, "
+                                "one language (install the locked version: pip install -r requirements.lock)")
+        [(language, info)] = entry["languages"].items()
+        meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+        if not isinstance(meta, list) or len(meta) != 6 or meta[0] != PINNED:
+            raise BundleProblem(f"{bundle.name}: its meta file is not laid out as Pagefind {PINNED}'s")
+        if meta[4]:
+            raise BundleProblem(f"{bundle.name}: pages sort by {', '.join(s[0] for s in meta[4])}: a sharded "
+                                "index cannot keep a sort order (remove data-pagefind-sort from the templates)")
+        if shards and language != shards[0].language:
+            raise BundleProblem(f"{bundle.name}: indexed as {language!r}, the first shard as {shards[0].language!r}")
+        shards.append(_Shard(bundle, language, meta, offset, {}))
+        offset += len(meta[1])
+    return shards
+
+
+def _remap(own: list[str], merged: list[str]) -> dict[int, int]:
+    mapping = {i: merged.index(field) for i, field in enumerate(own)}
+    return {} if all(i == j for i, j in mapping.items()) else mapping
+
+
+def _link_fragments(shards: list[_Shard], target: Path, language: str) -> list[list]:
+    """Every page's fragment in the merged folder; the meta file's page list."""
+    pages: list[list] = []
+    taken: set[str] = set()
+    for shard in shards:
+        for name, word_count in shard.meta[1]:
+            source = shard.bundle / "fragment" / f"{name}.pf_fragment"
+            if name in taken:  # Pagefind shortens names to be unique within one run only
+                name = _unique(language, hashlib.sha256(source.read_bytes()).hexdigest(), 7, taken)
+            taken.add(name)
+            _link(source, target / "fragment" / f"{name}.pf_fragment")
+            pages.append([name, word_count])
+    return pages
+
+
+def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[list]:
+    merged: dict[str, dict[str, list[int]]] = {}
+    for shard in shards:
+        for _, name in shard.meta[3]:
+            content = read_cbor(shard.bundle / "filter" / f"{name}.pf_filter")
+            values = merged.setdefault(content[0], {})
+            for value, numbers in content[1]:
+                values.setdefault(value, []).extend(shard.offset + n for n in numbers)
+    return sorted([name, _write(target / "filter", language, 7,
+                                SIGNATURE + cbor2.dumps([name, [[v, values[v]] for v in sorted(values)]]),
+                                suffix=".pf_filter")]
+                  for name, values in merged.items())
+
+
+def _words(shard: _Shard, number: int) -> Iterator[tuple[str, int, bytes, Span]]:
+    """A shard's words in order, with the chunk each is in: one chunk in memory at a time."""
+    for (_, _, name), spans in zip(shard.meta[2], read_table(shard.bundle), strict=True):
+        data = inflate(shard.bundle / "index" / f"{name}.pf_index")
+        for span in spans:
+            yield span.word, number, data, span
+
+
+def _merged_words(shards: list[_Shard]) -> Iterator[tuple[bytes, int]]:
+    """Each word of every shard once, in order, as its entry in the merged bundle and its weight.
+
+    An entry is spliced from the shards' bytes: the pages of each shard after the first follow
+    those of the shard before, and only the first page of each shard's run is renumbered (the
+    others are differences from the page before, in the same shard). Entries with variants, or
+    whose shard numbers the meta fields otherwise, are decoded and encoded again."""
+    streams = [_words(shard, n) for n, shard in enumerate(shards)]
+    for word, group in groupby(heapq.merge(*streams, key=lambda item: item[0]), key=lambda item: item[0]):
+        parts = [(shards[n], data, span) for _, n, data, span in group]  # in shard order: heapq.merge is stable
+        weight = sum(span.weight for _, _, span in parts)
+        if any(not span.plain or shard.fields for shard, _, span in parts):
+            yield cbor2.dumps(_decoded(word, parts)), weight
+        elif len(parts) == 1 and parts[0][0].offset == 0:
+            _, data, span = parts[0]
+            yield data[span.start:span.end], weight
+        else:
+            pieces, last, count = [], 0, 0
+            for shard, data, span in parts:
+                number_end = span.postings + 1 + span.first_size
+                pieces += [b"\x83", cbor.head(0, shard.offset + span.first - last), data[number_end:span.end - 1]]
+                last, count = shard.offset + span.last, count + span.count
+            text = word.encode()
+            yield b"".join([b"\x83", cbor.head(3, len(text)), text, cbor.head(4, count), *pieces, b"\x80"]), weight
+
+
+def _decoded(word: str, parts: list[tuple[_Shard, bytes, Span]]) -> Word:
+    lists, variants = [], {}
+    for shard, data, span in parts:
+        entry = cbor2.loads(data[span.start:span.end])
+        if shard.fields:
+            entry = _renumber_fields(entry, shard.fields)
+        lists.append((shard.offset, entry[1]))
+        for variant, postings in entry[2]:
+            variants.setdefault(variant, []).append((shard.offset, postings))
+    return [word, _splice(lists), [[variant, _splice(runs)] for variant, runs in variants.items()]]
+
+
+def _splice(lists: list[tuple[int, list[Posting]]]) -> list[Posting]:
+    spliced: list[Posting] = []
+    last = 0
+    for offset, postings in lists:
+        if not postings:
+            continue
+        first = postings[0]
+        spliced.append([offset + first[0] - last, first[1], first[2]])
+        spliced.extend(postings[1:])
+        last = offset + sum(posting[0] for posting in postings)
+    return spliced
+
+
+def _renumber_fields(word: Word, fields: dict[int, int]) -> Word:
+    def posting(p: Posting) -> Posting:
+        return [p[0], p[1], [-fields[-n - 1] - 1 if n < 0 else n for n in p[2]]]
+
+    return [word[0], [posting(p) for p in word[1]], [[v, [posting(p) for p in ps]] for v, ps in word[2]]]
+
+
+def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: str,
+                  compressed: Path | None) -> tuple[list[list[str]], set[str]]:
+    """The words in chunks as Pagefind cuts them: the meta file's chunk list, and the digests used."""
+    chunks: list[list[str]] = []
+    digests: set[str] = set()
+    taken: set[str] = set()
+    chunk: list[bytes] = []
+    bounds: list[str] = []
+    weight = 0
+
+    def flush() -> None:
+        data = b"".join([SIGNATURE, cbor.head(4, 1), cbor.head(4, len(chunk)), *chunk])
+        digest = hashlib.sha256(data).hexdigest()
+        name = _unique(language, digest, 7, taken)
+        taken.add(name)
+        digests.add(digest)
+        path = target / "index" / f"{name}.pf_index"
+        if compressed is None:
+            writing.append(pool.submit(_compress, data, path))
+        elif (compressed / digest).is_file():  # most chunks survive an edit unchanged: not compressed again
+            _link(compressed / digest, path)
+        else:
+            writing.append(pool.submit(_compress, data, compressed / digest, path))
+        if len(writing) > 2 * WRITERS:
+            writing.pop(0).result()  # (a few chunks in memory at a time)
+        chunks.append([bounds[0], bounds[-1], name])
+        chunk.clear()
+        bounds.clear()
+
+    if compressed is not None:
+        compressed.mkdir(parents=True, exist_ok=True)
+    # zlib lets go of the GIL: chunks are compressed on threads while the next are spliced
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="glossator-merge") as pool:
+        writing: list[Future[None]] = []
+        for entry, word_weight in words:
+            chunk.append(entry)
+            if not bounds:
+                bounds.append(_word_of(entry))
+            weight += word_weight
+            if weight >= CHUNK_WEIGHT:
+                bounds.append(_word_of(entry))
+                flush()
+                weight = 0
+        if chunk:
+            bounds.append(_word_of(chunk[-1]))
+            flush()
+        for future in writing:
+            future.result()
+    # as Pagefind does: a chunk's range ends, and the next begins, at the shortest prefixes that tell them apart
+    for before, after in pairwise(chunks):
+        before[1], after[0] = _prefixes(before[1], after[0])
+    return chunks, digests
+
+
+def _compress(data: bytes, path: Path, link: Path | None = None) -> None:
+    scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    scratch.write_bytes(gzip.compress(data, compresslevel=COMPRESSION, mtime=0))
+    os.replace(scratch, path)  # (a kept chunk is whole or absent)
+    if link is not None:
+        _link(path, link)
+
+
+def _word_of(entry: bytes) -> str:
+    _, length, at = head(entry, 1)
+    return entry[at:at + length].decode()
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return a[:common + 1], b[:common + 1]
+
+
+def _unique(language: str, digest: str, digits: int, taken: set[str]) -> str:
+    while (name := f"{language}_{digest[:digits]}") in taken and digits < len(digest):
+        digits += 1
+    return name
+
+
+def _write(folder: Path, language: str, digits: int, data: bytes, *, suffix: str, prefix: str = "") -> str:
+    """Write a Pagefind file named after its content, as Pagefind names them; return the name."""
+    name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{prefix}{name}{suffix}").write_bytes(gzip.compress(data, compresslevel=COMPRESSION, mtime=0))
+    return name
+
+
+def link_bundle(source: Path, target: Path) -> None:
+    """A bundle as it is (one shard: nothing to merge), hard-linked file by file."""
+    shutil.copytree(source, target, copy_function=_link, ignore=shutil.ignore_patterns(".*"))  # (the word table)
+
+
+def _link(source: Path | str, target: Path | str) -> None:
+    # bundles are never changed in place once written, so the site and the cache may share files
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

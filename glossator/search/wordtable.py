@@ -1,0 +1,121 @@
+"""Where each word of a shard's bundle is, for the merge (search/merge.py) to splice its bytes.
+
+A word's entry in an index chunk holds its pages as differences from the page before; merged
+after other shards', only its first page needs a new number. So the merge needs, for each word,
+where its entry and its pages are in the chunk's bytes, how many pages it has, its first and
+last page: the *word table*, made once, when the shard is indexed (alongside the next shard's
+pages being made), and kept with the bundle. The files' layout is in merge.py's docstring.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import pickle
+import zlib
+from pathlib import Path
+from typing import NamedTuple
+
+import cbor2
+
+from .pagefind import SIGNATURE, BundleProblem, read_entry
+
+TABLE = ".words.pickle"  # beside a shard's files: where each word's bytes are (a hidden file: never published)
+
+
+class Span(NamedTuple):
+    """Where a word is in its index chunk (decompressed, signature removed), and what splicing needs."""
+
+    word: str
+    start: int  # the word's entry: data[start:end]
+    end: int
+    postings: int  # where its first page is: [delta, locations, meta locations]
+    count: int  # its pages
+    first: int  # the first page's number (its delta from 0)
+    first_size: int  # the bytes of that number's CBOR head
+    last: int  # the last page's number (the sum of the deltas)
+    plain: bool  # no variants: the entry ends with an empty array, after the pages
+    weight: int  # its share of a chunk, as Pagefind counts it
+
+
+def describe(bundle: Path) -> None:
+    """Record where each word of the bundle is (TABLE), so merging it need not decode its pages again.
+    Done once, when the shard is indexed (alongside the next shard's pages being made)."""
+    entry = read_entry(bundle)
+    [info] = entry["languages"].values()
+    meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+    tables = []
+    for _, _, name in meta[2]:
+        try:
+            tables.append(_spans(inflate(bundle / "index" / f"{name}.pf_index")))
+        except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
+            raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
+    scratch = bundle / f"{TABLE}.{os.getpid()}.tmp"
+    with scratch.open("wb") as stream:
+        pickle.dump(tables, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(scratch, bundle / TABLE)
+
+
+def _spans(data: bytes) -> list[Span]:
+    _, _, at = head(data, 0)  # [words]
+    _, count, at = head(data, at)
+    stream = io.BytesIO(data)
+    stream.seek(at)
+    decoder = cbor2.CBORDecoder(stream)
+    spans = []
+    for _ in range(count):
+        start = stream.tell()
+        word, pages, variants = decoder.decode()
+        end = stream.tell()
+        _, _, at = head(data, start)  # the entry's array; then the word, a text string
+        _, _, postings = head(data, _after_text(data, at))  # the pages' array
+        first_size = head(data, postings + 1)[2] - postings - 1 if pages else 0
+        spans.append(Span(word, start, end, postings, len(pages), pages[0][0] if pages else 0, first_size,
+                          sum(page[0] for page in pages), not variants and bool(pages),
+                          sum(len(p[1]) + 1 for p in pages) + sum(len(p[1]) + 1 for _, ps in variants for p in ps)))
+    return spans
+
+
+def _after_text(data: bytes, at: int) -> int:
+    _, length, at = head(data, at)
+    return at + length
+
+
+def head(data: bytes, at: int) -> tuple[int, int, int]:
+    """A CBOR item's major type, argument and where what follows it begins."""
+    major, minor = data[at] >> 5, data[at] & 0x1F
+    if minor < 24:
+        return major, minor, at + 1
+    size = 1 << (minor - 24)
+    return major, int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
+
+
+def inflate(path: Path) -> bytes:
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except FileNotFoundError:
+        raise BundleProblem(f"{path.parent.name}/{path.name} is missing") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BundleProblem(f"{path.parent.name}/{path.name} does not decompress ({exc})") from None
+    if not data.startswith(SIGNATURE):
+        raise BundleProblem(f"{path.parent.name}/{path.name} is not a Pagefind file")
+    return data[len(SIGNATURE):]
+
+
+def read_cbor(path: Path) -> list:
+    try:
+        return cbor2.loads(inflate(path))
+    except cbor2.CBORDecodeError as exc:
+        raise BundleProblem(f"{path.parent.name}/{path.name} cannot be read ({exc})") from None
+
+
+def read_table(bundle: Path) -> list[list[Span]]:
+    """The bundle's word table, made now if it has none (a bundle indexed before tables were kept)."""
+    try:
+        with (bundle / TABLE).open("rb") as stream:
+            return pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        describe(bundle)
+        with (bundle / TABLE).open("rb") as stream:
+            return pickle.load(stream)

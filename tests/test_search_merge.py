@@ -1,0 +1,116 @@
+"""The shards' bundles merged into one (search/merge.py) hold what one Pagefind run over the same
+pages writes: the same words on the same pages at the same places, the same accented variants,
+meta fields, filters, page lengths and fragments (tests/search_index_dump.py compares them by page
+URL, whatever the page order, chunk boundaries or file names)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from glossator.search.merge import PINNED, merge_bundles
+from glossator.search.pagefind import BundleProblem, index_pages, verify_bundle
+from glossator.validate.site import DEFAULTS
+
+from .helpers import article_md, run_cli, write_archive
+from .search_index_dump import dump
+
+# accented words make variants ("cafe" indexes "café")
+WORDS = ["café crème", "résumé", "Zürich", "naïve", "harbour", "ledger", "budget", "quorum", "ferry", "tariff"]
+
+
+def _archive(root: Path) -> Path:
+    articles, notes = {}, {}
+    for n in range(14):
+        words = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(4))
+        articles[f"story-{n}"] = article_md(f"Story {n} on {WORDS[n % len(WORDS)]}",
+                                            f"The council spoke of {words} on day {n}.\n\n"
+                                            f"A second paragraph names the {WORDS[(n * 3) % len(WORDS)]} again.\n")
+        notes[f"story-{n}"] = (f"article: story-{n}\nannotations:\n  - id: n{n}\n    kind: context\n"
+                               f"    quote: \"The council spoke of\"\n    note: \"Context {n}: the {WORDS[n % 7]}.\"\n"
+                               "    by: tester\n    added: 2026-01-02\n")
+    return write_archive(root, articles, notes)
+
+
+def _build(root: Path, out: Path, shard_size: int) -> Path:
+    (root / "site.yaml").write_text(f"search_shard_size: {shard_size}\n", encoding="utf-8")
+    result = run_cli("build", "--root", root, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _shards(out: Path) -> list[Path]:
+    store = out.parent / f".{out.name}.glossator-cache" / "search"
+    return sorted(entry.parent for entry in store.glob("*/pagefind-entry.json"))
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = _archive(tmp_path_factory.mktemp("merge") / "archive")
+    one = _build(root, root.parent / "one", 1000)
+    many = _build(root, root.parent / "many", 2)
+    return one, many
+
+
+def test_merged_shards_hold_what_one_pagefind_run_writes(builds: tuple[Path, Path]) -> None:
+    one, many = builds
+    assert len(_shards(one)) == 1 and len(_shards(many)) >= 5
+    single, merged = dump(one / "pagefind"), dump(many / "pagefind")
+    assert any(variants for _, variants in single["words"].values())  # (the merge has variants to merge)
+    assert merged == single
+
+
+def _page(n: int, meta: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><title>Page {n}</title></head><body {meta}><main data-pagefind-body>'
+            f'<h1>Notice {n} on the café</h1><p>{" ".join(WORDS[(n + k) % len(WORDS)] for k in range(5))} '
+            f'and the résumé {n}.</p><h2 id="note-{n}">A note</h2><p>Ferry number {n}.</p></main></body></html>')
+
+
+def test_shards_with_other_meta_fields_merge_as_one_run(tmp_path: Path) -> None:
+    """Pagefind numbers a bundle's meta fields among those its pages have: a shard whose pages lack
+    one numbers the others differently, and the merge must renumber its words' meta locations."""
+    pages = {n: _page(n, 'data-pagefind-meta="date:2024, kind:claim"' if n % 3 else 'data-pagefind-meta="kind:x"')
+             for n in range(9)}
+    shards = {"a": [0, 3, 6], "b": [1, 2, 4], "c": [5, 7, 8], "all": list(range(9))}  # "a": no `date` anywhere
+    bundles = {}
+    for name, members in shards.items():
+        site = tmp_path / f"pages-{name}"
+        for n in members:
+            (site / "articles" / f"page-{n}").mkdir(parents=True)
+            (site / "articles" / f"page-{n}" / "index.html").write_text(pages[n], encoding="utf-8")
+        bundles[name] = tmp_path / f"bundle-{name}"
+        assert index_pages(site, bundles[name], DEFAULTS, len(members)) == []
+    assert dump(bundles["a"])["fields"] != dump(bundles["b"])["fields"]
+    merge_bundles([bundles["a"], bundles["b"], bundles["c"]], tmp_path / "merged")
+    assert dump(tmp_path / "merged") == dump(bundles["all"])
+
+
+def test_a_fragment_name_in_two_shards_is_renamed(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    """Pagefind shortens fragment names to be unique within one run: two shards can share one."""
+    [bundle] = _shards(builds[0])
+    merged = tmp_path / "merged"
+    merge_bundles([bundle, bundle], merged)
+    meta_pages = len(list((merged / "fragment").iterdir()))
+    assert meta_pages == 2 * len(list((bundle / "fragment").iterdir()))
+    assert verify_bundle(merged, meta_pages).pages == meta_pages  # every page's fragment, under its own name
+
+
+def test_a_bundle_of_another_pagefind_version_is_refused(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    [bundle] = _shards(builds[0])
+    other = tmp_path / "other"
+    shutil.copytree(bundle, other)
+    entry = json.loads((other / "pagefind-entry.json").read_text(encoding="utf-8"))
+    entry["version"] = "1.6.0"
+    (other / "pagefind-entry.json").write_text(json.dumps(entry), encoding="utf-8")
+    with pytest.raises(BundleProblem, match=f"merged for Pagefind {PINNED}"):
+        merge_bundles([bundle, other], tmp_path / "merged")
+    assert not (tmp_path / "merged" / "pagefind-entry.json").exists()
+
+
+def test_the_merge_is_pinned_to_the_locked_pagefind() -> None:
+    """Upgrading Pagefind must come with a merge checked against its format (this file's first test)."""
+    assert importlib.metadata.version("pagefind_bin") == PINNED
