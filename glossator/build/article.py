@@ -8,13 +8,14 @@ edited. All of them get the same outcome for the same files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..anchor.annotate import annotate_article
 from ..diagnostics import Diagnostic
 from ..load.files import load_annotations, load_article
-from ..model import AnnotatedArticle, ArticleInput, ArticleSummary
+from ..model import AnnotatedArticle, Annotation, Article, ArticleInput, ArticleSummary
 from ..render.jinja import TemplateProblem
 from ..validate.rules import validate_annotations, validate_article
 from .plan import Plan
@@ -48,7 +49,7 @@ def anchored_article(plan: Plan, item: ArticleInput, *, drafts: bool, render: bo
     if raw is not None:
         article, problems = validate_article(raw, plan.config)
         diagnostics += problems
-    annotations = ()
+    annotations: Sequence[Annotation] = ()
     if item.annotation_path is not None:
         raw_set, problems = load_annotations(plan.project, item.annotation_path, limit)
         diagnostics += problems
@@ -57,6 +58,16 @@ def anchored_article(plan: Plan, item: ArticleInput, *, drafts: bool, render: bo
             diagnostics += problems
             if validated is not None:
                 annotations = validated.annotations
+    return anchor_notes(plan, item, article, annotations, diagnostics, drafts=drafts, render=render)
+
+
+def anchor_notes(plan: Plan, item: ArticleInput, article: Article | None, annotations: Sequence[Annotation],
+                 diagnostics: list[Diagnostic], *, drafts: bool, render: bool = True
+                 ) -> tuple[AnnotatedArticle | None, list[Diagnostic], bool]:
+    """anchored_article's last step, for annotations already validated: each note anchored on the
+    text it stays on (the current one, an earlier one it was written on, the one `version:` names),
+    the article's earlier texts read when it has them. `import` checks the file it writes with this,
+    before writing it, so it accepts what `check` accepts and places every note where the build does."""
     if item.version_paths or any(a.version is not None for a in annotations):
         return texts_of(plan, item, article, annotations, diagnostics, drafts=drafts, render=render)
     if article is None or (article.draft and not drafts):

@@ -22,7 +22,9 @@ from .engine import (
     RESERVED_ID_PREFIXES,
     RESERVED_IDS,
     Article,
+    BuildOptions,
     Diagnostic,
+    Plan,
     Project,
     SiteConfig,
     YamlProblem,
@@ -30,8 +32,8 @@ from .engine import (
     error,
     fresh_id,
     is_slug,
-    list_sources,
     load_article,
+    make_plan,
     parse_yaml,
     read_config,
     read_text,
@@ -43,7 +45,7 @@ from .origins import KnownOrigins, existing_ids
 from .place import Placed, Text, Unplaced, place
 from .records import W3C, Incoming, Skip
 from .urls import ArticleIndex, article_index
-from .write import Existing, Planned, file_problems, plan
+from .write import Existing, Planned, Target, file_problems, plan
 from .yamltext import Draft
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -66,16 +68,15 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _articles(project: Project, config: SiteConfig) -> tuple[dict[str, Article], frozenset[str]]:
-    """Every article that loads and validates, and every article's slug (for the annotation files' checks)."""
-    paths, _, _ = list_sources(project)
+def _articles(archive: Plan) -> dict[str, Article]:
+    """Every article that loads and validates."""
     articles: dict[str, Article] = {}
-    for path in paths:
-        raw, _ = load_article(project, path, config.max_file_bytes)
-        article, _ = validate_article(raw, config) if raw is not None else (None, [])
+    for item in archive.articles.values():
+        raw, _ = load_article(archive.project, item.article_path, archive.config.max_file_bytes)
+        article, _ = validate_article(raw, archive.config) if raw is not None else (None, [])
         if article is not None:
             articles[article.slug] = article
-    return articles, frozenset(path.stem for path in paths)
+    return articles
 
 
 def _existing(project: Project, slug: str, config: SiteConfig) -> Existing | list[Diagnostic]:
@@ -187,7 +188,9 @@ def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Di
     if config_problems:
         show(config_problems)
         return EXIT_CONTENT
-    articles, slugs = _articles(project, config)
+    # the build's own plan: every slug, and each article's earlier texts, as `check` finds them
+    archive = make_plan(project, BuildOptions(), config)
+    articles, slugs = _articles(archive), archive.all_slugs
     if article is not None and article not in articles:
         close = difflib.get_close_matches(article, sorted(slugs), n=1)
         hint = f"did you mean `{close[0]}`?" if close else "the slug is the article's file name without .md"
@@ -210,19 +213,22 @@ def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Di
         if isinstance(existing, list):
             outcome.problems += existing
             continue
-        before = file_problems(existing, articles[slug], config, slugs)
+        target = Target(archive, archive.articles[slug], articles[slug])
+        before = file_problems(existing, target)
         if before:
-            outcome.problems.append(error(shown, 0, 0, f"{existing.rel} does not pass `python build.py check`; "
-                                          f"its {len(mapped)} annotations from this file were not imported",
-                                          "fix the file first (`check` lists its problems), then import again",
+            failing = sorted({d.path for d in before})  # the annotation file, or an earlier text of the article
+            outcome.problems.append(error(shown, 0, 0, f"{', '.join(failing)} {'does' if len(failing) == 1 else 'do'}"
+                                          f" not pass `python build.py check`; the {len(mapped)} annotation"
+                                          f"{'s' * (len(mapped) != 1)} of this file on content/{slug}.md "
+                                          f"{'was' if len(mapped) == 1 else 'were'} not imported",
+                                          "fix it first (`check` lists its problems), then import again",
                                           title="File has problems"))
             continue
         drafts, kept, placements = _prepare(outcome, slug, articles[slug], existing, mapped, index)
         if not drafts:
             continue
         spans = [(p.start, p.end) if p else None for p in placements]
-        result, found = plan(existing, articles[slug], config, slugs, drafts, [m.incoming.location for m in kept],
-                             spans)
+        result, found = plan(existing, target, drafts, [m.incoming.location for m in kept], spans)
         outcome.refusals += found
         if result is not None:
             planned.append(result)

@@ -17,7 +17,9 @@ from ..anchor.locate import (
 )
 from ..anchor.markdown import parse
 from ..anchor.textmap import page_text
-from ..build.plan import read_config
+from ..build.article import anchor_notes
+from ..build.options import BuildOptions
+from ..build.plan import Plan, make_plan, read_config
 from ..diagnostics import Diagnostic, error, warning, yaml_quoted
 from ..exports.w3c import page_url
 from ..load.files import list_sources, load_article, read_text
@@ -27,7 +29,10 @@ from ..model import (
     KIND_LABELS,
     KINDS,
     Anchor,
+    AnnotatedArticle,
+    Annotation,
     Article,
+    ArticleInput,
     Link,
     RawAnnotations,
     SiteConfig,
@@ -48,7 +53,11 @@ __all__ = [
     "RESERVED_ID_PREFIXES",
     "Ambiguous",
     "Anchor",
+    "AnnotatedArticle",
+    "Annotation",
     "Article",
+    "ArticleInput",
+    "BuildOptions",
     "Diagnostic",
     "FoldedText",
     "Insertion",
@@ -56,12 +65,14 @@ __all__ = [
     "Link",
     "NoMatchWithContext",
     "NotFound",
+    "Plan",
     "Project",
     "RawAnnotations",
     "SiteConfig",
     "Source",
     "YNode",
     "YamlProblem",
+    "anchor_notes",
     "anchor_quote",
     "annotate_article",
     "annotation_file",
@@ -75,6 +86,7 @@ __all__ = [
     "is_slug",
     "list_sources",
     "load_article",
+    "make_plan",
     "page_text",
     "page_url",
     "parse",

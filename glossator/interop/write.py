@@ -5,7 +5,10 @@ file stays as it was, comments and layout included. The new text must then
 
 1. read back to exactly the values meant (the YAML says what we think it says);
 2. pass the engine's own checks, as `check` runs them on this article: the schema, the
-   cross-field rules, and anchoring, each quote resolving once, to the place chosen for it.
+   cross-field rules, and anchoring, each note on the text the build shows it on (an article
+   with earlier texts: the one `version:` names, or the earlier one an unpinned note was written
+   on if its words left the current text; build/article.py `anchor_notes` decides, for both),
+   each quote resolving once there; a new note on the current text, where import placed it.
 
 A problem in an imported annotation is reported at that annotation in the imported file,
 and the caller writes no file at all.
@@ -19,15 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import (
-    Anchor,
+    AnnotatedArticle,
+    Annotation,
     Article,
+    ArticleInput,
     Diagnostic,
     Layout,
+    Plan,
     RawAnnotations,
-    SiteConfig,
     YamlProblem,
     YNode,
-    annotate_article,
+    anchor_notes,
     decode_utf8,
     error,
     insert_items,
@@ -67,18 +72,35 @@ class Planned:
         os.replace(temporary, path)  # all or nothing: an interrupted import never leaves half a file
 
 
-def file_problems(existing: Existing, article: Article, config: SiteConfig,
-                  slugs: frozenset[str]) -> list[Diagnostic]:
-    """The errors `check` finds in the file as it is (an import adds to a file that passes)."""
-    if existing.root is None:
-        return []
-    raw = RawAnnotations(existing.rel, article.slug, existing.root)
-    validated, problems = validate_annotations(raw, config, slugs)
-    if validated is not None and not any(d.is_error for d in problems):
-        # (notes on an earlier text of the article, `version:`, are anchored there, not in this text)
-        _, anchoring = annotate_article(article, [a for a in validated.annotations if a.version is None], config,
-                                        render=False)
-        problems += anchoring
+@dataclass(frozen=True)
+class Target:
+    """The article an import writes into, as `check` sees it: the build's plan of the archive
+    (site.yaml, every slug, the article's earlier texts) and the article itself."""
+
+    plan: Plan
+    item: ArticleInput
+    article: Article
+
+    def anchored(self, rel: str, root: YNode | None) -> tuple[AnnotatedArticle | None, list[Diagnostic]]:
+        """An annotation file's text (`root`; None: no notes) validated, then each note anchored on the
+        text it stays on, exactly as `check` does; with every problem found, warnings too."""
+        annotations: tuple[Annotation, ...] = ()
+        problems: list[Diagnostic] = []
+        if root is not None:
+            validated, problems = validate_annotations(RawAnnotations(rel, self.article.slug, root), self.plan.config,
+                                                       self.plan.all_slugs)
+            if validated is None or any(d.is_error for d in problems):
+                return None, problems
+            annotations = validated.annotations
+        annotated, problems, _ = anchor_notes(self.plan, self.item, self.article, annotations, problems, drafts=True,
+                                              render=False)
+        return annotated, problems
+
+
+def file_problems(existing: Existing, target: Target) -> list[Diagnostic]:
+    """The errors `check` finds in the file as it is, and in the article's earlier texts (an import
+    adds to an article that passes)."""
+    _, problems = target.anchored(existing.rel, existing.root)
     return [d for d in problems if d.is_error]
 
 
@@ -127,14 +149,14 @@ def _at(draft_lines: tuple[int, ...], line: int) -> int | None:
     return found
 
 
-def plan(existing: Existing, article: Article, config: SiteConfig, slugs: frozenset[str], drafts: Sequence[Draft],
-         locations: Sequence[Location], spans: Sequence[tuple[int, int] | None]
-         ) -> tuple[Planned | None, list[Diagnostic]]:
+def plan(existing: Existing, target: Target, drafts: Sequence[Draft], locations: Sequence[Location],
+         spans: Sequence[tuple[int, int] | None]) -> tuple[Planned | None, list[Diagnostic]]:
     """The file with the drafts added and checked (None if it would not pass `check`), and the problems
     found, each at its annotation in the import file. `spans`: where each draft's quote must anchor
-    (page-text offsets; None for a note on the whole article)."""
+    in the current text (page-text offsets; None for a note on the whole article)."""
+    config = target.plan.config
     starts: list[int] = []
-    inserted = insert_items(existing.text, existing.root, article.slug, _render(drafts, starts))
+    inserted = insert_items(existing.text, existing.root, target.article.slug, _render(drafts, starts))
     where = locations[0]
     if isinstance(inserted, str):
         return None, [error(where.path, 0, 0, f"cannot add to {existing.rel}: {inserted}", title="Cannot write")]
@@ -149,19 +171,16 @@ def plan(existing: Existing, article: Article, config: SiteConfig, slugs: frozen
                       "`python build.py check` shows whether the file is sound", title="Cannot write")]
     draft_lines = tuple(inserted.first_line + s for s in starts)
     root = parse_yaml(decode_utf8(text.encode("utf-8"))[0] or "")
-    validated, problems = validate_annotations(RawAnnotations(existing.rel, article.slug, root), config, slugs)
-    anchors: dict[str, Anchor] = {}
-    if validated is not None and not any(d.is_error for d in problems):
-        annotated, anchoring = annotate_article(article, [a for a in validated.annotations if a.version is None],
-                                                config, render=False)
-        problems += anchoring
-        anchors = dict(annotated.anchors) if annotated else {}
+    annotated, problems = target.anchored(existing.rel, root)
     found: list[Diagnostic] = []
     for problem in problems:
-        index = _at(draft_lines, problem.line)
-        if index is None:  # the file passed before: a problem outside the new items is still theirs
-            found.append(error(where.path, 0, 0, f"{existing.rel} would not pass `check`: {problem.message}",
-                               *problem.hints, "nothing was written"))
+        index = _at(draft_lines, problem.line) if problem.path == existing.rel else None
+        if index is None:
+            # the article passed before: an error outside the new items is still theirs (a warning there,
+            # such as a note that stays on an earlier text, is the file's own, and `check` shows it)
+            if problem.is_error:
+                found.append(error(where.path, 0, 0, f"{problem.path} would not pass `check`: {problem.message}",
+                                   *problem.hints, "nothing was written"))
             continue
         at, draft = locations[index], drafts[index]
         report = error if problem.is_error else warning
@@ -169,11 +188,15 @@ def plan(existing: Existing, article: Article, config: SiteConfig, slugs: frozen
                             f"(in `{draft.id}`, the annotation it would be in {existing.rel}"
                             + (": nothing was written)" if problem.is_error else ")"), title=problem.title))
     for draft, at, span in zip(drafts, locations, spans, strict=True):
-        anchor = anchors.get(draft.id)
-        if span is not None and anchor is not None and (anchor.start, anchor.end) != span:
-            found.append(error(at.path, at.line, at.col, f"`{draft.id}` would anchor elsewhere than where import "
-                               "placed it; nothing was written", "please report this: import and check disagree",
-                               title="Anchoring mismatch"))
+        if span is None or annotated is None:  # (None: the errors above say why)
+            continue
+        # a new note's selectors describe the page as it is: it must be on the current text, where it was placed
+        anchor = annotated.anchors.get(draft.id)
+        if anchor is None or (anchor.start, anchor.end) != span:
+            where_instead = ("stay on an earlier text of the article, not the current one import placed it in"
+                             if anchor is None else "anchor elsewhere than where import placed it")
+            found.append(error(at.path, at.line, at.col, f"`{draft.id}` would {where_instead}; nothing was written",
+                               "please report this: import and check disagree", title="Anchoring mismatch"))
     if any(d.is_error for d in found):
         return None, found
     return Planned(existing, text, draft_lines), found
