@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..search.queue import ShardQueue
-from ..search.sharded import combine
 from ..search.shards import BUNDLE, Shards
 from .article import ArticleOutcome
 from .cache import CachedArticle, fingerprint
@@ -80,16 +79,19 @@ class ShardedIndex:
         if self._published[shard]:  # a shard of drafts only has no bundle
             self.queue.ready(self.bundle(shard), sorted(self._published[shard]), self.shards.label(shard))
 
+    def seal(self) -> None:
+        """Every article is rendered: once the last shards are indexed, merge them all into the
+        site's bundle (on the queue's thread, while the listings are written)."""
+        bundles = [self.bundle(shard) for shard, slugs in self._published.items() if slugs]
+        if self.queue is not None and bundles:
+            self.queue.merge(bundles, self.site_dir / BUNDLE, self.store / CHUNKS)
+
     def finish(self) -> list[Diagnostic]:
-        """Wait for the shards still being indexed, then merge every shard's bundle into the site's."""
+        """Wait for the shards still being indexed and their merge."""
         if self.queue is None:
             return []
-        if problems := self.queue.finish():
-            return problems
-        bundles = [self.bundle(shard) for shard, slugs in self._published.items() if slugs]
-        if not bundles:
-            return []
-        problems, self._chunks = combine(bundles, self.site_dir / BUNDLE, compressed=self.store / CHUNKS)
+        problems = self.queue.finish()
+        self._chunks = self.queue.chunks
         return problems
 
     def stop(self) -> None:

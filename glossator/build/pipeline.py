@@ -240,6 +240,7 @@ def build(
             if any(d.is_error for d in diagnostics):
                 search.stop()
                 return BuildResult(sort_diagnostics(diagnostics), plan=plan)
+            search.seal()
             summaries = sorted([*(o.summary for o in rendered if o.summary), *(e.summary for e in reused.values())],
                                key=lambda s: s.slug)
             # the last shards are indexed meanwhile

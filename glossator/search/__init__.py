@@ -1,1 +1,2 @@
-"""Search: the Pagefind bundles, one per shard of the archive, written and checked file by file."""
+"""Search: Pagefind run on each shard of the archive, the shards merged into the site's one bundle,
+every file checked."""

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby, pairwise
+from operator import itemgetter
 from pathlib import Path
 
 import cbor2
@@ -78,7 +79,8 @@ def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None
         (target / name).mkdir()
     pages = _link_fragments(shards, target, language)
     filters = _merge_filters(shards, target, language)
-    chunks, digests = _write_chunks(_merged_words(shards), target, language, compressed)
+    checked = {target / "fragment" / f"{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
+    chunks, digests = _write_chunks(_merged_words(shards), target, language, compressed, checked)
     meta = [PINNED, pages, chunks, filters, [], fields]
     meta_name = _write(target, language, 10, SIGNATURE + cbor2.dumps(meta), prefix="pagefind.", suffix=".pf_meta")
     for path in bundles[0].iterdir():  # the scripts and WebAssembly: the same in every shard
@@ -87,7 +89,7 @@ def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None
     info = entry["languages"][language]
     info["hash"], info["page_count"] = meta_name, len(pages)
     (target / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    verify_bundle(target, len(pages))
+    verify_bundle(target, len(pages), checked)
     return digests
 
 
@@ -163,8 +165,9 @@ def _merged_words(shards: list[_Shard]) -> Iterator[tuple[bytes, int]]:
     others are differences from the page before, in the same shard). Entries with variants, or
     whose shard numbers the meta fields otherwise, are decoded and encoded again."""
     streams = [_words(shard, n) for n, shard in enumerate(shards)]
-    for word, group in groupby(heapq.merge(*streams, key=lambda item: item[0]), key=lambda item: item[0]):
-        parts = [(shards[n], data, span) for _, n, data, span in group]  # in shard order: heapq.merge is stable
+    # (word, shard number) is unique: the tuples compare without a key function, and in shard order
+    for word, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
+        parts = [(shards[n], data, span) for _, n, data, span in group]
         weight = sum(span.weight for _, _, span in parts)
         if any(not span.plain or shard.fields for shard, _, span in parts):
             yield cbor2.dumps(_decoded(word, parts)), weight
@@ -214,8 +217,9 @@ def _renumber_fields(word: Word, fields: dict[int, int]) -> Word:
 
 
 def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: str,
-                  compressed: Path | None) -> tuple[list[list[str]], set[str]]:
-    """The words in chunks as Pagefind cuts them: the meta file's chunk list, and the digests used."""
+                  compressed: Path | None, checked: set[Path]) -> tuple[list[list[str]], set[str]]:
+    """The words in chunks as Pagefind cuts them: the meta file's chunk list, and the digests used.
+    Chunks kept from an earlier merge (checked with its bundle) are added to `checked`."""
     chunks: list[list[str]] = []
     digests: set[str] = set()
     taken: set[str] = set()
@@ -234,6 +238,7 @@ def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: st
             writing.append(pool.submit(_compress, data, path))
         elif (compressed / digest).is_file():  # most chunks survive an edit unchanged: not compressed again
             _link(compressed / digest, path)
+            checked.add(path)
         else:
             writing.append(pool.submit(_compress, data, compressed / digest, path))
         if len(writing) > 2 * WRITERS:

@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,12 +203,13 @@ def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> N
             return
 
 
-def verify_bundle(bundle: Path, expected_pages: int) -> BundleSummary:
-    """Check a written bundle end to end; raise BundleProblem naming the first bad file."""
+def verify_bundle(bundle: Path, expected_pages: int, checked: Collection[Path] = ()) -> BundleSummary:
+    """Check a written bundle end to end; raise BundleProblem naming the first bad file. Files in
+    `checked` (linked from bundles checked when they were written) are not inflated again."""
     entry = read_entry(bundle)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     for path in files:
-        if path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
+        if (path.suffix.startswith(".pf_") or path.name.startswith("wasm.")) and path not in checked:
             _inflate(path, bundle)
     for name, ending in SCRIPT_ENDINGS.items():
         _check_script(bundle / name, ending, bundle)

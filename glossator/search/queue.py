@@ -3,7 +3,9 @@
 The build's workers render the articles shard by shard; as soon as every page of a shard
 is written, its bundle is indexed here, on a thread of the build's process, one Pagefind
 run at a time (one run's memory is the budget), while the workers go on with the next
-shard. The two cores never wait on each other, and memory stays that of one shard.
+shard. The two cores never wait on each other, and memory stays that of one shard. Once every
+page is written, the shards are merged into the site's bundle here too, while the build writes
+the listings.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic
 from ..model import SiteConfig
 from .pagefind import Cancelled, index_shard
+from .sharded import combine
 from .wordtable import describe
 
 _DONE = None
@@ -24,7 +27,9 @@ class ShardQueue:
     def __init__(self, site_dir: Path, config: SiteConfig) -> None:
         self.site_dir = site_dir
         self.config = config
-        self._work: queue.Queue[tuple[Path, list[str], str] | None] = queue.Queue()
+        self._work: queue.Queue[tuple[Path, list[str], str] | list[Path] | None] = queue.Queue()
+        self._target: tuple[Path, Path] | None = None  # the merged bundle's folder, and the store of compressed chunks
+        self.chunks: set[str] = set()  # the compressed chunks the merged bundle uses
         self._cancel = threading.Event()
         self._problems: list[Diagnostic] = []
         self._failure: BaseException | None = None  # a bug, raised again in the build's thread
@@ -34,6 +39,11 @@ class ShardQueue:
     def ready(self, target: Path, slugs: list[str], label: str) -> None:
         """Every page of this shard is written: index it into `target` (after the shards given before it)."""
         self._work.put((target, slugs, label))
+
+    def merge(self, bundles: list[Path], target: Path, compressed: Path) -> None:
+        """Every shard is given: merge their bundles, in this order, into `target` once they are indexed."""
+        self._target = (target, compressed)
+        self._work.put(bundles)
 
     def finish(self) -> list[Diagnostic]:
         """Wait for every shard given; the problems of the first that failed (the rest are skipped)."""
@@ -53,8 +63,12 @@ class ShardQueue:
         while (item := self._work.get()) is not _DONE:
             if self._problems or self._failure or self._cancel.is_set():
                 continue
-            target, slugs, label = item
             try:
+                if isinstance(item, list):
+                    assert self._target is not None
+                    self._problems, self.chunks = combine(item, *self._target)
+                    continue
+                target, slugs, label = item
                 self._problems = index_shard(self.site_dir, target, slugs, self.config, self._cancel, label)
                 if not self._problems:
                     describe(target)  # here, while the workers make the next shard's pages, not in the merge

@@ -20,8 +20,8 @@ from .pagefind import REPORTED, BundleProblem, Cancelled, index_shard, replace_f
 from .shards import BUNDLE, Shards
 
 
-def combine(bundles: Sequence[Path], target: Path, cancel: threading.Event | None = None,
-            compressed: Path | None = None) -> tuple[list[Diagnostic], set[str]]:
+def combine(bundles: Sequence[Path], target: Path, compressed: Path | None = None,
+            cancel: threading.Event | None = None) -> tuple[list[Diagnostic], set[str]]:
     """The shards' bundles, in shard order, as one bundle in `target` (a new folder); with the
     index chunks compressed before kept in `compressed` (merge_bundles), the ones it used."""
     used: set[str] = set()
@@ -57,7 +57,7 @@ def index_site(site_dir: Path, config: SiteConfig, shards: Shards,
             bundles.append(work / str(shard))
             if problems := index_shard(site_dir, bundles[-1], members, config, cancel, shards.label(shard)):
                 return problems
-        if problems := combine(bundles, work / "merged", cancel)[0]:
+        if problems := combine(bundles, work / "merged", cancel=cancel)[0]:
             return problems
         replace_folder(site_dir / BUNDLE, work / "merged")
         return []

@@ -8,7 +8,7 @@
 // counts it made would hold up the results. Here they take one pass over the results on show
 // (which search.js has already freed of pages the live preview's delta supersedes, so a changed
 // article is counted once), from the files Pagefind itself reads, as written by Pagefind 1.5.2
-// (glossator/search/cbor.py reads them too; tests/browser/test_search_shards.py checks these
+// (glossator/search/merge.py reads them too; tests/browser/test_search_shards.py checks these
 // counts against Pagefind's own):
 //   pagefind-entry.json       {"languages": {"<language>": {"hash": …}}}
 //   pagefind.<hash>.pf_meta   "pagefind_dcd" + CBOR [version, [[page id, words]…], chunks, [[filter, file]…], …]
