@@ -2,15 +2,13 @@
 """Search at scale (issues 12 and 19) on a generated archive.
 
     python bench/search_bench.py [--articles 10000] [--shard-size 500] [--work bench/out] [--rare 15]
-                                 [--chunk-size N] [--skip-build] [--json FILE]
+                                 [--skip-build] [--json FILE]
 
 1. The archive comes from make_corpus.py (about 850 words and 15 annotations per article), with
-   `search_shard_size` set in its site.yaml (the search index's bundles: one per that many articles).
+   `search_shard_size` set in its site.yaml (Pagefind runs on shards of that many articles, merged into one bundle).
 2. It is built from scratch (`build.py build`, cache removed): wall time and peak memory of the
    whole process tree. The built site is then indexed again on its own (glossator.search.index_site,
    Pagefind included) for the indexing share of the build.
-   With --chunk-size, the bundles are then indexed again with PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE
-   set (an experiment: the build itself keeps PAGEFIND_* out of Pagefind's environment).
 3. The site is served on 127.0.0.1 by a server that counts the bytes it sends (so the Web
    Worker's own requests count too), and headless Chromium measures:
    - the bytes of the first query of a rare and of a common word, cold cache, from opening
@@ -245,7 +243,7 @@ from pathlib import Path
 from glossator.build.plan import read_config
 from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
-from glossator.search.pagefind import index_site
+from glossator.search.sharded import index_site
 from glossator.search.shards import Shards
 site, root = Path(sys.argv[1]), Path(sys.argv[2])
 config, _ = read_config(Project.at(root))
@@ -256,43 +254,10 @@ if problems:
 """
 
 
-def reindex_with_chunk_size(site: Path, chunk_size: int) -> None:
-    """Index every bundle of the site again with PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE (which the
-    build keeps out of Pagefind's environment), as the build would otherwise: the bundle's pages
-    alone, filters sorted, the bundle checked."""
-    import os
-    import tempfile
-
-    from glossator.search.pagefind import UNUSED, _executable, site_bundles, sort_filters, verify_bundle
-    from glossator.search.shards import Shards
-
-    bundles = site_bundles(site)
-    slugs = sorted(page.parent.name for page in site.glob("articles/*/index.html"))
-    shards = Shards(1) if bundles == [site / "pagefind"] else Shards(int(bundles[0].name.split("-of-")[1]))
-    for shard, members in shards.split(slugs).items():
-        target = site / shards.folder(shard)
-        with tempfile.TemporaryDirectory(dir=site.parent) as work:
-            view = Path(work) / "pages"
-            for slug in members:
-                (view / "articles" / slug).mkdir(parents=True)
-                os.link(site / "articles" / slug / "index.html", view / "articles" / slug / "index.html")
-            out = Path(work) / "bundle"
-            subprocess.run([str(_executable()), "--site", ".", "--glob", "articles/*/index.html", "--output-path",
-                            str(out), "--force-language", "en", "--silent"], cwd=view, check=True,
-                           env={**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": str(chunk_size)})
-            for name in UNUSED:
-                (out / name).unlink(missing_ok=True)
-            sort_filters(out)
-            verify_bundle(out, len(members))
-            shutil.rmtree(target)
-            shutil.move(str(out), target)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--shard-size", type=int, default=500, help="search_shard_size (articles a search bundle)")
-    parser.add_argument("--chunk-size", type=int, help="index again with PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "out")
     parser.add_argument("--rare", type=int, default=15, help="rare words to time (the first one is also cold)")
     parser.add_argument("--skip-build", action="store_true", help="reuse the site built by an earlier run")
@@ -314,9 +279,6 @@ def main() -> None:
                                   "peak_memory": round(index.peak_mib / build.peak_mib, 3)}
     from glossator.search.pagefind import site_bundles, verify_bundle
 
-    if args.chunk_size:
-        reindex_with_chunk_size(site, args.chunk_size)
-        results["chunk_size"] = args.chunk_size
     bundles = site_bundles(site)
     summaries = [verify_bundle(bundle, entry_pages(bundle)) for bundle in bundles]
     results["bundle"] = {"bundles": len(bundles), "pages": sum(s.pages for s in summaries),
@@ -336,8 +298,7 @@ def entry_pages(bundle: Path) -> int:
 
 
 def report(results: dict) -> None:
-    chunk = f", PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE={results['chunk_size']}" if results.get("chunk_size") else ""
-    print(f"search bench, {results['articles']} articles, search_shard_size {results['shard_size']}{chunk}")
+    print(f"search bench, {results['articles']} articles, search_shard_size {results['shard_size']}")
     if "build" in results:
         build, index, share = results["build"], results["index"], results["index_share"]
         print(f"  build (search included): {build['seconds']:.1f} s, peak {build['peak_mib']:.0f} MiB")

@@ -52,4 +52,5 @@ def dump(bundle: Path) -> dict[str, object]:
         assert content[0] == filter_name
         values[filter_name] = {value: sorted(urls[n] for n in numbers) for value, numbers in content[1]}
     return {"version": version, "language": language, "page_count": info["page_count"], "pages": lengths,
-            "words": words, "filters": values, "sorts": sorts, "fields": fields}
+            "words": words, "filters": values, "sorts": sorts, "fields": fields,
+            "chunks": [(start, end) for start, end, _ in chunks]}  # (a term's extensions are found in its chunk)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,10 @@ from glossator.search.merge import PINNED, merge_bundles
 from glossator.search.pagefind import BundleProblem, index_pages, verify_bundle
 from glossator.validate.site import DEFAULTS
 
-from .helpers import article_md, run_cli, write_archive
+from .helpers import REPO, article_md, run_cli, write_archive
 from .search_index_dump import dump
 
+CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"  # CI lays shared/ beside the checkout
 # accented words make variants ("cafe" indexes "café")
 WORDS = ["café crème", "résumé", "Zürich", "naïve", "harbour", "ledger", "budget", "quorum", "ferry", "tariff"]
 
@@ -50,18 +53,24 @@ def _shards(out: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = _archive(tmp_path_factory.mktemp("merge") / "archive")
+    """The articles above, and enough generated ones (the bench's generator) for several index chunks."""
+    root = tmp_path_factory.mktemp("merge") / "archive"
+    made = subprocess.run([sys.executable, str(CORPUS), "--articles", "100", "--annotations", "3", "--seed", "5",
+                           "--out", str(root)], capture_output=True, text=True, check=False)
+    assert made.returncode == 0, made.stderr
+    _archive(root)
     one = _build(root, root.parent / "one", 1000)
-    many = _build(root, root.parent / "many", 2)
+    many = _build(root, root.parent / "many", 12)
     return one, many
 
 
 def test_merged_shards_hold_what_one_pagefind_run_writes(builds: tuple[Path, Path]) -> None:
     one, many = builds
-    assert len(_shards(one)) == 1 and len(_shards(many)) >= 5
+    assert len(_shards(one)) == 1 and len(_shards(many)) >= 8
     single, merged = dump(one / "pagefind"), dump(many / "pagefind")
-    assert any(variants for _, variants in single["words"].values())  # (the merge has variants to merge)
-    assert merged == single
+    # what the merge must get right was there to get right: variants, and words cut into chunks
+    assert any(variants for _, variants in single["words"].values()) and len(single["chunks"]) >= 4
+    assert merged == single  # chunks included: a term's extensions are found in its own chunk only
 
 
 def _page(n: int, meta: str) -> str:

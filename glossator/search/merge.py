@@ -45,8 +45,10 @@ from .pagefind import ENTRY, SIGNATURE, BundleProblem, read_entry, verify_bundle
 from .wordtable import Span, head, inflate, read_cbor, read_table
 
 PINNED = "1.5.2"  # the Pagefind version whose files this module reads and writes
-# Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations (each
-# page counting one more): chunks of 20-30 KB compressed, one fetched per search term.
+# Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations, in the
+# text and in meta fields (each page counting one more): chunks of 20-30 KB compressed, one
+# fetched per search term. Cut the same way, the merged chunks are those one run writes, which
+# matters to results: a term's extensions are looked up in its chunk only.
 CHUNK_WEIGHT = 20_000
 COMPRESSION = 6  # gzip level: within 2% of Pagefind's sizes, at a fifth of the time of level 9
 WRITERS = 2  # threads compressing chunks
@@ -267,8 +269,10 @@ def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: st
         for future in writing:
             future.result()
     # as Pagefind does: a chunk's range ends, and the next begins, at the shortest prefixes that tell them apart
+    # (a one-word chunk whose range would end before it begins keeps its word, as in Pagefind 1.5.2)
     for before, after in pairwise(chunks):
-        before[1], after[0] = _prefixes(before[1], after[0])
+        end, after[0] = _prefixes(before[1], after[0])
+        before[1] = end if end >= before[0] else before[1]
     return chunks, digests
 
 

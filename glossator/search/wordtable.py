@@ -73,8 +73,15 @@ def _spans(data: bytes) -> list[Span]:
         first_size = head(data, postings + 1)[2] - postings - 1 if pages else 0
         spans.append(Span(word, start, end, postings, len(pages), pages[0][0] if pages else 0, first_size,
                           sum(page[0] for page in pages), not variants and bool(pages),
-                          sum(len(p[1]) + 1 for p in pages) + sum(len(p[1]) + 1 for _, ps in variants for p in ps)))
+                          _weight(pages)))
     return spans
+
+
+def _weight(pages: list) -> int:
+    """A word's share of an index chunk, as Pagefind 1.5.2 counts it: its locations in the text and
+    in meta fields, and one for each page; its variants' pages do not count (so chunks here end
+    where Pagefind's own would: checked on its output, tests/test_search_merge.py)."""
+    return sum(len(locations) + len(meta_locations) + 1 for _, locations, meta_locations in pages)
 
 
 def _after_text(data: bytes, at: int) -> int:
