@@ -138,7 +138,8 @@ def main() -> None:
     for size in sites:
         if size == ONE_BUNDLE:
             continue
-        shards = len(list((sites[size] / "pagefind").glob("*-of-*")))
+        store = sites[size].parent / f".{sites[size].name}.glossator-cache" / "search"
+        shards = len(list(store.glob("*/pagefind-entry.json")))  # (merged into the site's one bundle)
         print(f"  search_shard_size {size} ({shards} shards):")
         per_query = {q: compare(found[ONE_BUNDLE][q], found[size][q]) for q in every}
         out["sizes"][str(size)] = per_query  # type: ignore[index]

@@ -98,7 +98,6 @@ class ShardedIndex:
         if self.queue is not None:
             self.queue.stop()
 
-
     def close(self, built: bool) -> None:
         """After the build: a scratch store goes; the cache's keeps this build's bundles only, once it
         succeeded (a failed build's stay: they may serve the next)."""

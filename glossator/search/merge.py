@@ -145,9 +145,10 @@ def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[li
             values = merged.setdefault(content[0], {})
             for value, numbers in content[1]:
                 values.setdefault(value, []).extend(shard.offset + n for n in numbers)
+    taken: set[str] = set()
     return sorted([name, _write(target / "filter", language, 7,
                                 SIGNATURE + cbor2.dumps([name, [[v, values[v]] for v in sorted(values)]]),
-                                suffix=".pf_filter")]
+                                suffix=".pf_filter", taken=taken)]
                   for name, values in merged.items())
 
 
@@ -304,9 +305,13 @@ def _unique(language: str, digest: str, digits: int, taken: set[str]) -> str:
     return name
 
 
-def _write(folder: Path, language: str, digits: int, data: bytes, *, suffix: str, prefix: str = "") -> str:
-    """Write a Pagefind file named after its content, as Pagefind names them; return the name."""
-    name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
+def _write(folder: Path, language: str, digits: int, data: bytes, *, suffix: str, prefix: str = "",
+           taken: set[str] | None = None) -> str:
+    """Write a Pagefind file named after its content, as Pagefind names them (longer where two names
+    in `taken` would clash); return the name."""
+    name = _unique(language, hashlib.sha256(data).hexdigest(), digits, taken if taken is not None else set())
+    if taken is not None:
+        taken.add(name)
     (folder / f"{prefix}{name}{suffix}").write_bytes(gzip.compress(data, compresslevel=COMPRESSION, mtime=0))
     return name
 
