@@ -140,6 +140,32 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path) -> None:
     assert {"version", "version-edit", "version-delete", "note", "article"} <= done, ", ".join(sorted(done))
 
 
+def test_a_damaged_search_shard_in_the_cache_is_indexed_again(tmp_path: Path) -> None:
+    """The cache's contract: a damaged cache means work done again, never an error or a wrong site.
+    A shard's bundle kept in the cache that cannot be read is indexed again from its pages."""
+    rng = random.Random(3)
+    articles = {f"a{n}": _article(rng, n) for n in range(6)}
+    notes = {slug: _annotations(slug, int(slug[1:]), "First note.") for slug in articles}
+    root = write_archive(tmp_path / "archive", articles, notes, site_yaml=f"search_shard_size: {SHARD}\n")
+    out = tmp_path / "cached" / "site"
+    _build(root, out, use_cache=True)
+    store = out.parent / f".{out.name}.glossator-cache" / "search"
+    shards = Shards.for_archive(len(articles), SHARD)
+    edited = "a0"
+    # cut an index chunk of a shard the edit does not touch: its bundle will be kept, then fail to merge
+    [victim] = [key for key in _bundles(out) if f"/articles/{edited}/" not in page_ids(store / key)][:1]
+    chunk = next((store / victim / "index").iterdir())
+    chunk.write_bytes(chunk.read_bytes()[:20])
+    (root / "annotations" / f"{edited}.yaml").write_text(_annotations(edited, 0, "Edited note."))
+    cached = _build(root, out, use_cache=True)
+    assert cached.rebuilt == (edited,)  # the pages came from the cache; only the search index was redone
+    clean = tmp_path / "clean" / "site"
+    _build(root, clean, use_cache=False)
+    assert tree_digest(out) == tree_digest(clean)
+    assert len(_bundles(out)) == len(shards.split(articles))
+    assert len(chunk.read_bytes()) > 20  # the bundle at that key was indexed again, whole
+
+
 def test_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
     rng = random.Random(1)
     root = write_archive(tmp_path / "archive", {"a1": _article(rng, 1)}, {"a1": _annotations("a1", 1, "N.")})

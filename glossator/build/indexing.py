@@ -34,6 +34,7 @@ class ShardedIndex:
         self.members = self.shards.split(plan.articles)  # every article, drafts too: their shard is their slug's
         self.site_dir = site_dir
         self.store = store
+        self.config = plan.config
         self.queue = ShardQueue(site_dir, plan.config) if search else None
         # an article's key covers its page; a shard's, the pages of all its articles
         self.keys = {shard: fingerprint(plan.config.language, self.shards.name(shard),
@@ -91,8 +92,25 @@ class ShardedIndex:
         if self.queue is None:
             return []
         problems = self.queue.finish()
+        if problems and self.queue.merge_failed and self.kept:
+            problems = self._index_kept_again()
         self._chunks = self.queue.chunks
         return problems
+
+    def _index_kept_again(self) -> list[Diagnostic]:
+        """A bundle kept in the cache could not be read (a damaged cache): as for the rest of the
+        cache, that means indexing again, not an error. The kept shards are indexed from their
+        pages (linked into the site being built) and everything merged again."""
+        for shard in self.kept:
+            shutil.rmtree(self.bundle(shard), ignore_errors=True)
+        shutil.rmtree(self.site_dir / BUNDLE, ignore_errors=True)  # the failed merge's
+        shutil.rmtree(self.store / CHUNKS, ignore_errors=True)
+        kept, self.kept = sorted(self.kept), set()
+        self.queue = ShardQueue(self.site_dir, self.config)
+        for shard in kept:
+            self._ready(shard)
+        self.seal()
+        return self.queue.finish()
 
     def stop(self) -> None:
         if self.queue is not None:

@@ -30,6 +30,7 @@ class ShardQueue:
         self._work: queue.Queue[tuple[Path, list[str], str] | list[Path] | None] = queue.Queue()
         self._target: tuple[Path, Path] | None = None  # the merged bundle's folder, and the store of compressed chunks
         self.chunks: set[str] = set()  # the compressed chunks the merged bundle uses
+        self.merge_failed = False  # the shards were indexed, but could not be merged
         self._cancel = threading.Event()
         self._problems: list[Diagnostic] = []
         self._failure: BaseException | None = None  # a bug, raised again in the build's thread
@@ -67,6 +68,7 @@ class ShardQueue:
                 if isinstance(item, list):
                     assert self._target is not None
                     self._problems, self.chunks = combine(item, *self._target)
+                    self.merge_failed = bool(self._problems)
                     continue
                 target, slugs, label = item
                 self._problems = index_shard(self.site_dir, target, slugs, self.config, self._cancel, label)
