@@ -12,10 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from glossator.search.merge import PINNED, merge_bundles
 from glossator.search.pagefind import BundleProblem, index_pages, verify_bundle
+from glossator.search.wordtable import head_bytes
 from glossator.validate.site import DEFAULTS
 
 from .helpers import REPO, article_md, run_cli, write_archive
@@ -123,3 +125,13 @@ def test_a_bundle_of_another_pagefind_version_is_refused(builds: tuple[Path, Pat
 def test_the_merge_is_pinned_to_the_locked_pagefind() -> None:
     """Upgrading Pagefind must come with a merge checked against its format (this file's first test)."""
     assert importlib.metadata.version("pagefind_bin") == PINNED
+
+
+def test_spliced_heads_encode_as_cbor2_and_pagefind_do() -> None:
+    """The merge writes the heads of the entries it splices itself (page numbers, counts, words)."""
+    for n in (0, 23, 24, 255, 256, 65_535, 65_536, 2**32 - 1, 2**32):
+        assert head_bytes(0, n) == cbor2.dumps(n)
+    for n in (0, 23, 24, 300, 70_000):
+        assert cbor2.dumps([0] * n).startswith(head_bytes(4, n))
+    for word in ("a", "café", "x" * 300):
+        assert head_bytes(3, len(word.encode())) + word.encode() == cbor2.dumps(word)

@@ -40,9 +40,8 @@ from pathlib import Path
 
 import cbor2
 
-from . import cbor
 from .pagefind import ENTRY, SIGNATURE, BundleProblem, read_entry, verify_bundle
-from .wordtable import Span, head, inflate, read_cbor, read_table
+from .wordtable import Span, head, head_bytes, inflate, read_cbor, read_table
 
 PINNED = "1.5.2"  # the Pagefind version whose files this module reads and writes
 # Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations, in the
@@ -181,10 +180,10 @@ def _merged_words(shards: list[_Shard]) -> Iterator[tuple[bytes, int]]:
             pieces, last, count = [], 0, 0
             for shard, data, span in parts:
                 number_end = span.postings + 1 + span.first_size
-                pieces += [b"\x83", cbor.head(0, shard.offset + span.first - last), data[number_end:span.end - 1]]
+                pieces += [b"\x83", head_bytes(0, shard.offset + span.first - last), data[number_end:span.end - 1]]
                 last, count = shard.offset + span.last, count + span.count
             text = word.encode()
-            yield b"".join([b"\x83", cbor.head(3, len(text)), text, cbor.head(4, count), *pieces, b"\x80"]), weight
+            yield b"".join([b"\x83", head_bytes(3, len(text)), text, head_bytes(4, count), *pieces, b"\x80"]), weight
 
 
 def _decoded(word: str, parts: list[tuple[_Shard, bytes, Span]]) -> Word:
@@ -231,7 +230,7 @@ def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: st
     weight = 0
 
     def flush() -> None:
-        data = b"".join([SIGNATURE, cbor.head(4, 1), cbor.head(4, len(chunk)), *chunk])
+        data = b"".join([SIGNATURE, head_bytes(4, 1), head_bytes(4, len(chunk)), *chunk])
         digest = hashlib.sha256(data).hexdigest()
         name = _unique(language, digest, 7, taken)
         taken.add(name)

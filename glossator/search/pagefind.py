@@ -28,9 +28,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cbor2
+
 from ..diagnostics import Diagnostic, error
 from ..model import ARTICLE_PAGES_GLOB, SiteConfig, article_page
-from . import cbor
 from .shards import BUNDLE
 
 ENTRY = "pagefind-entry.json"
@@ -267,8 +268,8 @@ def _check_language(bundle: Path, language: str, info: object) -> int:
         raise BundleProblem(f"pagefind-entry.json: language {language!r} has no hash")
     meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
     try:
-        meta = cbor.decode(_inflate(meta_path, bundle))
-    except ValueError as exc:
+        meta = cbor2.loads(_inflate(meta_path, bundle))
+    except (ValueError, cbor2.CBORDecodeError) as exc:
         raise BundleProblem(f"{_name(meta_path, bundle)} cannot be read ({exc})") from None
     if not isinstance(meta, list) or len(meta) < 4:
         raise BundleProblem(f"{_name(meta_path, bundle)} has an unknown layout")
@@ -316,8 +317,8 @@ def sort_filters(bundle: Path) -> None:
 
 def _decode(path: Path, bundle: Path) -> list:
     try:
-        content = cbor.decode(_inflate(path, bundle))
-    except ValueError as exc:
+        content = cbor2.loads(_inflate(path, bundle))
+    except (ValueError, cbor2.CBORDecodeError) as exc:
         raise BundleProblem(f"{_name(path, bundle)} cannot be read ({exc})") from None
     if not isinstance(content, list) or len(content) < 2 or not all(isinstance(c, list) for c in content[1:2]):
         raise BundleProblem(f"{_name(path, bundle)} has an unknown layout")
@@ -326,7 +327,7 @@ def _decode(path: Path, bundle: Path) -> list:
 
 def _write(folder: Path, language: str, digits: int, suffix: str, content: list, old: Path, prefix: str = "") -> str:
     """Write a Pagefind file named after its content (as Pagefind does); return its hash."""
-    data = SIGNATURE + cbor.encode(content)
+    data = SIGNATURE + cbor2.dumps(content)  # (byte for byte as Pagefind encodes: tests/test_search_index.py)
     name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
     path = folder / f"{prefix}{name}{suffix}"
     if path != old:

@@ -98,6 +98,16 @@ def head(data: bytes, at: int) -> tuple[int, int, int]:
     return major, int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
 
 
+def head_bytes(major: int, argument: int) -> bytes:
+    """The CBOR head of an item: its major type and argument, in the shortest form (as Pagefind writes)."""
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << (8 * size):
+            return bytes([major << 5 | extra]) + argument.to_bytes(size, "big")
+    raise ValueError(f"{argument} does not fit in 64 bits")
+
+
 def inflate(path: Path) -> bytes:
     try:
         data = gzip.decompress(path.read_bytes())
