@@ -7,7 +7,9 @@ same generated archives, run alternately in one invocation, reported as ratios.
 
 Archives come from ../shared/bench/make_corpus.py (~850 words, 15 annotations each);
 peers are installed by ../shared/bench/setup_peers.sh (run it first: this script only
-uses what is there, and says which peers it skipped). Peak memory is the largest sum of
+uses what is there, and says which peers it skipped). With Playwright installed (`make
+test-deps`), the bytes of a reader's first search are measured too, against the peers' Pagefind
+bundles (first_query.py). Peak memory is the largest sum of
 the proportional set sizes (PSS) of the whole process tree, sampled every 20 ms from /proc:
 pages the forked workers share count once (summed RSS, which counts them in each, beside it).
 """
@@ -29,6 +31,8 @@ SHARED = REPO.parent / "shared" / "bench"
 PYTHON = sys.executable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from first_query import rare_word  # noqa: E402
+from first_query import report as search_report  # noqa: E402
 from measure import Run, measure  # noqa: E402
 
 
@@ -84,7 +88,20 @@ def peer_commands(corpus: Path, work: Path, quick: bool) -> dict[str, str]:
     return commands
 
 
-def bench_size(size: int, out: Path, repeat: int, quick: bool) -> dict[str, list[Run]]:
+def first_search(word: str, sites: dict[str, Path], page: str | None = None) -> dict[str, dict[str, int] | int]:
+    """A reader's first search, cold, in Chromium (first_query.py); nothing without Playwright."""
+    try:
+        import playwright  # noqa: F401  (a test tool: `make test-deps`)
+    except ImportError:
+        return {}
+    from first_query import first_queries
+
+    return first_queries(word, sites, page)
+
+
+def bench_size(size: int, out: Path, repeat: int, quick: bool,
+               searches: dict[str, dict[str, int] | int] | None = None) -> dict[str, list[Run]]:
+    """The timings at one size; with `searches`, the first search's bytes of each site are added to it."""
     corpus = make_corpus(size, out)
     site = out / f"site-{size}"
     cache = site.parent / f".{site.name}.glossator-cache"
@@ -101,12 +118,18 @@ def bench_size(size: int, out: Path, repeat: int, quick: bool) -> dict[str, list
         record("glossator no-change rebuild", measure(glossator(f"build {root}")))
         edit_one_note(corpus, round_)
         record("glossator one-note rebuild", measure(glossator(f"build {root}")))
+        if searches is not None and not round_:  # (the site has its search index until the pages-only build)
+            searches.update(first_search(word := rare_word(corpus)[0], {"glossator": site}, page="glossator"))
         shutil.rmtree(cache, ignore_errors=True)
         record("glossator pages only (no search)", measure(glossator(f"build {root} --no-search")))
         record("glossator check", measure(glossator(f"check --root {corpus}")))
         for name, command in peers.items():
             shutil.rmtree(out / f"peers-{size}" / "floor", ignore_errors=True)
             record(name, measure(command))
+        if searches is not None and not round_:
+            peer_sites = {"hugo+pagefind": out / f"peers-{size}" / "hugo" / "public",
+                          "hugo-notes+pagefind": out / f"peers-{size}" / "hugo-notes" / "public"}
+            searches.update(first_search(word, {k: v for k, v in peer_sites.items() if k in peers}))
     return results
 
 
@@ -169,7 +192,13 @@ def main() -> None:
         print(scale_curve([int(s) for s in args.scale.split(",")], args.out))
         return
     for size in sizes:
-        print(report(size, bench_size(size, args.out, repeat, args.quick)), flush=True)
+        searches: dict[str, dict[str, int] | int] = {}
+        print(report(size, bench_size(size, args.out, repeat, args.quick, searches)), flush=True)
+        if searches:
+            word, articles = rare_word(make_corpus(size, args.out))
+            print("\n" + search_report(word, articles, searches), flush=True)
+        else:
+            print("\n(first search bytes: not measured; they need Playwright: `make test-deps`)", flush=True)
 
 
 if __name__ == "__main__":
