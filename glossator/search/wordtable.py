@@ -14,8 +14,9 @@ import io
 import os
 import pickle
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 import cbor2
 
@@ -45,15 +46,17 @@ def describe(bundle: Path) -> None:
     entry = read_entry(bundle)
     [info] = entry["languages"].values()
     meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
-    tables = []
-    for _, _, name in meta[2]:
-        try:
-            tables.append(_spans(inflate(bundle / "index" / f"{name}.pf_index")))
-        except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
-            raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
     scratch = bundle / f"{TABLE}.{os.getpid()}.tmp"
     with scratch.open("wb") as stream:
-        pickle.dump(tables, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        # a chunk's spans a pickle, in chunk order: the merge holds one chunk's of each shard at a
+        # time (all of them at 20,000 articles: 910,000 spans, ~300 MiB)
+        pickle.dump(len(meta[2]), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        for _, _, name in meta[2]:
+            try:
+                spans = _spans(inflate(bundle / "index" / f"{name}.pf_index"))
+            except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
+                raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
+            pickle.dump(spans, stream, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(scratch, bundle / TABLE)
 
 
@@ -127,12 +130,34 @@ def read_cbor(path: Path) -> list:
         raise BundleProblem(f"{path.parent.name}/{path.name} cannot be read ({exc})") from None
 
 
-def read_table(bundle: Path) -> list[list[Span]]:
-    """The bundle's word table, made now if it has none (a bundle indexed before tables were kept)."""
-    try:
-        with (bundle / TABLE).open("rb") as stream:
-            return pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+def read_table(bundle: Path) -> Iterator[list[Span]]:
+    """The bundle's word table, a chunk's spans at a time; made now if the bundle has none (indexed
+    before tables were kept) or it cannot be read."""
+    stream, chunks = _open_table(bundle)
+    if stream is None:
         describe(bundle)
-        with (bundle / TABLE).open("rb") as stream:
-            return pickle.load(stream)
+        stream, chunks = _open_table(bundle)
+        if stream is None:
+            raise BundleProblem(f"{bundle.name}/{TABLE} cannot be read after it was written")
+    with stream:
+        for _ in range(chunks):
+            try:
+                yield pickle.load(stream)
+            except (pickle.UnpicklingError, EOFError, ValueError) as exc:
+                raise BundleProblem(f"{bundle.name}/{TABLE} is cut short ({exc})") from None
+
+
+def _open_table(bundle: Path) -> tuple[BinaryIO | None, int]:
+    """The table's file, at its first chunk, and its number of chunks; None if it is missing or not one."""
+    try:
+        stream = (bundle / TABLE).open("rb")
+    except OSError:
+        return None, 0
+    try:
+        chunks = pickle.load(stream)
+        if isinstance(chunks, int):
+            return stream, chunks
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        pass
+    stream.close()
+    return None, 0
