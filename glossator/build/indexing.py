@@ -17,13 +17,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..search.pagefind import ENTRY
 from ..search.queue import ShardQueue
 from ..search.shards import BUNDLE, Shards
 from .article import ArticleOutcome
 from .cache import CachedArticle, fingerprint
 from .plan import Plan
 
-ENTRY = "pagefind-entry.json"
 CHUNKS = "chunks"  # in the store: the merged bundle's index chunks, compressed, by their content's digest
 
 
@@ -126,8 +126,12 @@ class ShardedIndex:
             return
         wanted = {CHUNKS, *(self.keys[shard] for shard, slugs in self._published.items() if slugs)}
         for entry in self.store.iterdir():
-            if entry.name not in wanted:
-                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+            if entry.name in wanted:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         if self.queue is not None and (self.store / CHUNKS).is_dir():  # (no search this time: nothing to tell)
             for chunk in (self.store / CHUNKS).iterdir():
                 if chunk.name not in self._chunks:

@@ -40,8 +40,8 @@ from pathlib import Path
 
 import cbor2
 
-from .pagefind import ENTRY, SIGNATURE, BundleProblem, read_entry, verify_bundle
-from .wordtable import Span, head, head_bytes, inflate, read_cbor, read_table
+from .pagefind import ENTRY, SIGNATURE, BundleProblem, inflate, read_cbor, read_entry, verify_bundle
+from .wordtable import Span, head, head_bytes, read_table
 
 PINNED = "1.5.2"  # the Pagefind version whose files this module reads and writes
 # Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations, in the
@@ -103,7 +103,7 @@ def _read_shards(bundles: Sequence[Path]) -> list[_Shard]:
                                 f"{len(entry['languages'])} languages; shards are merged for Pagefind {PINNED}, "
                                 "one language (install the locked version: pip install -r requirements.lock)")
         [(language, info)] = entry["languages"].items()
-        meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+        meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta", bundle)
         if not isinstance(meta, list) or len(meta) != 6 or meta[0] != PINNED:
             raise BundleProblem(f"{bundle.name}: its meta file is not laid out as Pagefind {PINNED}'s")
         if meta[4]:
@@ -140,7 +140,7 @@ def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[li
     merged: dict[str, dict[str, list[int]]] = {}
     for shard in shards:
         for _, name in shard.meta[3]:
-            content = read_cbor(shard.bundle / "filter" / f"{name}.pf_filter")
+            content = read_cbor(shard.bundle / "filter" / f"{name}.pf_filter", shard.bundle)
             values = merged.setdefault(content[0], {})
             for value, numbers in content[1]:
                 values.setdefault(value, []).extend(shard.offset + n for n in numbers)
@@ -154,7 +154,7 @@ def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[li
 def _words(shard: _Shard, number: int) -> Iterator[tuple[str, int, bytes, Span]]:
     """A shard's words in order, with the chunk each is in: one chunk in memory at a time."""
     for (_, _, name), spans in zip(shard.meta[2], read_table(shard.bundle), strict=True):
-        data = inflate(shard.bundle / "index" / f"{name}.pf_index")
+        data = inflate(shard.bundle / "index" / f"{name}.pf_index", shard.bundle)
         for span in spans:
             yield span.word, number, data, span
 

@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cbor2
 
@@ -211,7 +212,7 @@ def verify_bundle(bundle: Path, expected_pages: int, checked: Collection[Path] =
     files = [p for p in bundle.rglob("*") if p.is_file()]
     for path in files:
         if (path.suffix.startswith(".pf_") or path.name.startswith("wasm.")) and path not in checked:
-            _inflate(path, bundle)
+            inflate(path, bundle)
     for name, ending in SCRIPT_ENDINGS.items():
         _check_script(bundle / name, ending, bundle)
     pages = 0
@@ -235,7 +236,7 @@ def read_entry(bundle: Path) -> dict:
     return entry
 
 
-def _inflate(path: Path, bundle: Path) -> bytes:
+def inflate(path: Path, bundle: Path) -> bytes:
     """The decompressed content of a bundle file; a file cut short fails here."""
     try:
         data = path.read_bytes()
@@ -267,10 +268,7 @@ def _check_language(bundle: Path, language: str, info: object) -> int:
     if not isinstance(info, dict) or not isinstance(info.get("hash"), str):
         raise BundleProblem(f"pagefind-entry.json: language {language!r} has no hash")
     meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-    try:
-        meta = cbor2.loads(_inflate(meta_path, bundle))
-    except (ValueError, cbor2.CBORDecodeError) as exc:
-        raise BundleProblem(f"{_name(meta_path, bundle)} cannot be read ({exc})") from None
+    meta = read_cbor(meta_path, bundle)
     if not isinstance(meta, list) or len(meta) < 4:
         raise BundleProblem(f"{_name(meta_path, bundle)} has an unknown layout")
     _version, pages, chunks, filters = meta[:4]
@@ -315,11 +313,16 @@ def sort_filters(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def _decode(path: Path, bundle: Path) -> list:
+def read_cbor(path: Path, bundle: Path) -> Any:
+    """A bundle file's content, decoded; a file that does not decode fails here."""
     try:
-        content = cbor2.loads(_inflate(path, bundle))
+        return cbor2.loads(inflate(path, bundle))
     except (ValueError, cbor2.CBORDecodeError) as exc:
         raise BundleProblem(f"{_name(path, bundle)} cannot be read ({exc})") from None
+
+
+def _decode(path: Path, bundle: Path) -> list:
+    content = read_cbor(path, bundle)
     if not isinstance(content, list) or len(content) < 2 or not all(isinstance(c, list) for c in content[1:2]):
         raise BundleProblem(f"{_name(path, bundle)} has an unknown layout")
     return content

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -23,12 +24,25 @@ from .wordtable import describe
 _DONE = None
 
 
+@dataclass(frozen=True)
+class _Shard:
+    target: Path  # where its bundle goes
+    slugs: list[str]
+    label: str  # how messages name it
+
+
+@dataclass(frozen=True)
+class _Merge:
+    bundles: list[Path]
+    target: Path
+    compressed: Path
+
+
 class ShardQueue:
     def __init__(self, site_dir: Path, config: SiteConfig) -> None:
         self.site_dir = site_dir
         self.config = config
-        self._work: queue.Queue[tuple[Path, list[str], str] | list[Path] | None] = queue.Queue()
-        self._target: tuple[Path, Path] | None = None  # the merged bundle's folder, and the store of compressed chunks
+        self._work: queue.Queue[_Shard | _Merge | None] = queue.Queue()
         self.chunks: set[str] = set()  # the compressed chunks the merged bundle uses
         self.merge_failed = False  # the shards were indexed, but could not be merged
         self._cancel = threading.Event()
@@ -39,12 +53,12 @@ class ShardQueue:
 
     def ready(self, target: Path, slugs: list[str], label: str) -> None:
         """Every page of this shard is written: index it into `target` (after the shards given before it)."""
-        self._work.put((target, slugs, label))
+        self._work.put(_Shard(target, slugs, label))
 
     def merge(self, bundles: list[Path], target: Path, compressed: Path) -> None:
-        """Every shard is given: merge their bundles, in this order, into `target` once they are indexed."""
-        self._target = (target, compressed)
-        self._work.put(bundles)
+        """Every shard is given: merge their bundles, in this order, into `target` once they are indexed
+        (with the compressed chunks kept in `compressed`)."""
+        self._work.put(_Merge(bundles, target, compressed))
 
     def finish(self) -> list[Diagnostic]:
         """Wait for every shard given; the problems of the first that failed (the rest are skipped)."""
@@ -65,15 +79,14 @@ class ShardQueue:
             if self._problems or self._failure or self._cancel.is_set():
                 continue
             try:
-                if isinstance(item, list):
-                    assert self._target is not None
-                    self._problems, self.chunks = combine(item, *self._target)
+                if isinstance(item, _Merge):
+                    self._problems, self.chunks = combine(item.bundles, item.target, item.compressed)
                     self.merge_failed = bool(self._problems)
                     continue
-                target, slugs, label = item
-                self._problems = index_shard(self.site_dir, target, slugs, self.config, self._cancel, label)
+                self._problems = index_shard(self.site_dir, item.target, item.slugs, self.config, self._cancel,
+                                             item.label)
                 if not self._problems:
-                    describe(target)  # here, while the workers make the next shard's pages, not in the merge
+                    describe(item.target)  # here, while the workers make the next shard's pages, not in the merge
             except Cancelled:
                 return
             except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread

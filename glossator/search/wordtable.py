@@ -9,18 +9,16 @@ pages being made), and kept with the bundle. The files' layout is in merge.py's 
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import pickle
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 import cbor2
 
-from .pagefind import SIGNATURE, BundleProblem, read_entry
+from .pagefind import BundleProblem, inflate, read_cbor, read_entry
 
 TABLE = ".words.pickle"  # beside a shard's files: where each word's bytes are (a hidden file: never published)
 
@@ -45,7 +43,7 @@ def describe(bundle: Path) -> None:
     Done once, when the shard is indexed (alongside the next shard's pages being made)."""
     entry = read_entry(bundle)
     [info] = entry["languages"].values()
-    meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta")
+    meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta", bundle)
     scratch = bundle / f"{TABLE}.{os.getpid()}.tmp"
     with scratch.open("wb") as stream:
         # a chunk's spans a pickle, in chunk order: the merge holds one chunk's of each shard at a
@@ -53,7 +51,7 @@ def describe(bundle: Path) -> None:
         pickle.dump(len(meta[2]), stream, protocol=pickle.HIGHEST_PROTOCOL)
         for _, _, name in meta[2]:
             try:
-                spans = _spans(inflate(bundle / "index" / f"{name}.pf_index"))
+                spans = _spans(inflate(bundle / "index" / f"{name}.pf_index", bundle))
             except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
                 raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
             pickle.dump(spans, stream, protocol=pickle.HIGHEST_PROTOCOL)
@@ -109,25 +107,6 @@ def head_bytes(major: int, argument: int) -> bytes:
         if argument < 1 << (8 * size):
             return bytes([major << 5 | extra]) + argument.to_bytes(size, "big")
     raise ValueError(f"{argument} does not fit in 64 bits")
-
-
-def inflate(path: Path) -> bytes:
-    try:
-        data = gzip.decompress(path.read_bytes())
-    except FileNotFoundError:
-        raise BundleProblem(f"{path.parent.name}/{path.name} is missing") from None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise BundleProblem(f"{path.parent.name}/{path.name} does not decompress ({exc})") from None
-    if not data.startswith(SIGNATURE):
-        raise BundleProblem(f"{path.parent.name}/{path.name} is not a Pagefind file")
-    return data[len(SIGNATURE):]
-
-
-def read_cbor(path: Path) -> list:
-    try:
-        return cbor2.loads(inflate(path))
-    except cbor2.CBORDecodeError as exc:
-        raise BundleProblem(f"{path.parent.name}/{path.name} cannot be read ({exc})") from None
 
 
 def read_table(bundle: Path) -> Iterator[list[Span]]:
