@@ -41,6 +41,7 @@ from ..diagnostics import Diagnostic, sort_diagnostics
 from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
+    from ..exports.merge import ExportLayout
     from ..model import ArticleInput, ArticleSummary, SiteConfig
 
 FORMAT = 8
@@ -48,6 +49,7 @@ CHUNK = 500  # articles a pickle in the articles file
 MISSING = (-1, -1)
 UNSETTLED = (-3, -3)  # matches no file's stat
 CACHE_MARK = ".glossator-cache"
+EXPORTS = "exports.pickle"  # (token, ExportLayout): where the last build's exports put each article
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,16 @@ class BuildCache:
             self._articles = self._read_articles() if self.previous.token else {}
         return self._articles
 
+    @property
+    def exports(self) -> ExportLayout | None:
+        """Where the previous build's archive-wide exports hold each article (exports/merge.py)."""
+        if not self.previous.token:
+            return None
+        saved = self._read(EXPORTS)
+        if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != self.previous.token:
+            return None
+        return saved[1]
+
     def file_hash(self, path: Path | None) -> str:
         if path is None:
             return "-"
@@ -208,7 +220,9 @@ class BuildCache:
 
     def save(self, site_key: str, articles: dict[str, CachedArticle], options: str,
              inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic], config: SiteConfig,
-             search_shards: int) -> None:
+             search_shards: int, exports: ExportLayout | None = None) -> PendingSave:
+        """Write this build's cache beside the one in use; it replaces it on publish(), once the site
+        it describes is in place (so it can be written while the search index is finished)."""
         token = secrets.token_hex(8)
         warnings = tuple(sort_diagnostics(d for entry in articles.values() for d in entry.diagnostics))
         manifest = Manifest(self.engine, site_key, self._settled_hashes(), warnings, len(articles),
@@ -216,8 +230,8 @@ class BuildCache:
                             options, self._settled(inputs), tuple(other_warnings), config, search_shards)
         self.dir.mkdir(parents=True, exist_ok=True)
         # articles first: a manifest is only ever read beside the articles file it names
-        self._write_articles(token, articles)
-        self._write("manifest.pickle", manifest)
+        return PendingSave([self._write_articles(token, articles), self._stage(EXPORTS, (token, exports)),
+                            self._stage("manifest.pickle", manifest)])
 
     def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic],
                 config: SiteConfig) -> None:
@@ -237,7 +251,7 @@ class BuildCache:
     def _settled_hashes(self) -> dict[str, tuple[int, int, str]]:
         return {path: known for path, known in self.hashes.items() if known[0] < self.started}
 
-    def _write_articles(self, token: str, articles: dict[str, CachedArticle]) -> None:
+    def _write_articles(self, token: str, articles: dict[str, CachedArticle]) -> tuple[Path, Path]:
         """The articles in pickles of CHUNK each, one after another in one file: a pickle's memo holds
         every object it wrote, which for 20,000 articles at once is a few hundred megabytes."""
         temporary = self.dir / f"articles.pickle.{os.getpid()}.tmp"
@@ -246,7 +260,7 @@ class BuildCache:
             pickle.dump((token, len(entries)), stream, protocol=pickle.HIGHEST_PROTOCOL)
             for start in range(0, len(entries), CHUNK):
                 pickle.dump(entries[start : start + CHUNK], stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.dir / "articles.pickle")
+        return temporary, self.dir / "articles.pickle"
 
     def _read_articles(self) -> dict[str, CachedArticle]:
         collecting = gc.isenabled()
@@ -266,14 +280,34 @@ class BuildCache:
             if collecting:
                 gc.enable()
 
-    def _write(self, name: str, value: object) -> None:
+    def _stage(self, name: str, value: object) -> tuple[Path, Path]:
         temporary = self.dir / f"{name}.{os.getpid()}.tmp"
         with temporary.open("wb") as stream:
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.dir / name)
+        return temporary, self.dir / name
+
+    def _write(self, name: str, value: object) -> None:
+        os.replace(*self._stage(name, value))
 
     def forget(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@dataclass
+class PendingSave:
+    """A build's cache files, written beside the ones in use: (temporary, final) paths, in order."""
+
+    files: list[tuple[Path, Path]]
+
+    def publish(self) -> None:
+        for temporary, final in self.files:
+            os.replace(temporary, final)
+        self.files = []
+
+    def discard(self) -> None:
+        for temporary, _ in self.files:
+            temporary.unlink(missing_ok=True)
+        self.files = []
 
 
 def input_stats(project: Project) -> dict[str, tuple[int, int]]:

@@ -49,9 +49,20 @@ class ShardedIndex:
         """Where the shard's bundle is (or goes): by its key, or by its place when there is no cache."""
         return self.store / (self.keys[shard] if self.keys else self.shards.name(shard))
 
+    def first_pages(self, reused: Mapping[str, CachedArticle], dirty: Iterable[str]) -> list[str]:
+        """Which shards keep their bundle; the reused articles of the others, whose pages (linked from
+        the last build) Pagefind needs first: the rest may be linked while it runs."""
+        pending = {self.shards.of(slug) for slug in dirty}
+        if self.queue is not None and self.keys:
+            self.kept = {shard for shard in self.members
+                         if (self.bundle(shard) / ENTRY).is_file()}  # (pending pages: the same again)
+        if self.queue is None:
+            return []
+        return [slug for slug in reused if self.shards.of(slug) in pending or self.shards.of(slug) not in self.kept]
+
     def start(self, reused: Mapping[str, CachedArticle], dirty: Iterable[str]) -> list[str]:
-        """Keep the bundles still good; the dirty articles come back in the order to render them,
-        shard by shard, so that shards are ready one after another."""
+        """Index the shards whose pages are all there; the dirty articles come back in the order to
+        render them, shard by shard, so that shards are ready one after another."""
         order = sorted(dirty, key=lambda slug: (self.shards.of(slug), slug))
         self._pending.update(self.shards.of(slug) for slug in order)
         for slug in reused:
@@ -59,9 +70,7 @@ class ShardedIndex:
         if self.queue is None:
             return order
         for shard in self.members:
-            if self.keys and (self.bundle(shard) / ENTRY).is_file():  # (pending pages: the same again)
-                self.kept.add(shard)
-            elif not self._pending[shard]:
+            if shard not in self.kept and not self._pending[shard]:
                 self._ready(shard)
         return order
 

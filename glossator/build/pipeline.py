@@ -9,14 +9,14 @@ from __future__ import annotations
 import filecmp
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, error, sort_diagnostics
 from ..project import Project
-from .cache import BuildCache, CachedArticle, Manifest, fingerprint, link_files
+from .cache import BuildCache, CachedArticle, Manifest, PendingSave, fingerprint, link_files
 from .options import BuildOptions
 
 # The stages are imported where they are used, not here: a build with nothing changed answers
@@ -112,7 +112,7 @@ class BuildResult:
     annotations: int = 0
     rebuilt: tuple[str, ...] = ()  # slugs whose pages were rendered (the rest came from the cache)
     up_to_date: bool = False  # nothing changed: the site was left as it was
-    changed: tuple[str, ...] | None = None  # files that differ from the previous site (None: no previous site)
+    changed: tuple[str, ...] | None = None  # files that differ from the previous site (None: not asked, or none)
     plan: Plan | None = None  # what was built (None when nothing changed: the manifest answered)
     config: SiteConfig | None = None  # the site's settings (None only if neither plan nor manifest had them)
     search_shards: int = 1  # the search index's shards (search/shards.py)
@@ -175,11 +175,13 @@ def build(
     progress: Progress | None = None,
     use_cache: bool = True,
     keep_old_search: bool = False,
+    report_changes: bool = False,
 ) -> BuildResult:
     """Build the whole site into project.out, or leave it untouched and return the errors.
 
     With options.search off and keep_old_search, the previous site's search index is carried
-    over unchanged (the dev server re-indexes after the pages are published).
+    over unchanged (the dev server re-indexes after the pages are published). With report_changes,
+    the result says which files differ from the previous site (the dev server reloads those pages).
     """
     options = options or BuildOptions()
     cache = BuildCache(project) if use_cache else None
@@ -207,6 +209,7 @@ def build(
     staging = Staging(project.out)
     committed = False
     search: ShardedIndex | None = None
+    saved: PendingSave | None = None
     try:
         writer = SiteWriter(project, config)
         shared = _shared_key(plan, options, writer)
@@ -220,19 +223,28 @@ def build(
             return _up_to_date(cache.previous, diagnostics, plan)
         reused: dict[str, CachedArticle] = {}
         if cache:
-            made: set[str] = set()
             for slug in items:
                 entry = cache.reusable(slug, keys[slug])
                 if entry is not None:
-                    link_files(project.out, staging.dir, entry.outputs, made)
                     reused[slug] = entry
+        made: set[str] = set()
+
+        def link(slugs: Iterable[str]) -> None:
+            for slug in slugs:
+                link_files(project.out, staging.dir, reused[slug].outputs, made)
+
         store = cache.dir / "search" if cache else Path(f"{staging.dir}-shards")
         search = ShardedIndex(plan, staging.dir, store, search=options.search, article_keys=keys)
         try:
+            dirty = [slug for slug in items if slug not in reused]
+            first = search.first_pages(reused, dirty)
+            link(first)
             # shard by shard, each indexed once its pages are written, while the next is rendered
-            dirty = search.start(reused, (slug for slug in items if slug not in reused))
-            outcomes = run_articles(plan, dirty, drafts=options.drafts, out=staging.dir, jobs=jobs,
+            order = search.start(reused, dirty)
+            outcomes = run_articles(plan, order, drafts=options.drafts, out=staging.dir, jobs=jobs,
                                     progress=progress, on_batch=search.rendered)
+            linked = set(first)
+            link(slug for slug in reused if slug not in linked)
             rendered = [outcome for outcome in outcomes if outcome.summary is not None]
             diagnostics += [d for outcome in outcomes for d in outcome.diagnostics]
             for entry in reused.values():
@@ -244,10 +256,21 @@ def build(
             summaries = sorted([*(o.summary for o in rendered if o.summary), *(e.summary for e in reused.values())],
                                key=lambda s: s.slug)
             # the last shards are indexed meanwhile
-            writer.write_listings(summaries, staging.files)
+            laid_out = cache.exports if cache else None
+            exports = writer.write_listings(summaries, staging.files, keys,
+                                            (project.out, laid_out) if laid_out else None)
             writer.write_assets(staging.files)
             written = {path for outcome in rendered for path in outcome.outputs}
-            changed = _changed_files(project.out, staging.dir, written, reused) if project.out.is_dir() else None
+            changed = (_changed_files(project.out, staging.dir, written, reused)
+                       if report_changes and project.out.is_dir() else None)
+            if cache:  # written now, while the last shards are indexed and merged; in use once the site is
+                entries = dict(reused)
+                for outcome in rendered:
+                    assert outcome.summary is not None
+                    entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
+                                                          outcome.diagnostics)
+                saved = cache.save(site_key, entries, options.key, inputs, other_warnings, config,
+                                   search.shards.count, exports)
             search_problems = search.finish()
         except BaseException:  # a listing failed, or Ctrl-C: no Pagefind run may go on
             search.stop()
@@ -258,14 +281,9 @@ def build(
             link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
         staging.commit()
         committed = True
+        if saved:
+            saved.publish()
         search.close(built=True)
-        if cache:
-            entries = dict(reused)
-            for outcome in rendered:
-                assert outcome.summary is not None
-                entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
-                                                      outcome.diagnostics)
-            cache.save(site_key, entries, options.key, inputs, other_warnings, config, search.shards.count)
         return BuildResult(
             sort_diagnostics(diagnostics),
             articles=len(summaries),
@@ -284,5 +302,7 @@ def build(
     finally:
         if not committed:
             staging.abort()
+            if saved is not None:
+                saved.discard()
             if search is not None:
                 search.close(built=False)

@@ -4,11 +4,12 @@ articles' files. Every write says what it wrote."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from ..exports.article import article_export
 from ..exports.claimreview import claim_reviews
-from ..exports.merge import COLLECTION, write_archive_data
+from ..exports.merge import COLLECTION, ExportLayout, write_archive_data
 from ..exports.w3c import article_data_path
 from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
 from ..project import Project
@@ -35,9 +36,11 @@ class SiteWriter:
             *(out.write_text(other.file, other.text) for other in self.pages.history_pages(annotated, summary)),
         )
 
-    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir) -> None:
+    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir, keys: Mapping[str, str] | None = None,
+                       previous: tuple[Path, ExportLayout] | None = None) -> ExportLayout:
         """Everything but the article pages, which are in `out` already (the archive's exports are
-        merged from their files)."""
+        merged from their files, or copied from the `previous` site's for articles whose cache
+        `keys` are unchanged); returns where the exports put each article, for the next build."""
         listed = []
         for page in self.pages.listing_pages(summaries):
             if isinstance(page.text, str):
@@ -46,13 +49,15 @@ class SiteWriter:
                 out.write_pieces(page.file, page.text)
             if page.sitemap_path is not None:
                 listed.append((page.sitemap_path, page.lastmod))
-        data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES)
+        site, layout = previous if previous else (None, None)
+        data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES, keys, site, layout)
         feed = self.pages.annotations_feed(data.newest, data.updated)
         out.write_text(feed.file, feed.text)
         changes = self.pages.changes_feed(summaries)
         out.write_text(changes.file, changes.text)
         sitemap = self.pages.sitemap(listed, summaries)
         out.write_text(sitemap.file, sitemap.text)
+        return data.layout
 
     def write_assets(self, out: OutputDir) -> None:
         for path, data in self.pages.static_files():

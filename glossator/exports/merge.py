@@ -3,32 +3,67 @@
 `/annotations.jsonld` with its pages and `/data/annotations.json` hold every annotation
 of the archive: hundreds of megabytes at 10,000 articles. The per-article files hold one
 annotation per line (jsontext.py), so the merge joins lines and never parses or holds
-the whole: one article's files are in memory at a time. Articles reused from the build
-cache are merged from their files in the current site, exactly like the new ones.
+the whole: one article's files are in memory at a time.
+
+A build after a small change copies most of it instead. The build cache keeps where each
+article's elements lie in the files the last build wrote (ExportLayout, with the article's
+cache key then); an article whose key is unchanged has the same elements, so their bytes
+are copied from the previous site's file — runs of neighbours at once, in the kernel
+(os.copy_file_range) — and a collection page holding the same elements as before is linked.
+A previous file is used only while its inode, size and modification time are those the
+layout recorded: a site changed after it was built is merged from the articles' files, as a
+build without the cache is. The bytes are the same either way (the cache's tests compare
+cached builds with clean ones).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import heapq
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from itertools import islice
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from ..model import ArticleSummary, SiteConfig
-from .jsontext import split_arrays, write_document
+from .jsontext import Layout, layout, split_arrays, to_text
 from .w3c import FeedEntry, archive_collection, article_data_path, data_document, newest_annotations
 
 COLLECTION = "annotations.jsonld"  # in each article's folder, and at the site root
 DATA_DUMP = "data/annotations.json"
+SEPARATOR = b",\n"  # between two elements of an array (jsontext.write_document)
+
+
+@dataclass(frozen=True)
+class Span:
+    """An article's elements in one array of an archive-wide file the last build wrote."""
+
+    key: str  # the article's cache key then
+    order: int  # its place among the articles with elements in that array
+    start: int  # byte offsets: its first element's first byte, its last element's end
+    end: int
+
+
+Stamp = tuple[int, int, int]  # (inode, size, mtime_ns) of a file as its build left it
+
+
+@dataclass(frozen=True)
+class ExportLayout:
+    """Where the last build put every article's elements, for the next build to copy them."""
+
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # file → its stamp when written
+    spans: dict[str, dict[str, Span]] = field(default_factory=dict)  # array (DATA_DUMP#name) → slug → Span
+    pages: dict[str, str] = field(default_factory=dict)  # collection file → the key of what it holds
 
 
 @dataclass(frozen=True)
 class ArchiveData:
     updated: str | None  # the newest `added` or `updated` date in the archive
     newest: list[FeedEntry]  # for the annotations feed, newest first
+    layout: ExportLayout  # for the next build
 
 
 class DamagedExport(Exception):
@@ -54,53 +89,230 @@ def _elements(site: Path, path: str, name: str, expected: int) -> list[str]:
     return elements
 
 
-def _open(site: Path, path: str) -> TextIO:
-    target = site / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target.open("w", encoding="utf-8", newline="\n")
+def _stamp(path: str) -> Stamp:
+    stat = os.stat(path)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def write_archive_data(site: Path, summaries: Sequence[ArticleSummary], config: SiteConfig,
-                       feed_entries: int) -> ArchiveData:
+class _Previous:
+    """The previous site's archive-wide files, as far as the layout still vouches for them."""
+
+    def __init__(self, site: Path | None, layout: ExportLayout | None) -> None:
+        self.site = site
+        self.layout = layout or ExportLayout()
+
+    def file(self, path: str) -> str | None:
+        """The previous file at `path`, if it is still the one the layout describes."""
+        stamp = self.layout.stamps.get(path)
+        if self.site is None or stamp is None:
+            return None
+        full = f"{self.site}/{path}"
+        try:
+            return full if _stamp(full) == stamp else None
+        except OSError:
+            return None
+
+
+class _Output:
+    """A file written from new bytes and from ranges of another file, counting its offset."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.file: BinaryIO = path.open("wb")
+        self.position = 0
+        self._in_kernel = hasattr(os, "copy_file_range")
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.position += len(data)
+
+    def copy(self, source: int, start: int, end: int, name: str) -> None:
+        """Bytes [start, end) of the open file `source`."""
+        offset = start
+        if self._in_kernel:
+            self.file.flush()
+            target = self.file.fileno()
+            try:
+                while offset < end:
+                    done = os.copy_file_range(source, target, end - offset, offset, self.position + offset - start)
+                    if not done:
+                        raise DamagedExport(name, "the file is shorter than when it was built: it was changed")
+                    offset += done
+            except OSError as exc:  # another file system, an old kernel: copy through memory
+                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EPERM):
+                    raise
+                self._in_kernel = False
+            self.file.seek(self.position + offset - start)
+        while offset < end:
+            data = os.pread(source, min(end - offset, 1 << 20), offset)
+            if not data:
+                raise DamagedExport(name, "the file is shorter than when it was built: it was changed")
+            self.file.write(data)
+            offset += len(data)
+        self.position += end - start
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass(frozen=True)
+class _Member:
+    slug: str
+    key: str  # its cache key ("": never copied)
+    count: int  # its elements in the array
+
+
+def _write_array(out: _Output, members: Sequence[_Member], elements: Callable[[str], list[str]],
+                 old: Mapping[str, Span], source: int | None, name: str) -> dict[str, Span]:
+    """An array's elements, one a line; the spans of runs of unchanged articles that were
+    neighbours in the previous file are copied from it at once."""
+    present = [m for m in members if m.count]
+    spans: dict[str, Span] = {}
+    out.write(b"[\n")
+    i = 0
+    while i < len(present):
+        member = present[i]
+        first = old.get(member.slug) if source is not None and member.key else None
+        if i:
+            out.write(SEPARATOR)
+        if first is None or first.key != member.key:
+            start = out.position
+            lines = elements(member.slug)
+            out.write(",\n".join(lines).encode())
+            spans[member.slug] = Span(member.key, i, start, out.position)
+            i += 1
+            continue
+        run = [first]
+        while i + len(run) < len(present):
+            after = present[i + len(run)]
+            span = old.get(after.slug)
+            if span is None or span.key != after.key or not after.key or span.order != run[-1].order + 1:
+                break
+            run.append(span)
+        shift = out.position - first.start
+        assert source is not None
+        out.copy(source, first.start, run[-1].end, name)
+        for k, span in enumerate(run):
+            spans[present[i + k].slug] = Span(span.key, i + k, span.start + shift, span.end + shift)
+        i += len(run)
+    out.write(b"\n]" if present else b"]")
+    return spans
+
+
+def _write_spliced(site: Path, path: str, shape: Layout, arrays: Mapping[str, tuple[list[_Member], Callable]],
+                   previous: _Previous) -> tuple[Stamp, dict[str, Span]]:
+    """A document with big arrays (as jsontext.write_document writes it), copying what it can."""
+    before = previous.file(path)
+    source = os.open(before, os.O_RDONLY) if before else None
+    out = _Output(site / path)
+    spans: dict[str, Span] = {}
+    try:
+        out.write(shape.head.encode())
+        for name, after in shape.rest:
+            members, elements = arrays[name]
+            old = previous.layout.spans.get(f"{path}#{name}", {})
+            spans.update({f"{name}\0{slug}": span for slug, span in
+                          _write_array(out, members, elements, old, source, path).items()})
+            out.write(after.encode())
+        out.write(b"\n")
+    finally:
+        out.close()
+        if source is not None:
+            os.close(source)
+    return _stamp(f"{site}/{path}"), spans
+
+
+def _page_key(document: Mapping[str, Any], slices: Sequence[tuple[str, str, int, int]]) -> str:
+    """What a collection page holds: its document and which elements of which article (by key)."""
+    digest = hashlib.sha256(repr(layout(document)).encode())
+    for slug, key, start, end in slices:
+        digest.update(f"\0{slug}\0{key}\0{start}\0{end}".encode())
+    return digest.hexdigest()
+
+
+def _slices(members: Sequence[_Member], items: range) -> list[tuple[str, str, int, int]]:
+    """Which elements of which articles fill the archive's elements `items` (in slug order)."""
+    slices = []
+    offset = 0
+    for member in members:
+        start, end = offset, offset + member.count
+        offset = end
+        if end <= items.start:
+            continue
+        if start >= items.stop:
+            break
+        slices.append((member.slug, member.key, max(items.start, start) - start, min(items.stop, end) - start))
+    return slices
+
+
+def write_archive_data(site: Path, summaries: Sequence[ArticleSummary], config: SiteConfig, feed_entries: int,
+                       keys: Mapping[str, str] | None = None, previous_site: Path | None = None,
+                       previous: ExportLayout | None = None) -> ArchiveData:
+    """The collection, its pages and the data dump, into `site`; `keys` (the articles' cache keys),
+    `previous_site` and `previous` (its layout) let unchanged articles' bytes be copied."""
+    keys = keys or {}
+    before = _Previous(previous_site, previous if keys else None)
     ordered = sorted(summaries, key=lambda s: s.slug)
-    total = sum(len(s.feed_keys) for s in ordered)
+    annotated = [_Member(s.slug, keys.get(s.slug, ""), len(s.feed_keys)) for s in ordered]
+    total = sum(m.count for m in annotated)
     newest = heapq.nlargest(feed_entries, ((added, s.slug, id_, i) for s in ordered
                                            for i, (added, id_) in enumerate(s.feed_keys)))
-    wanted = {(slug, i) for _, slug, _, i in newest}
     updated = max((s.last_modified for s in ordered if s.last_modified), default=None)
+    counts = {m.slug: m.count for m in annotated}
+    layout_out = ExportLayout()
 
-    def items() -> Iterator[str]:
-        for s in ordered:
-            yield from _elements(site, s.path + COLLECTION, "items", len(s.feed_keys))
+    paths = {s.slug: s.path for s in ordered}
+    read: dict[str, list[str]] = {}  # the last article's items: two neighbouring pages share it
+
+    def items(slug: str) -> list[str]:
+        if slug not in read:
+            read.clear()
+            read[slug] = _elements(site, paths[slug] + COLLECTION, "items", counts[slug])
+        return read[slug]
 
     collection, *pages = archive_collection(total, config)
-    stream = items()
-    first: list[str] = []
-    for page in pages:
-        chunk = list(islice(stream, len(page.items)))
-        first = first or chunk
-        with _open(site, page.path) as out:
-            write_document(out, page.document, {"items": chunk})
-    with _open(site, collection.path) as out:
-        write_document(out, collection.document, {"items": first} if total else {})
+    for page in [*pages, collection]:
+        slices = _slices(annotated, page.items)
+        key = _page_key(page.document, slices)
+        layout_out.pages[page.path] = key
+        old = before.file(page.path) if before.layout.pages.get(page.path) == key else None
+        target = site / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if old is not None:
+            try:
+                os.link(old, target)
+            except OSError:
+                old = None
+        if old is None:
+            chunk = [line for slug, _key, start, end in slices for line in items(slug)[start:end]]
+            target.write_bytes(to_text(page.document, {"items": chunk} if chunk or page is not collection
+                                       else {}).encode())
+        layout_out.stamps[page.path] = _stamp(str(target))
 
-    feed_records: list[dict[str, Any]] = []
-    article_lines: list[str] = []
+    def data_lines(name: str, expected: Callable[[str], int]) -> Callable[[str], list[str]]:
+        return lambda slug: _elements(site, article_data_path(slug), name, expected(slug))
 
-    def records() -> Iterator[str]:
-        for s in ordered:
-            path = article_data_path(s.slug)
-            article_lines.extend(_elements(site, path, "articles", 1))
-            for i, line in enumerate(_elements(site, path, "annotations", len(s.feed_keys))):
-                if (s.slug, i) in wanted:
-                    feed_records.append(json.loads(line))
-                yield line
+    arrays = {
+        "annotations": (annotated, data_lines("annotations", counts.__getitem__)),
+        "articles": ([_Member(m.slug, m.key, 1) for m in annotated], data_lines("articles", lambda _slug: 1)),
+    }
+    stamp, spans = _write_spliced(site, DATA_DUMP, layout(data_document(config, updated)), arrays, before)
+    layout_out.stamps[DATA_DUMP] = stamp
+    for named, span in spans.items():
+        name, slug = named.split("\0", 1)
+        layout_out.spans.setdefault(f"{DATA_DUMP}#{name}", {})[slug] = span
 
-    def articles() -> Iterator[str]:
-        # "annotations" sorts before "articles", so every record has been read by now
-        assert len(article_lines) == len(ordered), "the data dump's arrays were written out of order"
-        yield from article_lines
+    return ArchiveData(updated, _feed(site, newest, counts, feed_entries), layout_out)
 
-    with _open(site, DATA_DUMP) as out:
-        write_document(out, data_document(config, updated), {"annotations": records(), "articles": articles()})
-    return ArchiveData(updated, newest_annotations([{"annotations": feed_records}], feed_entries))
+
+def _feed(site: Path, newest: list[tuple[str, str, str, int]], counts: Mapping[str, int],
+          feed_entries: int) -> list[FeedEntry]:
+    """The annotations feed's entries, from the records of the newest annotations (a few files)."""
+    wanted: dict[str, list[int]] = {}
+    for _added, slug, _id, i in newest:
+        wanted.setdefault(slug, []).append(i)
+    records: Iterator[dict[str, Any]] = (
+        json.loads(line) for slug in sorted(wanted)
+        for line in [_elements(site, article_data_path(slug), "annotations", counts[slug])[i]
+                     for i in sorted(wanted[slug])])
+    return newest_annotations([{"annotations": list(records)}], feed_entries)

@@ -78,10 +78,14 @@ def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None
     target.mkdir(parents=True)
     for name in ("fragment", "filter", "index"):
         (target / name).mkdir()
-    pages = _link_fragments(shards, target, language)
-    filters = _merge_filters(shards, target, language)
-    checked = {target / "fragment" / f"{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
-    chunks, digests = _write_chunks(_merged_words(shards), target, language, compressed, checked)
+    pages, fragments = _fragments(shards, target, language)
+    # (linked on a thread of their own while the words are merged: os.link lets go of the GIL)
+    with ThreadPoolExecutor(1, thread_name_prefix="glossator-fragments") as linker:
+        linked = linker.submit(lambda: [_link(source, link) for source, link in fragments])
+        filters = _merge_filters(shards, target, language)
+        checked = {target / "fragment" / f"{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
+        chunks, digests = _write_chunks(_merged_words(shards), target, language, compressed, checked)
+        linked.result()
     meta = [PINNED, pages, chunks, filters, [], fields]
     meta_name = _write(target, language, 10, SIGNATURE + cbor2.dumps(meta), prefix="pagefind.", suffix=".pf_meta")
     for path in bundles[0].iterdir():  # the scripts and WebAssembly: the same in every shard
@@ -121,19 +125,21 @@ def _remap(own: list[str], merged: list[str]) -> dict[int, int]:
     return {} if all(i == j for i, j in mapping.items()) else mapping
 
 
-def _link_fragments(shards: list[_Shard], target: Path, language: str) -> list[list]:
-    """Every page's fragment in the merged folder; the meta file's page list."""
+def _fragments(shards: list[_Shard], target: Path, language: str) -> tuple[list[list], list[tuple[str, str]]]:
+    """The meta file's page list, and every page's fragment with the path it is linked to."""
     pages: list[list] = []
+    links: list[tuple[str, str]] = []
     taken: set[str] = set()
     for shard in shards:
+        folder = f"{shard.bundle}/fragment"
         for name, word_count in shard.meta[1]:
-            source = shard.bundle / "fragment" / f"{name}.pf_fragment"
+            source = f"{folder}/{name}.pf_fragment"
             if name in taken:  # Pagefind shortens names to be unique within one run only
-                name = _unique(language, hashlib.sha256(source.read_bytes()).hexdigest(), 7, taken)
+                name = _unique(language, hashlib.sha256(Path(source).read_bytes()).hexdigest(), 7, taken)
             taken.add(name)
-            _link(source, target / "fragment" / f"{name}.pf_fragment")
+            links.append((source, f"{target}/fragment/{name}.pf_fragment"))
             pages.append([name, word_count])
-    return pages
+    return pages, links
 
 
 def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[list]:

@@ -105,7 +105,8 @@ class Rebuilder:
         started = time.perf_counter()
         try:
             progress = pipeline.terminal_progress(self.stream) if changed is None else None
-            result = pipeline.build(self.project, self.options, progress=progress, keep_old_search=True)
+            result = pipeline.build(self.project, self.options, progress=progress, keep_old_search=True,
+                                    report_changes=True)
             diagnostics = result.diagnostics
         except Exception as exc:  # a bug in the engine must not take the preview down
             traceback.print_exc(file=self.stream)
