@@ -149,7 +149,8 @@ def _build(project: Project, args: argparse.Namespace) -> int:
         print("error: --jobs must be 0 (one per core) or more", file=sys.stderr)
         return EXIT_USAGE
     options = BuildOptions(base_url=args.base_url, drafts=args.drafts, search=not args.no_search)
-    result = pipeline.build(project, options, jobs=args.jobs, progress=pipeline.terminal_progress())
+    result = pipeline.build(project, options, jobs=args.jobs, progress=pipeline.terminal_progress(),
+                            detach_cleanup=True)
     shown = result.diagnostics
     warnings = [d for d in shown if not d.is_error]
     if len(warnings) > BUILD_WARNINGS_SHOWN:

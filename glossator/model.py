@@ -386,9 +386,9 @@ class ArticleSummary:
     summary: str
     kind_counts: tuple[tuple[str, int], ...]
     verdict_counts: tuple[tuple[str, int], ...]
-    # each claim's (verdict, entry on the claims page), rendered with the article (templates/_items.html)
+    # each claim's entry on the claims page by verdict, rendered with the article (templates/_items.html)
     # and packed (render/views.py pack_claims): the build holds every article's summary at once
-    claims: bytes
+    claims: tuple[tuple[str, bytes], ...]
     last_modified: str  # ISO date of the newest annotation, or ""
     feed_keys: tuple[tuple[str, str], ...] = ()  # (added, id) of each annotation, in file order
     item_html: Markup = NO_HTML  # its entry in article lists (templates/_items.html), rendered with the article

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -128,6 +129,23 @@ def test_broken_annotation_fails_and_keeps_previous_site(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
     assert tree_digest(out) == before
     assert not list(tmp_path.glob(".site.glossator-staging-*"))  # no staging left behind
+
+
+def test_a_command_line_build_leaves_the_old_site_to_a_process_that_deletes_it(tmp_path: Path) -> None:
+    """`build` returns once the new site is in place; the previous one's files are deleted by a
+    process of its own, which finishes the job after the command has returned."""
+    root = write_archive(tmp_path / "archive", {"one": article_md("One", "The first text of the article.")})
+    out = tmp_path / "site"
+    for text in ("The first text of the article.", "The second text of the article."):
+        (root / "content" / "one.md").write_text(article_md("One", text), encoding="utf-8")
+        result = run_cli("build", "--root", root, "--out", out, "--no-search")
+        assert result.returncode == 0, result.stderr
+    assert "The second text" in (out / "articles" / "one" / "index.html").read_text(encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while (left := [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.glossator-")
+                    and "cache" not in p.name]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left  # the old tree (renamed .site.glossator-old-<pid>-…) is gone
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:

@@ -294,6 +294,21 @@ def test_a_built_file_changed_by_hand_fails_the_build_with_a_clear_error(tmp_pat
     _build(root, out, use_cache=True)
 
 
+def test_a_new_engine_indexes_every_shard_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shard bundles are kept by their articles' keys, across builds: an upgraded engine (code,
+    markdown-it, Pagefind) may make other pages of the same files, so its keys are new."""
+    rng = random.Random(3)
+    articles = {f"a{n}": _article(rng, n) for n in range(4)}
+    root = write_archive(tmp_path / "archive", articles, site_yaml=f"search_shard_size: {SHARD}\n")
+    out = tmp_path / "site"
+    _build(root, out, use_cache=True)
+    before = _bundles(out)
+    monkeypatch.setattr("glossator.build.cache._engine_version", lambda: "another engine")
+    _build(root, out, use_cache=True)
+    after = _bundles(out)
+    assert len(after) == len(before) and not set(after) & set(before)
+
+
 def test_the_engine_version_covers_the_rendering_libraries() -> None:
     """An upgraded markdown-it or Pagefind may render or index the same input differently: the
     cache's engine version names the installed versions, so an upgrade rebuilds everything."""

@@ -205,7 +205,9 @@ class BuildCache:
         return known
 
     def article_key(self, item: ArticleInput, shared: str) -> str:
-        parts = (shared, item.slug, self.file_hash(item.article_path), self.file_hash(item.annotation_path),
+        # (the engine too: the search index's shards are kept by these keys, beyond this manifest)
+        parts = (shared, self.engine, item.slug, self.file_hash(item.article_path),
+                 self.file_hash(item.annotation_path),
                  *(f"{path.name}\0{self.file_hash(path)}" for path in item.version_paths))
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 

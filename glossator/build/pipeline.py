@@ -176,12 +176,15 @@ def build(
     use_cache: bool = True,
     keep_old_search: bool = False,
     report_changes: bool = False,
+    detach_cleanup: bool = False,
 ) -> BuildResult:
     """Build the whole site into project.out, or leave it untouched and return the errors.
 
     With options.search off and keep_old_search, the previous site's search index is carried
     over unchanged (the dev server re-indexes after the pages are published). With report_changes,
     the result says which files differ from the previous site (the dev server reloads those pages).
+    With detach_cleanup, the previous site's files are deleted by a process of their own (the
+    command line returns once the new site is in place).
     """
     options = options or BuildOptions()
     cache = BuildCache(project) if use_cache else None
@@ -279,7 +282,7 @@ def build(
             return BuildResult(sort_diagnostics([*diagnostics, *search_problems]), plan=plan)
         if not options.search and keep_old_search and (project.out / SEARCH_DIR).is_dir():
             link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
-        staging.commit()
+        staging.commit(detach_cleanup=detach_cleanup)
         committed = True
         if saved:
             saved.publish()

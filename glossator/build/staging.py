@@ -13,6 +13,8 @@ import ctypes.util
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,6 +42,9 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+_REMOVE = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
 def pid_alive(pid: int) -> bool:
@@ -108,17 +113,33 @@ class Staging:
         self.dir.mkdir()
         self.files = OutputDir(self.dir)
 
-    def commit(self) -> None:
+    def commit(self, *, detach_cleanup: bool = False) -> None:
+        """Make the staged folder the site. The previous site is deleted; with detach_cleanup, by a
+        process of its own that outlives this one (a command line build returns as soon as the site
+        is in place: at 10,000 articles the old tree is 45,000 files, a second to delete)."""
         if self.out.exists() and _exchange(self.dir, self.out):
-            shutil.rmtree(self.dir, ignore_errors=True)
+            self._remove(self.dir, detach_cleanup)
             return
         if self.out.exists():
             old = self.out.parent / f".{self.out.name}{OLD_MARK}{os.getpid()}"
             self.out.rename(old)
             self.dir.rename(self.out)
-            shutil.rmtree(old, ignore_errors=True)
+            self._remove(old, detach_cleanup)
         else:
             self.dir.rename(self.out)
+
+    def _remove(self, tree: Path, detach: bool) -> None:
+        if detach:
+            # named as an old tree of this process: a later build deletes it if this deletion is cut short
+            old = self.out.parent / f".{self.out.name}{OLD_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+            try:
+                tree.rename(old)
+                subprocess.Popen([sys.executable, "-I", "-S", "-c", _REMOVE, str(old)], start_new_session=True,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                return
+            except OSError:
+                tree = old if old.exists() else tree
+        shutil.rmtree(tree, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

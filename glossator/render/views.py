@@ -210,21 +210,23 @@ def totals(summaries: Sequence[ArticleSummary], config: SiteConfig) -> Totals:
     )
 
 
-def pack_claims(claims: Iterable[tuple[str, Markup]]) -> bytes:
-    """An article's claims for the claims page, as (verdict, entry) pairs, in a few hundred bytes:
+def pack_claims(claims: Iterable[tuple[str, Markup]]) -> tuple[tuple[str, bytes], ...]:
+    """An article's claims for the claims page, as (verdict, entries) pairs, in a few hundred bytes:
     a large archive's build holds every article's summary at once (15 claims an article is 6 KB
-    as Python strings, 1 KB packed)."""
-    pairs = [(verdict, str(html)) for verdict, html in claims]
-    return zlib.compress(pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL)) if pairs else NO_CLAIMS
+    as Python strings, 1 KB packed). Packed by verdict, so that each of the page's groups
+    unpacks only its own."""
+    by_verdict: dict[str, list[str]] = {}
+    for verdict, html in claims:
+        by_verdict.setdefault(verdict, []).append(str(html))
+    return tuple((verdict, zlib.compress(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)))
+                 for verdict, entries in by_verdict.items())
 
 
-def unpack_claims(packed: bytes) -> list[tuple[str, Markup]]:
-    if not packed:
-        return []
-    return [(verdict, Markup(html)) for verdict, html in pickle.loads(zlib.decompress(packed))]
+def unpack_claims(packed: bytes) -> list[Markup]:
+    return [Markup(html) for html in pickle.loads(zlib.decompress(packed))]
 
 
-NO_CLAIMS = b""
+NO_CLAIMS: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,9 @@ class VerdictGroup:
 
 def _claims_with(verdict: str, summaries: Sequence[ArticleSummary]) -> Iterator[Markup]:
     for summary in summaries:
-        if verdict in dict(summary.verdict_counts):
-            yield from (html for of, html in unpack_claims(summary.claims) if of == verdict)
+        for of, packed in summary.claims:
+            if of == verdict:
+                yield from unpack_claims(packed)
 
 
 def claim_groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[VerdictGroup]:

@@ -31,6 +31,7 @@ import heapq
 import json
 import os
 import shutil
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ PINNED = "1.5.2"  # the Pagefind version whose files this module reads and write
 # matters to results: a term's extensions are looked up in its chunk only.
 CHUNK_WEIGHT = 20_000
 COMPRESSION = 6  # gzip level: within 2% of Pagefind's sizes, at a fifth of the time of level 9
-WRITERS = 2  # threads compressing chunks
+WRITERS = 2  # threads compressing chunks, and threads inflating the shards' chunks
+PREFETCH = 2  # chunks of each shard inflated ahead of the merge
 
 Posting = list  # [page delta, locations, meta locations]
 Word = list  # [word, postings, variants]
@@ -80,11 +82,12 @@ def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None
         (target / name).mkdir()
     pages, fragments = _fragments(shards, target, language)
     # (linked on a thread of their own while the words are merged: os.link lets go of the GIL)
-    with ThreadPoolExecutor(1, thread_name_prefix="glossator-fragments") as linker:
+    with (ThreadPoolExecutor(1, thread_name_prefix="glossator-fragments") as linker,
+          ThreadPoolExecutor(WRITERS, thread_name_prefix="glossator-inflate") as inflating):
         linked = linker.submit(lambda: [_link(source, link) for source, link in fragments])
         filters = _merge_filters(shards, target, language)
         checked = {target / "fragment" / f"{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
-        chunks, digests = _write_chunks(_merged_words(shards), target, language, compressed, checked)
+        chunks, digests = _write_chunks(_merged_words(shards, inflating), target, language, compressed, checked)
         linked.result()
     meta = [PINNED, pages, chunks, filters, [], fields]
     meta_name = _write(target, language, 10, SIGNATURE + cbor2.dumps(meta), prefix="pagefind.", suffix=".pf_meta")
@@ -157,22 +160,31 @@ def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[li
                   for name, values in merged.items())
 
 
-def _words(shard: _Shard, number: int) -> Iterator[tuple[str, int, bytes, Span]]:
-    """A shard's words in order, with the chunk each is in: one chunk in memory at a time."""
-    for (_, _, name), spans in zip(shard.meta[2], read_table(shard.bundle), strict=True):
-        data = inflate(shard.bundle / "index" / f"{name}.pf_index", shard.bundle)
+def _words(shard: _Shard, number: int, inflating: ThreadPoolExecutor) -> Iterator[tuple[str, int, bytes, Span]]:
+    """A shard's words in order, with the chunk each is in: a few chunks in memory at a time, the
+    next ones inflated on `inflating`'s threads while these are spliced (zlib lets go of the GIL)."""
+    paths = [shard.bundle / "index" / f"{name}.pf_index" for _, _, name in shard.meta[2]]
+    ahead = deque(inflating.submit(inflate, path, shard.bundle) for path in paths[:PREFETCH])
+    for k, spans in enumerate(read_table(shard.bundle)):
+        if not ahead:
+            raise BundleProblem(f"{shard.bundle.name}: its word table has more chunks than its meta file")
+        data = ahead.popleft().result()
+        if k + PREFETCH < len(paths):
+            ahead.append(inflating.submit(inflate, paths[k + PREFETCH], shard.bundle))
         for span in spans:
             yield span.word, number, data, span
+    if ahead:
+        raise BundleProblem(f"{shard.bundle.name}: its word table has fewer chunks than its meta file")
 
 
-def _merged_words(shards: list[_Shard]) -> Iterator[tuple[bytes, int]]:
+def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterator[tuple[bytes, int]]:
     """Each word of every shard once, in order, as its entry in the merged bundle and its weight.
 
     An entry is spliced from the shards' bytes: the pages of each shard after the first follow
     those of the shard before, and only the first page of each shard's run is renumbered (the
     others are differences from the page before, in the same shard). Entries with variants, or
     whose shard numbers the meta fields otherwise, are decoded and encoded again."""
-    streams = [_words(shard, n) for n, shard in enumerate(shards)]
+    streams = [_words(shard, n, inflating) for n, shard in enumerate(shards)]
     # (word, shard number) is unique: the tuples compare without a key function, and in shard order
     for word, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
         parts = [(shards[n], data, span) for _, n, data, span in group]
