@@ -53,10 +53,10 @@ def _annotations(slug: str, n: int, note: str) -> str:
 SHARD = 2  # articles a search bundle in these archives
 
 
-def _bundles(site: Path) -> dict[str, int]:
-    """Each shard's bundle in the build cache (named by its key) → its entry file's inode: a bundle
-    indexed again is a new file, a bundle kept the same one."""
-    store = site.parent / f".{site.name}.glossator-cache" / "search"
+def _bundles(site: Path, folder: str = "") -> dict[str, int]:
+    """Each shard's bundle in the build cache (named by its key; each part's, with folder="parts")
+    → its entry file's inode: a bundle indexed again is a new file, a bundle kept the same one."""
+    store = site.parent / f".{site.name}.glossator-cache" / "search" / folder
     return {entry.parent.name: entry.stat().st_ino for entry in store.glob("*/pagefind-entry.json")}
 
 
@@ -83,7 +83,7 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path, monkeypatch: p
     _build(root, cached_out, use_cache=True)
     done: set[str] = set()
     for step in range(24):
-        bundles_before = _bundles(cached_out)
+        bundles_before, parts_before = _bundles(cached_out), _bundles(cached_out, "parts")
         pages_before = {p.name: p.stat().st_ino for p in (cached_out / "annotations").glob("page-*.jsonld")}
         # the random sequence, with an earlier text added, edited and taken away at fixed steps at least
         action = {2: "version", 5: "version-edit", 8: "version", 11: "version-delete"}.get(step) or rng.choice(
@@ -146,6 +146,9 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path, monkeypatch: p
             assert len(bundles_before.keys() - bundles_after.keys()) == 1, step
             store = cached_out.parent / f".{cached_out.name}.glossator-cache" / "search"
             assert f"/articles/{slug}/" in page_ids(store / indexed), (step, slug)
+            # of which one part only was given to Pagefind again: the part the article is in
+            [part] = [key for key, inode in _bundles(cached_out, "parts").items() if parts_before.get(key) != inode]
+            assert f"/articles/{slug}/" in page_ids(store / "parts" / part), (step, slug)
             # and the site's one bundle holds every article
             assert len(page_ids(cached_out / "pagefind")) == len(articles)
         if action == "none":

@@ -15,9 +15,11 @@ from pathlib import Path
 import cbor2
 import pytest
 
+from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.search.merge import PINNED, merge_bundles
 from glossator.search.pagefind import BundleProblem, index_pages, verify_bundle
-from glossator.search.wordtable import head_bytes
+from glossator.search.shards import PARTS
+from glossator.search.wordtable import TABLE, describe, head_bytes, read_table
 from glossator.validate.site import DEFAULTS
 
 from .helpers import REPO, article_md, run_cli, write_archive
@@ -66,13 +68,22 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return one, many
 
 
-def test_merged_shards_hold_what_one_pagefind_run_writes(builds: tuple[Path, Path]) -> None:
+def test_merged_shards_hold_what_one_pagefind_run_writes(builds: tuple[Path, Path], tmp_path: Path) -> None:
     one, many = builds
     assert len(_shards(one)) == 1 and len(_shards(many)) >= 8
-    single, merged = dump(one / "pagefind"), dump(many / "pagefind")
+    # one shard of several parts, and many shards of several parts each, against one Pagefind run
+    def parts(out: Path) -> int:
+        return len(list((_shards(out)[0].parent / "parts").glob("*/pagefind-entry.json")))
+
+    assert parts(one) == PARTS and parts(many) > len(_shards(many))
+    pages = len(list(one.glob(ARTICLE_PAGES_GLOB)))
+    assert index_pages(one, tmp_path / "single", DEFAULTS, pages) == []
+    single = dump(tmp_path / "single")
     # what the merge must get right was there to get right: variants, and words cut into chunks
     assert any(variants for _, variants in single["words"].values()) and len(single["chunks"]) >= 4
-    assert merged == single  # chunks included: a term's extensions are found in its own chunk only
+    # chunks included: a term's extensions are found in its own chunk only
+    assert dump(one / "pagefind") == single
+    assert dump(many / "pagefind") == single
 
 
 def _page(n: int, meta: str) -> str:
@@ -98,6 +109,19 @@ def test_shards_with_other_meta_fields_merge_as_one_run(tmp_path: Path) -> None:
     assert dump(bundles["a"])["fields"] != dump(bundles["b"])["fields"]
     merge_bundles([bundles["a"], bundles["b"], bundles["c"]], tmp_path / "merged")
     assert dump(tmp_path / "merged") == dump(bundles["all"])
+
+
+def test_a_merged_bundle_s_word_table_is_the_one_made_by_reading_it(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    """A shard's bundle is merged from its parts with its word table written as it goes (for the
+    site's merge): it must say what reading the merged chunks back says, entry by entry."""
+    shards = _shards(builds[1])
+    merge_bundles(shards[:4], tmp_path / "merged", table=True)
+    written = [list(spans) for spans in read_table(tmp_path / "merged")]
+    (tmp_path / "merged" / TABLE).unlink()
+    describe(tmp_path / "merged")
+    read = [list(spans) for spans in read_table(tmp_path / "merged")]
+    assert sum(map(len, read)) > 500 and any(not span.plain for spans in read for span in spans)
+    assert written == read
 
 
 def test_a_fragment_name_in_two_shards_is_renamed(builds: tuple[Path, Path], tmp_path: Path) -> None:

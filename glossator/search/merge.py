@@ -42,7 +42,7 @@ from pathlib import Path
 import cbor2
 
 from .pagefind import ENTRY, SIGNATURE, BundleProblem, inflate, read_cbor, read_entry, verify_bundle
-from .wordtable import Span, head, head_bytes, read_table
+from .wordtable import TABLE, Span, ensure_table, head_bytes, pack_spans, read_table, write_table
 
 PINNED = "1.5.2"  # the Pagefind version whose files this module reads and writes
 # Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations, in the
@@ -67,11 +67,14 @@ class _Shard:
     fields: dict[int, int]  # its meta field numbers → the merged bundle's (identity: empty)
 
 
-def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None = None) -> set[str]:
+def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None = None, *,
+                  table: bool = False, level: int = COMPRESSION) -> set[str]:
     """Merge the bundles, in this order, into `target` (a new folder). With `compressed`, a folder of
     index chunks already compressed (by the digest of their content) is used and added to; the
-    digests this bundle uses come back. Raises BundleProblem if a bundle is not Pagefind PINNED's
-    or its files are damaged."""
+    digests this bundle uses come back. With `table`, the merged bundle gets its word table, for a
+    merge of merged bundles; `level` is its index chunks' gzip level (a bundle only merged again,
+    never served, is written faster). Raises BundleProblem if a bundle is not Pagefind PINNED's or
+    its files are damaged."""
     entry = read_entry(bundles[0])
     shards = _read_shards(bundles)
     language = shards[0].language
@@ -86,9 +89,13 @@ def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None
           ThreadPoolExecutor(WRITERS, thread_name_prefix="glossator-inflate") as inflating):
         linked = linker.submit(lambda: [_link(source, link) for source, link in fragments])
         filters = _merge_filters(shards, target, language)
-        checked = {target / "fragment" / f"{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
-        chunks, digests = _write_chunks(_merged_words(shards, inflating), target, language, compressed, checked)
+        checked = {f"fragment/{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
+        tables: list[bytes] | None = [] if table else None
+        chunks, digests = _write_chunks(_merged_words(shards, inflating), target, language, compressed, checked,
+                                        tables, level)
         linked.result()
+    if tables is not None:
+        write_table(target, tables)
     meta = [PINNED, pages, chunks, filters, [], fields]
     meta_name = _write(target, language, 10, SIGNATURE + cbor2.dumps(meta), prefix="pagefind.", suffix=".pf_meta")
     for path in bundles[0].iterdir():  # the scripts and WebAssembly: the same in every shard
@@ -177,8 +184,10 @@ def _words(shard: _Shard, number: int, inflating: ThreadPoolExecutor) -> Iterato
         raise BundleProblem(f"{shard.bundle.name}: its word table has fewer chunks than its meta file")
 
 
-def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterator[tuple[bytes, int]]:
-    """Each word of every shard once, in order, as its entry in the merged bundle and its weight.
+def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterator[tuple[bytes, Span]]:
+    """Each word of every shard once, in order, as its entry in the merged bundle, with its span
+    (where its pages begin counted from the entry's start, its weight…) for the merged bundle's
+    own word table.
 
     An entry is spliced from the shards' bytes: the pages of each shard after the first follow
     those of the shard before, and only the first page of each shard's run is renumbered (the
@@ -188,12 +197,17 @@ def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterat
     # (word, shard number) is unique: the tuples compare without a key function, and in shard order
     for word, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
         parts = [(shards[n], data, span) for _, n, data, span in group]
-        weight = sum(span.weight for _, _, span in parts)
-        if any(not span.plain or shard.fields for shard, _, span in parts):
-            yield cbor2.dumps(_decoded(word, parts)), weight
+        weight, plain = 0, True
+        for shard, _, span in parts:
+            weight += span.weight
+            plain = plain and span.plain and not shard.fields
+        if not plain:
+            decoded = _decoded(word, parts)
+            yield cbor2.dumps(decoded), _span_of(decoded, weight)
         elif len(parts) == 1 and parts[0][0].offset == 0:
             _, data, span = parts[0]
-            yield data[span.start:span.end], weight
+            yield data[span.start:span.end], span._replace(start=0, end=span.end - span.start,
+                                                           postings=span.postings - span.start)
         else:
             pieces, last, count = [], 0, 0
             for shard, data, span in parts:
@@ -201,7 +215,22 @@ def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterat
                 pieces += [b"\x83", head_bytes(0, shard.offset + span.first - last), data[number_end:span.end - 1]]
                 last, count = shard.offset + span.last, count + span.count
             text = word.encode()
-            yield b"".join([b"\x83", head_bytes(3, len(text)), text, head_bytes(4, count), *pieces, b"\x80"]), weight
+            before = b"".join([b"\x83", head_bytes(3, len(text)), text, head_bytes(4, count)])
+            entry = b"".join([before, *pieces, b"\x80"])
+            first_shard, _, first_span = parts[0]
+            first = first_shard.offset + first_span.first
+            yield entry, Span(word, 0, len(entry), len(before), count, first, len(head_bytes(0, first)), last,
+                              True, weight)
+
+
+def _span_of(word: Word, weight: int) -> Span:
+    """The span of an entry encoded whole (as cbor2 encodes it: Pagefind's shortest heads)."""
+    text, postings, variants = word
+    start = 1 + len(head_bytes(3, len(text.encode()))) + len(text.encode())
+    first = postings[0][0] if postings else 0
+    return Span(text, 0, 0, start + len(head_bytes(4, len(postings))), len(postings), first,
+                len(head_bytes(0, first)) if postings else 0, sum(p[0] for p in postings),
+                not variants and bool(postings), weight)
 
 
 def _decoded(word: str, parts: list[tuple[_Shard, bytes, Span]]) -> Word:
@@ -236,53 +265,60 @@ def _renumber_fields(word: Word, fields: dict[int, int]) -> Word:
     return [word[0], [posting(p) for p in word[1]], [[v, [posting(p) for p in ps]] for v, ps in word[2]]]
 
 
-def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: str,
-                  compressed: Path | None, checked: set[Path]) -> tuple[list[list[str]], set[str]]:
+def _write_chunks(words: Iterator[tuple[bytes, Span]], target: Path, language: str, compressed: Path | None,
+                  checked: set[str], tables: list[bytes] | None = None,
+                  level: int = COMPRESSION) -> tuple[list[list[str]], set[str]]:
     """The words in chunks as Pagefind cuts them: the meta file's chunk list, and the digests used.
-    Chunks kept from an earlier merge (checked with its bundle) are added to `checked`."""
+    Chunks kept from an earlier merge (checked with its bundle) are added to `checked` (paths in the
+    bundle). With
+    `tables`, each chunk's word table (wordtable.py) is added to it, pickled."""
     chunks: list[list[str]] = []
     digests: set[str] = set()
     taken: set[str] = set()
     chunk: list[bytes] = []
-    bounds: list[str] = []
+    spans: list[Span] = []
     weight = 0
 
     def flush() -> None:
-        data = b"".join([SIGNATURE, head_bytes(4, 1), head_bytes(4, len(chunk)), *chunk])
+        heads = head_bytes(4, 1) + head_bytes(4, len(chunk))
+        data = b"".join([SIGNATURE, heads, *chunk])
+        if tables is not None:
+            at, placed = len(heads), []
+            for entry, span in zip(chunk, spans, strict=True):
+                placed.append(span._replace(start=at, end=at + len(entry), postings=at + span.postings))
+                at += len(entry)
+            tables.append(pack_spans(placed))
         digest = hashlib.sha256(data).hexdigest()
         name = _unique(language, digest, 7, taken)
         taken.add(name)
         digests.add(digest)
         path = target / "index" / f"{name}.pf_index"
         if compressed is None:
-            writing.append(pool.submit(_compress, data, path))
+            writing.append(pool.submit(_compress, data, path, None, level))
         elif (compressed / digest).is_file():  # most chunks survive an edit unchanged: not compressed again
             _link(compressed / digest, path)
-            checked.add(path)
+            checked.add(f"index/{name}.pf_index")
         else:
             writing.append(pool.submit(_compress, data, compressed / digest, path))
         if len(writing) > 2 * WRITERS:
             writing.pop(0).result()  # (a few chunks in memory at a time)
-        chunks.append([bounds[0], bounds[-1], name])
+        chunks.append([spans[0].word, spans[-1].word, name])
         chunk.clear()
-        bounds.clear()
+        spans.clear()
 
     if compressed is not None:
         compressed.mkdir(parents=True, exist_ok=True)
     # zlib lets go of the GIL: chunks are compressed on threads while the next are spliced
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="glossator-merge") as pool:
         writing: list[Future[None]] = []
-        for entry, word_weight in words:
+        for entry, span in words:
             chunk.append(entry)
-            if not bounds:
-                bounds.append(_word_of(entry))
-            weight += word_weight
+            spans.append(span)
+            weight += span.weight
             if weight >= CHUNK_WEIGHT:
-                bounds.append(_word_of(entry))
                 flush()
                 weight = 0
         if chunk:
-            bounds.append(_word_of(chunk[-1]))
             flush()
         for future in writing:
             future.result()
@@ -294,17 +330,12 @@ def _write_chunks(words: Iterator[tuple[bytes, int]], target: Path, language: st
     return chunks, digests
 
 
-def _compress(data: bytes, path: Path, link: Path | None = None) -> None:
+def _compress(data: bytes, path: Path, link: Path | None = None, level: int = COMPRESSION) -> None:
     scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    scratch.write_bytes(gzip.compress(data, compresslevel=COMPRESSION, mtime=0))
+    scratch.write_bytes(gzip.compress(data, compresslevel=level, mtime=0))
     os.replace(scratch, path)  # (a kept chunk is whole or absent)
     if link is not None:
         _link(path, link)
-
-
-def _word_of(entry: bytes) -> str:
-    _, length, at = head(entry, 1)
-    return entry[at:at + length].decode()
 
 
 def _prefixes(a: str, b: str) -> tuple[str, str]:
@@ -333,9 +364,13 @@ def _write(folder: Path, language: str, digits: int, data: bytes, *, suffix: str
     return name
 
 
-def link_bundle(source: Path, target: Path) -> None:
-    """A bundle as it is (one shard: nothing to merge), hard-linked file by file."""
-    shutil.copytree(source, target, copy_function=_link, ignore=shutil.ignore_patterns(".*"))  # (the word table)
+def link_bundle(source: Path, target: Path, *, table: bool = False) -> None:
+    """A bundle as it is (one shard: nothing to merge), hard-linked file by file; its word table
+    only if asked (a hidden file: never in the site)."""
+    shutil.copytree(source, target, copy_function=_link, ignore=shutil.ignore_patterns(".*"))
+    if table:
+        ensure_table(source)
+        _link(source / TABLE, target / TABLE)
 
 
 def _link(source: Path | str, target: Path | str) -> None:

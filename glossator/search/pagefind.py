@@ -184,7 +184,7 @@ def _run_pagefind(site_dir: Path, output: str, language: str,
         return error(REPORTED, 0, 0, f"could not run Pagefind: {exc}", title="Search index")
     with process:
         if cancel is not None:
-            watcher = threading.Thread(target=_stop_when_set, args=(process, cancel), daemon=True)
+            watcher = threading.Thread(target=stop_when_set, args=(process, cancel), daemon=True)
             watcher.start()
         stdout, stderr = process.communicate()
     if cancel is not None and cancel.is_set():
@@ -198,22 +198,22 @@ def _run_pagefind(site_dir: Path, output: str, language: str,
     return None
 
 
-def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> None:
+def stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> None:
     while process.poll() is None:
         if cancel.wait(0.05):
             process.kill()
             return
 
 
-def verify_bundle(bundle: Path, expected_pages: int, checked: Collection[Path] = ()) -> BundleSummary:
+def verify_bundle(bundle: Path, expected_pages: int, checked: Collection[str] = ()) -> BundleSummary:
     """Check a written bundle end to end; raise BundleProblem naming the first bad file. Files in
-    `checked` (linked from bundles checked when they were written) are not inflated again."""
+    `checked` (their paths in the bundle: linked from bundles checked when they were written) are
+    not inflated again."""
     entry = read_entry(bundle)
     sizes = _file_sizes(bundle)  # (strings: a merged bundle at 10k articles is 13,000 files)
-    skipped = {path.relative_to(bundle).as_posix() for path in checked}
     for relative in sizes:
         name = relative.rsplit("/", 1)[-1]
-        if (os.path.splitext(name)[1].startswith(".pf_") or name.startswith("wasm.")) and relative not in skipped:
+        if (os.path.splitext(name)[1].startswith(".pf_") or name.startswith("wasm.")) and relative not in checked:
             inflate(bundle / relative, bundle)
     for name, ending in SCRIPT_ENDINGS.items():
         _check_script(bundle / name, ending, bundle)

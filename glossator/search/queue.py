@@ -1,23 +1,27 @@
 """Shards indexed while the pages of the next ones are still being made.
 
-The build's workers render the articles shard by shard; as soon as every page of a shard
-is written, its bundle is indexed here, on a thread of the build's process, one Pagefind
-run at a time (one run's memory is the budget), while the workers go on with the next
-shard. The two cores never wait on each other, and memory stays that of one shard. Once every
-page is written, the shards are merged into the site's bundle here too, while the build writes
-the listings.
+The build's workers render the articles part by part; as soon as every page of a shard's part
+is written, its bundle is indexed here, on a thread of the build's process, one Pagefind run
+at a time (one run's memory is the budget), while the workers go on. Once a shard's parts are
+indexed, they are joined into the shard's bundle by a process of its own while Pagefind goes
+on with the next parts; once every page is written and every shard joined, the shards are
+merged into the site's bundle, by a process of its own too, while the build writes the
+listings. The two cores never wait on each other, and memory stays that of one part.
 """
 
 from __future__ import annotations
 
+import os
 import queue
+import shutil
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..model import SiteConfig
-from .pagefind import Cancelled, index_shard
+from .pagefind import Cancelled, index_shard, replace_folder
 from .sharded import combine
 from .wordtable import describe
 
@@ -35,7 +39,7 @@ class _Shard:
 class _Merge:
     bundles: list[Path]
     target: Path
-    compressed: Path
+    compressed: Path | None  # None: a shard's parts joined into its bundle (with its word table)
 
 
 class ShardQueue:
@@ -44,24 +48,30 @@ class ShardQueue:
         self.config = config
         self._work: queue.Queue[_Shard | _Merge | None] = queue.Queue()
         self.chunks: set[str] = set()  # the compressed chunks the merged bundle uses
-        self.merge_failed = False  # the shards were indexed, but could not be merged
+        self.merge_failed = False  # the parts were indexed, but could not be merged
         self._cancel = threading.Event()
         self._problems: list[Diagnostic] = []
         self._failure: BaseException | None = None  # a bug, raised again in the build's thread
+        self._joins: list[Future[list[Diagnostic]]] = []
         self._thread = threading.Thread(target=self._run, name="glossator-shards", daemon=True)
         self._thread.start()
 
     def ready(self, target: Path, slugs: list[str], label: str) -> None:
-        """Every page of this shard is written: index it into `target` (after the shards given before it)."""
+        """Every page of this part is written: index it into `target` (after the parts given before it)."""
         self._work.put(_Shard(target, slugs, label))
 
+    def join_parts(self, parts: list[Path], target: Path) -> None:
+        """A shard's parts are given: merge them, in this order, into the shard's bundle `target`
+        (which replaces any folder of that name) once they are indexed."""
+        self._work.put(_Merge(parts, target, None))
+
     def merge(self, bundles: list[Path], target: Path, compressed: Path) -> None:
-        """Every shard is given: merge their bundles, in this order, into `target` once they are indexed
+        """Every shard is given: merge their bundles, in this order, into `target` once they are joined
         (with the compressed chunks kept in `compressed`)."""
         self._work.put(_Merge(bundles, target, compressed))
 
     def finish(self) -> list[Diagnostic]:
-        """Wait for every shard given; the problems of the first that failed (the rest are skipped)."""
+        """Wait for everything given; the problems of the first that failed (the rest are skipped)."""
         self._work.put(_DONE)
         self._thread.join()
         if self._failure is not None:
@@ -69,25 +79,54 @@ class ShardQueue:
         return self._problems
 
     def stop(self) -> None:
-        """The build failed or was interrupted: kill the run in progress, index nothing more."""
+        """The build failed or was interrupted: kill the runs in progress, index nothing more."""
         self._cancel.set()
         self._work.put(_DONE)
         self._thread.join()
 
     def _run(self) -> None:
-        while (item := self._work.get()) is not _DONE:
-            if self._problems or self._failure or self._cancel.is_set():
-                continue
-            try:
-                if isinstance(item, _Merge):
-                    self._problems, self.chunks = combine(item.bundles, item.target, item.compressed)
-                    self.merge_failed = bool(self._problems)
+        with ThreadPoolExecutor(1, thread_name_prefix="glossator-join") as joining:
+            while (item := self._work.get()) is not _DONE:
+                if self._problems or self._failure or self._cancel.is_set():
                     continue
-                self._problems = index_shard(self.site_dir, item.target, item.slugs, self.config, self._cancel,
-                                             item.label)
-                if not self._problems:
-                    describe(item.target)  # here, while the workers make the next shard's pages, not in the merge
+                try:
+                    if isinstance(item, _Merge) and item.compressed is None:
+                        # (a thread that waits on the join's process: Pagefind goes on meanwhile)
+                        self._joins.append(joining.submit(self._join, item))
+                    elif isinstance(item, _Merge):
+                        if self._joined():
+                            self._problems, self.chunks = combine(item.bundles, item.target, item.compressed,
+                                                                  self._cancel, apart=True)
+                            self.merge_failed = bool(self._problems)
+                    else:
+                        self._problems = index_shard(self.site_dir, item.target, item.slugs, self.config,
+                                                     self._cancel, item.label)
+                        if not self._problems:
+                            describe(item.target)  # here, while the workers make the next pages, not in the join
+                except Cancelled:
+                    break
+                except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread
+                    self._failure = failure
+            try:
+                self._joined()
             except Cancelled:
-                return
-            except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread
-                self._failure = failure
+                pass
+            except Exception as failure:
+                self._failure = self._failure or failure
+
+    def _join(self, item: _Merge) -> list[Diagnostic]:
+        scratch = item.target.with_name(f".{item.target.name}.{os.getpid()}.tmp")
+        shutil.rmtree(scratch, ignore_errors=True)
+        problems = combine(item.bundles, scratch, None, self._cancel, table=True, apart=True)[0]
+        if not problems:
+            replace_folder(item.target, scratch)
+        return problems
+
+    def _joined(self) -> bool:
+        """Wait for the joins started; False if one failed (its problems are the queue's)."""
+        joins, self._joins = self._joins, []
+        for join in joins:
+            problems = join.result()
+            if problems and not self._problems:
+                self._problems, self.merge_failed = problems, True
+        return not self._problems

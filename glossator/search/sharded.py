@@ -15,21 +15,26 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
 from ..model import ARTICLE_PAGES_GLOB, SiteConfig
+from .job import merge_apart
 from .merge import link_bundle, merge_bundles
 from .pagefind import REPORTED, BundleProblem, Cancelled, index_shard, replace_folder
 from .shards import BUNDLE, Shards
 
 
 def combine(bundles: Sequence[Path], target: Path, compressed: Path | None = None,
-            cancel: threading.Event | None = None) -> tuple[list[Diagnostic], set[str]]:
+            cancel: threading.Event | None = None, *, table: bool = False,
+            apart: bool = False) -> tuple[list[Diagnostic], set[str]]:
     """The shards' bundles, in shard order, as one bundle in `target` (a new folder); with the
-    index chunks compressed before kept in `compressed` (merge_bundles), the ones it used."""
+    index chunks compressed before kept in `compressed` (merge_bundles), the ones it used. With
+    `table`, the bundle gets its word table; with `apart`, the merge runs in a process of its own."""
     used: set[str] = set()
     try:
         if len(bundles) == 1:
-            link_bundle(bundles[0], target)
+            link_bundle(bundles[0], target, table=table)
+        elif apart:
+            used = merge_apart(bundles, target, compressed, table, cancel)
         else:
-            used = merge_bundles(bundles, target, compressed)
+            used = merge_bundles(bundles, target, compressed, table=table)
     except BundleProblem as problem:
         return [error(REPORTED, 0, 0, f"the search index's shards could not be merged: {problem}",
                       "the previous search index was kept. Delete the build cache (the folder beside the site "

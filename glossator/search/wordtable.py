@@ -22,6 +22,7 @@ import cbor2
 from .pagefind import BundleProblem, inflate, read_cbor, read_entry
 
 TABLE = ".words.pickle"  # beside a shard's files: where each word's bytes are (a hidden file: never published)
+TABLE_FORMAT = 2  # a table of another layout is made again
 
 
 class Span(NamedTuple):
@@ -45,17 +46,31 @@ def describe(bundle: Path) -> None:
     entry = read_entry(bundle)
     [info] = entry["languages"].values()
     meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta", bundle)
+    tables = []
+    for _, _, name in meta[2]:
+        try:
+            spans = _spans(inflate(bundle / "index" / f"{name}.pf_index", bundle))
+        except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
+            raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
+        tables.append(pack_spans(spans))
+    write_table(bundle, tables)
+
+
+def pack_spans(spans: list[Span]) -> bytes:
+    """A chunk's spans as the table stores them: a column a field (lists of strings and integers
+    unpickle several times faster than as many tuples of a class)."""
+    columns = tuple(map(list, zip(*spans, strict=True))) if spans else tuple([] for _ in Span._fields)
+    return pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def write_table(bundle: Path, tables: list[bytes]) -> None:
+    """The word table: each chunk's spans (pack_spans), in chunk order, after their count. The merge
+    holds one chunk's spans of each shard at a time (all of them at 20,000 articles: 910,000
+    spans, ~300 MiB)."""
     scratch = bundle / f"{TABLE}.{os.getpid()}.tmp"
     with scratch.open("wb") as stream:
-        # a chunk's spans a pickle, in chunk order: the merge holds one chunk's of each shard at a
-        # time (all of them at 20,000 articles: 910,000 spans, ~300 MiB)
-        pickle.dump(len(meta[2]), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        for _, _, name in meta[2]:
-            try:
-                spans = _spans(inflate(bundle / "index" / f"{name}.pf_index", bundle))
-            except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
-                raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
-            pickle.dump(spans, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((TABLE_FORMAT, len(tables)), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        stream.writelines(tables)
     os.replace(scratch, bundle / TABLE)
 
 
@@ -123,9 +138,19 @@ def read_table(bundle: Path) -> Iterator[list[Span]]:
     with stream:
         for _ in range(chunks):
             try:
-                yield pickle.load(stream)
+                columns = pickle.load(stream)
             except (pickle.UnpicklingError, EOFError, ValueError) as exc:
                 raise BundleProblem(f"{bundle.name}/{TABLE} is cut short ({exc})") from None
+            yield list(map(Span._make, zip(*columns, strict=True)))
+
+
+def ensure_table(bundle: Path) -> None:
+    """Make the bundle's word table if it has none that can be read."""
+    stream, _ = _open_table(bundle)
+    if stream is None:
+        describe(bundle)
+    else:
+        stream.close()
 
 
 def _open_table(bundle: Path) -> tuple[BinaryIO | None, int]:
@@ -135,9 +160,9 @@ def _open_table(bundle: Path) -> tuple[BinaryIO | None, int]:
     except OSError:
         return None, 0
     try:
-        chunks = pickle.load(stream)
-        if isinstance(chunks, int):
-            return stream, chunks
+        layout = pickle.load(stream)
+        if isinstance(layout, tuple) and len(layout) == 2 and layout[0] == TABLE_FORMAT:
+            return stream, layout[1]
     except (pickle.UnpicklingError, EOFError, ValueError):
         pass
     stream.close()
