@@ -284,7 +284,7 @@ def build(
             link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
         staging.commit(detach_cleanup=detach_cleanup)
         committed = True
-        if saved:
+        if saved is not None:
             saved.publish()
         search.close(built=True)
         return BuildResult(
