@@ -23,8 +23,10 @@ import hashlib
 import heapq
 import json
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -230,13 +232,14 @@ def _page_key(document: Mapping[str, Any], slices: Sequence[tuple[str, str, int,
     return digest.hexdigest()
 
 
-def _slices(members: Sequence[_Member], items: range) -> list[tuple[str, str, int, int]]:
-    """Which elements of which articles fill the archive's elements `items` (in slug order)."""
+def _slices(members: Sequence[_Member], starts: Sequence[int], items: range) -> list[tuple[str, str, int, int]]:
+    """Which elements of which articles fill the archive's elements `items` (in slug order);
+    `starts`: where each article's elements begin among the archive's."""
+    first = max(0, bisect_right(starts, items.start) - 1)  # (the articles before it: not walked for every page)
     slices = []
-    offset = 0
-    for member in members:
-        start, end = offset, offset + member.count
-        offset = end
+    for k in range(first, len(members)):
+        member, start = members[k], starts[k]
+        end = start + member.count
         if end <= items.start:
             continue
         if start >= items.stop:
@@ -270,9 +273,10 @@ def write_archive_data(site: Path, summaries: Sequence[ArticleSummary], config: 
             read[slug] = _elements(site, paths[slug] + COLLECTION, "items", counts[slug])
         return read[slug]
 
+    starts = list(accumulate((m.count for m in annotated), initial=0))
     collection, *pages = archive_collection(total, config)
     for page in [*pages, collection]:
-        slices = _slices(annotated, page.items)
+        slices = _slices(annotated, starts, page.items)
         key = _page_key(page.document, slices)
         layout_out.pages[page.path] = key
         old = before.file(page.path) if before.layout.pages.get(page.path) == key else None
