@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from .merge import COMPRESSION, merge_bundles
-from .pagefind import BundleProblem, Cancelled, stop_when_set
+from .pagefind import BundleProblem, run_child
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # the folder that holds `glossator/`
 
@@ -28,16 +27,9 @@ def merge_apart(bundles: Sequence[Path], target: Path, compressed: Path | None, 
     arguments = json.dumps({"bundles": [str(b) for b in bundles], "target": str(target),
                             "compressed": str(compressed) if compressed else None, "table": table})
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
-    process = subprocess.Popen([sys.executable, "-m", "glossator.search.job", arguments], env=env,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    with process:
-        if cancel is not None:
-            threading.Thread(target=stop_when_set, args=(process, cancel), daemon=True).start()
-        stdout, stderr = process.communicate()
-    if cancel is not None and cancel.is_set():
-        raise Cancelled
-    if process.returncode != 0:  # a bug, not bad input: reported as one, with the child's traceback
-        raise RuntimeError(f"the search index merge failed (exit status {process.returncode}):\n{stderr}")
+    returncode, stdout, stderr = run_child([sys.executable, "-m", "glossator.search.job", arguments], cancel, env=env)
+    if returncode != 0:  # a bug, not bad input: reported as one, with the child's traceback
+        raise RuntimeError(f"the search index merge failed (exit status {returncode}):\n{stderr}")
     answer = json.loads(stdout)
     if "problem" in answer:
         raise BundleProblem(answer["problem"])

@@ -226,7 +226,8 @@ def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterat
 def _span_of(word: Word, weight: int) -> Span:
     """The span of an entry encoded whole (as cbor2 encodes it: Pagefind's shortest heads)."""
     text, postings, variants = word
-    start = 1 + len(head_bytes(3, len(text.encode()))) + len(text.encode())
+    size = len(text.encode())
+    start = 1 + len(head_bytes(3, size)) + size
     first = postings[0][0] if postings else 0
     return Span(text, 0, 0, start + len(head_bytes(4, len(postings))), len(postings), first,
                 len(head_bytes(0, first)) if postings else 0, sum(p[0] for p in postings),

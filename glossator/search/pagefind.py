@@ -178,27 +178,32 @@ def _run_pagefind(site_dir: Path, output: str, language: str,
     # run; the site folder holds neither, and the environment is scrubbed of them.
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAGEFIND_")}
     try:
-        process = subprocess.Popen(command, cwd=site_dir, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        returncode, stdout, stderr = run_child(command, cancel, cwd=site_dir, env=env)
     except OSError as exc:
         return error(REPORTED, 0, 0, f"could not run Pagefind: {exc}", title="Search index")
-    with process:
-        if cancel is not None:
-            watcher = threading.Thread(target=stop_when_set, args=(process, cancel), daemon=True)
-            watcher.start()
-        stdout, stderr = process.communicate()
-    if cancel is not None and cancel.is_set():
-        raise Cancelled
-    if process.returncode != 0:
+    if returncode != 0:
         # Pagefind prints some errors on both streams: each line once.
         lines = (line.rstrip() for line in (stdout + stderr).splitlines() if line.strip())
         output_lines = list(dict.fromkeys(lines))[-12:]
-        return error(REPORTED, 0, 0, f"Pagefind failed (exit status {process.returncode})",
+        return error(REPORTED, 0, 0, f"Pagefind failed (exit status {returncode})",
                      "\n".join(output_lines) or "it printed nothing", title="Search index")
     return None
 
 
-def stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> None:
+def run_child(command: list[str], cancel: threading.Event | None, **options: Any) -> tuple[int, str, str]:
+    """Run `command` to its end: (exit status, standard output, standard error). Setting `cancel`
+    kills it, and raises Cancelled here."""
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, **options) as process:
+        if cancel is not None:
+            threading.Thread(target=_stop_when_set, args=(process, cancel), daemon=True).start()
+        stdout, stderr = process.communicate()
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+    return process.returncode, stdout, stderr
+
+
+def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> None:
     while process.poll() is None:
         if cancel.wait(0.05):
             process.kill()

@@ -36,17 +36,23 @@ class _Shard:
 
 
 @dataclass(frozen=True)
+class _Join:
+    parts: list[Path]
+    target: Path  # the shard's bundle (with its word table, for the site's merge)
+
+
+@dataclass(frozen=True)
 class _Merge:
     bundles: list[Path]
     target: Path
-    compressed: Path | None  # None: a shard's parts joined into its bundle (with its word table)
+    compressed: Path  # the store of compressed chunks
 
 
 class ShardQueue:
     def __init__(self, site_dir: Path, config: SiteConfig) -> None:
         self.site_dir = site_dir
         self.config = config
-        self._work: queue.Queue[_Shard | _Merge | None] = queue.Queue()
+        self._work: queue.Queue[_Shard | _Join | _Merge | None] = queue.Queue()
         self.chunks: set[str] = set()  # the compressed chunks the merged bundle uses
         self.merge_failed = False  # the parts were indexed, but could not be merged
         self._cancel = threading.Event()
@@ -63,7 +69,7 @@ class ShardQueue:
     def join_parts(self, parts: list[Path], target: Path) -> None:
         """A shard's parts are given: merge them, in this order, into the shard's bundle `target`
         (which replaces any folder of that name) once they are indexed."""
-        self._work.put(_Merge(parts, target, None))
+        self._work.put(_Join(parts, target))
 
     def merge(self, bundles: list[Path], target: Path, compressed: Path) -> None:
         """Every shard is given: merge their bundles, in this order, into `target` once they are joined
@@ -90,7 +96,7 @@ class ShardQueue:
                 if self._problems or self._failure or self._cancel.is_set():
                     continue
                 try:
-                    if isinstance(item, _Merge) and item.compressed is None:
+                    if isinstance(item, _Join):
                         # (a thread that waits on the join's process: Pagefind goes on meanwhile)
                         self._joins.append(joining.submit(self._join, item))
                     elif isinstance(item, _Merge):
@@ -114,10 +120,10 @@ class ShardQueue:
             except Exception as failure:
                 self._failure = self._failure or failure
 
-    def _join(self, item: _Merge) -> list[Diagnostic]:
+    def _join(self, item: _Join) -> list[Diagnostic]:
         scratch = item.target.with_name(f".{item.target.name}.{os.getpid()}.tmp")
         shutil.rmtree(scratch, ignore_errors=True)
-        problems = combine(item.bundles, scratch, None, self._cancel, table=True, apart=True)[0]
+        problems = combine(item.parts, scratch, None, self._cancel, table=True, apart=True)[0]
         if not problems:
             replace_folder(item.target, scratch)
         return problems
