@@ -1,12 +1,12 @@
 """Shards indexed while the pages of the next ones are still being made.
 
 The build's workers render the articles part by part; as soon as every page of a shard's part
-is written, its bundle is indexed here, on a thread of the build's process, one Pagefind run
-at a time (one run's memory is the budget), while the workers go on. Once a shard's parts are
-indexed, they are joined into the shard's bundle by a process of its own while Pagefind goes
-on with the next parts; once every page is written and every shard joined, the shards are
-merged into the site's bundle, by a process of its own too, while the build writes the
-listings. The two cores never wait on each other, and memory stays that of one part.
+is written, its bundle is indexed here, by Pagefind runs started from threads of the build's
+process, while the workers go on. Once a shard's parts are indexed, they are joined into the
+shard's bundle by a process of its own while Pagefind goes on with the next parts; once every
+page is written and every shard joined, the shards are merged into the site's bundle, by a
+process of its own too, while the build writes the listings. The two cores never wait on each
+other, and memory stays that of a few parts.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from .sharded import combine
 from .wordtable import describe
 
 _DONE = None
+# Pagefind runs at once. A run over one part (~170 pages) keeps about one core busy: alone, it
+# left the second idle once the workers were done (a cold 10k build spent its last minute at
+# 65% of two cores). Two runs cost one more part's memory (~160 MB).
+INDEX_RUNS = 2
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class ShardQueue:
         self._problems: list[Diagnostic] = []
         self._failure: BaseException | None = None  # a bug, raised again in the build's thread
         self._joins: list[Future[list[Diagnostic]]] = []
+        self._runs: dict[Path, Future[list[Diagnostic]]] = {}  # the parts' Pagefind runs, by their bundle
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="glossator-shards", daemon=True)
         self._thread.start()
 
@@ -91,7 +97,8 @@ class ShardQueue:
         self._thread.join()
 
     def _run(self) -> None:
-        with ThreadPoolExecutor(1, thread_name_prefix="glossator-join") as joining:
+        with (ThreadPoolExecutor(INDEX_RUNS, thread_name_prefix="glossator-index") as indexing,
+              ThreadPoolExecutor(1, thread_name_prefix="glossator-join") as joining):
             while (item := self._work.get()) is not _DONE:
                 if self._problems or self._failure or self._cancel.is_set():
                     continue
@@ -105,10 +112,7 @@ class ShardQueue:
                                                                   self._cancel, apart=True)
                             self.merge_failed = bool(self._problems)
                     else:
-                        self._problems = index_shard(self.site_dir, item.target, item.slugs, self.config,
-                                                     self._cancel, item.label)
-                        if not self._problems:
-                            describe(item.target)  # here, while the workers make the next pages, not in the join
+                        self._runs[item.target] = indexing.submit(self._index, item)
                 except Cancelled:
                     break
                 except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread
@@ -120,7 +124,32 @@ class ShardQueue:
             except Exception as failure:
                 self._failure = self._failure or failure
 
+    def _index(self, item: _Shard) -> list[Diagnostic]:
+        if self._cancel.is_set():
+            raise Cancelled
+        if self._problems:  # an earlier part failed: the build fails, index nothing more
+            return []
+        problems = index_shard(self.site_dir, item.target, item.slugs, self.config, self._cancel, item.label)
+        if not problems:
+            describe(item.target)  # here, while the workers make the next pages, not in the join
+        return problems
+
+    def _indexed(self, parts: list[Path]) -> bool:
+        """Wait for these parts' Pagefind runs (those of this queue); False if one failed."""
+        for part in parts:
+            run = self._runs.get(part)
+            if run is not None:
+                self._record(run.result())
+        return not self._problems
+
+    def _record(self, problems: list[Diagnostic], merging: bool = False) -> None:
+        with self._lock:  # (the first problems found are the ones reported)
+            if problems and not self._problems:
+                self._problems, self.merge_failed = problems, merging
+
     def _join(self, item: _Join) -> list[Diagnostic]:
+        if not self._indexed(item.parts):
+            return []
         scratch = item.target.with_name(f".{item.target.name}.{os.getpid()}.tmp")
         shutil.rmtree(scratch, ignore_errors=True)
         problems = combine(item.parts, scratch, None, self._cancel, table=True, apart=True)[0]
@@ -129,10 +158,10 @@ class ShardQueue:
         return problems
 
     def _joined(self) -> bool:
-        """Wait for the joins started; False if one failed (its problems are the queue's)."""
+        """Wait for the Pagefind runs and the joins started; False if one failed (its problems are
+        the queue's)."""
+        self._indexed(list(self._runs))
         joins, self._joins = self._joins, []
         for join in joins:
-            problems = join.result()
-            if problems and not self._problems:
-                self._problems, self.merge_failed = problems, True
+            self._record(join.result(), merging=True)
         return not self._problems
