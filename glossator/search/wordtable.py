@@ -135,6 +135,13 @@ def head_bytes(major: int, argument: int) -> bytes:
 def read_table(bundle: Path) -> Iterator[list[Span]]:
     """The bundle's word table, a chunk's spans at a time; made now if the bundle has none (indexed
     before tables were kept) or it cannot be read."""
+    for columns in read_columns(bundle):
+        yield list(map(Span._make, zip(*columns, strict=True)))
+
+
+def read_columns(bundle: Path) -> Iterator[tuple[list, ...]]:
+    """read_table's spans as the table stores them: a chunk's words, then their starts, ends… (a
+    list per field of Span, in its order)."""
     stream, chunks = _open_table(bundle)
     if stream is None:
         describe(bundle)
@@ -147,7 +154,9 @@ def read_table(bundle: Path) -> Iterator[list[Span]]:
                 columns = pickle.load(stream)
             except (pickle.UnpicklingError, EOFError, ValueError) as exc:
                 raise BundleProblem(f"{bundle.name}/{TABLE} is cut short ({exc})") from None
-            yield list(map(Span._make, zip(*columns, strict=True)))
+            if len(columns) != len(Span._fields) or len({len(column) for column in columns}) > 1:
+                raise BundleProblem(f"{bundle.name}/{TABLE} is not a word table")
+            yield columns
 
 
 def ensure_table(bundle: Path) -> None:
