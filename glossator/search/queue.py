@@ -23,7 +23,6 @@ from ..diagnostics import Diagnostic
 from ..model import SiteConfig
 from .pagefind import Cancelled, index_shard, replace_folder
 from .sharded import combine
-from .wordtable import describe
 
 _DONE = None
 # Pagefind runs at once. A run over one part (~170 pages) keeps about one core busy: alone, it
@@ -129,10 +128,9 @@ class ShardQueue:
             raise Cancelled
         if self._problems:  # an earlier part failed: the build fails, index nothing more
             return []
-        problems = index_shard(self.site_dir, item.target, item.slugs, self.config, self._cancel, item.label)
-        if not problems:
-            describe(item.target)  # here, while the workers make the next pages, not in the join
-        return problems
+        # (the part's word table is made by the join, in its process: here, on a thread of the build's,
+        # it took turns at the GIL with the main thread linking the pages of 10,000 articles)
+        return index_shard(self.site_dir, item.target, item.slugs, self.config, self._cancel, item.label)
 
     def _indexed(self, parts: list[Path]) -> bool:
         """Wait for these parts' Pagefind runs (those of this queue); False if one failed."""
