@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.search.merge import PINNED, merge_bundles
 from glossator.search.pagefind import BundleProblem, index_pages, verify_bundle
 from glossator.search.shards import PARTS
-from glossator.search.wordtable import TABLE, describe, head_bytes, read_table
+from glossator.search.wordtable import TABLE, describe, head_bytes, read_columns, read_table
 from glossator.validate.site import DEFAULTS
 
 from .helpers import REPO, article_md, run_cli, write_archive
@@ -122,6 +123,24 @@ def test_a_merged_bundle_s_word_table_is_the_one_made_by_reading_it(builds: tupl
     read = [list(spans) for spans in read_table(tmp_path / "merged")]
     assert sum(map(len, read)) > 500 and any(not span.plain for spans in read for span in spans)
     assert written == read
+
+
+def test_a_damaged_word_table_is_a_bundle_problem(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    """A word table in the cache whose columns do not match (damaged, or of another layout) is
+    reported as a damaged bundle, which the build answers by indexing again, not as a crash."""
+    shard = _shards(builds[1])[0]
+    bundle = tmp_path / "shard"
+    shutil.copytree(shard, bundle)
+    table = bundle / TABLE
+    with table.open("rb") as stream:
+        layout, first = pickle.load(stream), pickle.load(stream)
+    words, *fields = first
+    for damaged in ((words[:-1], *fields), [words, *fields], (words,), "columns"):
+        with table.open("wb") as stream:
+            pickle.dump(layout, stream)
+            pickle.dump(damaged, stream)
+        with pytest.raises(BundleProblem, match="not a word table"):
+            list(read_columns(bundle))
 
 
 def test_a_fragment_name_in_two_shards_is_renamed(builds: tuple[Path, Path], tmp_path: Path) -> None:

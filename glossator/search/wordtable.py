@@ -154,7 +154,9 @@ def read_columns(bundle: Path) -> Iterator[tuple[list, ...]]:
                 columns = pickle.load(stream)
             except (pickle.UnpicklingError, EOFError, ValueError) as exc:
                 raise BundleProblem(f"{bundle.name}/{TABLE} is cut short ({exc})") from None
-            if len(columns) != len(Span._fields) or len({len(column) for column in columns}) > 1:
+            if (not isinstance(columns, tuple) or len(columns) != len(Span._fields)
+                    or not all(isinstance(column, list) for column in columns)
+                    or len({len(column) for column in columns}) > 1):
                 raise BundleProblem(f"{bundle.name}/{TABLE} is not a word table")
             yield columns
 
