@@ -33,9 +33,7 @@ def _fold_chars(text: str) -> str:
     """Typographic quotes, dashes and spaces as their plain forms, one character for one
     (a regex: str.translate with a non-ASCII table costs a dictionary lookup per character)."""
     return _FOLDED_CHAR.sub(lambda match: _FOLDED[match.group()], text)
-# a run of white space that is not one plain space (the same runs as `\s{2,}|[^\S ]`, found in
-# half the time: each alternative starts with one character class)
-_SPACE_RUN = re.compile(r"[^\S ]\s*| \s+")
+_SPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
 
 
 class _OffsetMap:
