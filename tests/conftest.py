@@ -8,6 +8,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import threading
 import typing
 from collections.abc import Callable, Iterator
@@ -18,6 +19,13 @@ import pytest
 from tests.browser.reader_fixtures import STRESS_SLUG, stress_article
 from tests.helpers import REPO, SEED_SLUG, build_site, free_port, write_archive
 from tests.w3c_conformance import BASE_URL, write_hard_archive
+
+# A shell without job control starts a background command with SIGINT ignored (`make test &`,
+# `nohup`), and what is ignored stays ignored across exec: the builds and servers the tests stop
+# with Ctrl-C's signal would not stop. A handled signal is reset to its default in a child, so
+# the suite handles it, as Python does when started from a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 CHROMIUM = os.environ.get("GLOSSATOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
