@@ -107,9 +107,9 @@ class ShardQueue:
                         self._joins.append(joining.submit(self._join, item))
                     elif isinstance(item, _Merge):
                         if self._joined():
-                            self._problems, self.chunks = combine(item.bundles, item.target, item.compressed,
-                                                                  self._cancel, apart=True)
-                            self.merge_failed = bool(self._problems)
+                            problems, self.chunks = combine(item.bundles, item.target, item.compressed,
+                                                            self._cancel, apart=True)
+                            self._record(problems, merging=True)
                     else:
                         self._runs[item.target] = indexing.submit(self._index, item)
                 except Cancelled:

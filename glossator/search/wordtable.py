@@ -132,16 +132,10 @@ def head_bytes(major: int, argument: int) -> bytes:
     raise ValueError(f"{argument} does not fit in 64 bits")
 
 
-def read_table(bundle: Path) -> Iterator[list[Span]]:
-    """The bundle's word table, a chunk's spans at a time; made now if the bundle has none (indexed
-    before tables were kept) or it cannot be read."""
-    for columns in read_columns(bundle):
-        yield list(map(Span._make, zip(*columns, strict=True)))
-
-
 def read_columns(bundle: Path) -> Iterator[tuple[list, ...]]:
-    """read_table's spans as the table stores them: a chunk's words, then their starts, ends… (a
-    list per field of Span, in its order)."""
+    """The bundle's word table, a chunk at a time, as it stores it: the chunk's words, then their
+    starts, ends… (a list per field of Span, in its order); made now if the bundle has none
+    (indexed before tables were kept) or it cannot be read."""
     stream, chunks = _open_table(bundle)
     if stream is None:
         describe(bundle)
