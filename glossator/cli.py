@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --root {args.root}: no such directory", file=sys.stderr)
         return EXIT_USAGE
     project = Project.at(root, getattr(args, "out", None))
+    if args.command in ("build", "check"):  # (one build, then the process ends: not `serve`)
+        from .build.workers import collect_less
+        collect_less()
     try:
         if args.command == "build":
             return _build(project, args)
