@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from .build import pipeline
-from .build.options import BuildOptions
+from .build.options import BuildOptions, collect_less
 from .diagnostics import Diagnostic, format_github, format_text, on_github_actions
 from .project import Project
 
@@ -101,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     project = Project.at(root, getattr(args, "out", None))
     if args.command in ("build", "check"):  # (one build, then the process ends: not `serve`)
-        from .build.workers import collect_less
         collect_less()
     try:
         if args.command == "build":

@@ -8,7 +8,6 @@ travel between processes.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -19,14 +18,10 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from .article import ArticleOutcome, build_article
+from .options import collect_less
 from .plan import Plan
 
 Progress = Callable[[str, int, int], None]
-# The cyclic collector's first threshold. An article's objects (tokens, YAML nodes, views) live
-# while it is made and hold few cycles; at Python's default (700 more containers made than freed)
-# the collector ran about twice an article and took 0.23 ms of its ~6 ms of CPU, at 10,000
-# 0.02 ms (1,500 articles of the 10k bench corpus, timed with gc.callbacks).
-COLLECT_AFTER = 10_000
 SERIAL_BELOW = 64  # articles; below this, worker processes cost more than they save
 BATCH_MAX = 200
 
@@ -48,11 +43,6 @@ class BatchResult:
 
 
 _plan: Plan | None = None  # the worker's plan, set when it starts
-
-
-def collect_less() -> None:
-    """Run the cyclic collector less often, in a process that runs the articles of one build."""
-    gc.set_threshold(COLLECT_AFTER, *gc.get_threshold()[1:])
 
 
 def _start_worker(plan: Plan) -> None:
