@@ -1,5 +1,6 @@
 """A build's options, in a module of their own: a build with nothing changed compares them
-with the last build's before importing anything else (build/cache.py)."""
+with the last build's before importing anything else (build/cache.py). And how often its
+processes collect garbage, set by the command line before anything else is imported too."""
 
 from __future__ import annotations
 
