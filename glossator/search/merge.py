@@ -170,9 +170,10 @@ def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[li
 # A word of a shard, as the merge takes it: (word, shard number, its chunk's bytes, then the rest of
 # its Span's fields). The tuples come out of zip over the word table's columns: the merge handles
 # ~450,000 at 10,000 articles, and a Python frame or a named tuple for each was a third of its time.
+# Span's field k (after its word) is at _DATA + k; the unpacking fails if Span gains or loses one.
 _DATA = 2
-_START, _END, _POSTINGS, _COUNT, _FIRST, _FIRST_SIZE, _LAST, _PLAIN, _WEIGHT = (
-    _DATA + Span._fields.index(name) for name in Span._fields[1:])
+_START, _END, _POSTINGS, _COUNT, _FIRST, _FIRST_SIZE, _LAST, _PLAIN, _WEIGHT = range(
+    _DATA + 1, _DATA + len(Span._fields))
 
 
 def _words(shard: _Shard, number: int, inflating: ThreadPoolExecutor) -> Iterator[tuple]:
