@@ -187,8 +187,11 @@ def test_a_new_version_file_is_an_edit_of_its_article(live: ServeProcess, page: 
     versions/<slug>/: the open page reloads with its history, and an edit of that file takes the
     fast path, as any edit of the article's own files does."""
     content = live.root / "content" / f"{SLUG}.md"
+    mark = live.mark()
     content.write_text(LONG_ARTICLE.replace("published: 2024-05-01\n",
                                             'published: 2024-05-01\ncaptured:\n  at: "2024-06-01T00:00:00Z"\n'))
+    # Opened before that edit's build is done, the page would reload under the test.
+    live.wait_for(REBUILT, mark)
     open_article(page, live)
     expect(page.locator(".article-history")).to_have_count(0)
     folder = live.root / "versions" / SLUG
