@@ -1,6 +1,6 @@
 """Per-article data files put one array element per line so the archive-wide exports are
 merged by joining lines (jsontext.py, merge.py): the text must stay exactly the JSON it
-stands for, and the split must give back exactly the elements written."""
+stands for, and the merge must find exactly the elements written."""
 
 from __future__ import annotations
 
@@ -12,21 +12,23 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossator.exports.jsontext import ARRAY, dumps, layout, split_arrays, to_text
+from glossator.exports.jsontext import ARRAY, array_elements, document_bytes, dumps, layout, to_text
 from tests.helpers import article_md, build_site, run_cli
 
-# NUL marks an array in the encoder's text; the values we export never hold control characters
-text = st.text(st.characters(blacklist_characters="\0"))
+# NUL marks an array in the encoder's text; the values we export never hold control characters,
+# nor lone surrogates (UTF-8 has none: the files are bytes)
+CHARS = st.characters(blacklist_characters="\0", blacklist_categories=("Cs",))
+text = st.text(CHARS)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     max_leaves=12,
 )
-names = st.text(st.characters(blacklist_characters="\0"), min_size=1, max_size=8)
+names = st.text(CHARS, min_size=1, max_size=8)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(st.characters(blacklist_characters="\0"), max_size=8), json_values, max_size=4),
+@given(st.dictionaries(st.text(CHARS, max_size=8), json_values, max_size=4),
        st.dictionaries(names, st.lists(json_values, max_size=4), min_size=1, max_size=3), st.booleans())
 def test_text_is_the_document_and_splits_back(base: dict[str, Any], arrays: dict[str, list[Any]],
                                               nested: bool) -> None:
@@ -43,7 +45,10 @@ def test_text_is_the_document_and_splits_back(base: dict[str, Any], arrays: dict
         holder_expected = expected["inner"] if holder is not document else expected
         holder_expected[name] = elements
     assert json.loads(text) == expected
-    assert split_arrays(text) == {name: [dumps(e) for e in elements] for name, elements in arrays.items()}
+    for name, elements in arrays.items():  # the merge's way back to the elements, as bytes
+        assert array_elements(text.encode(), name) == [dumps(e).encode() for e in elements]
+    assert document_bytes(layout(document), {name: [dumps(e).encode() for e in elements]
+                                             for name, elements in arrays.items()}) == text.encode()
 
 
 def test_a_changed_built_file_fails_the_next_build_clearly(make_archive: Callable[..., Path]) -> None:
@@ -69,3 +74,12 @@ def test_dumps_writes_what_the_json_module_writes(value: Any) -> None:
     import json
 
     assert dumps(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def test_an_array_is_found_by_its_own_key_not_by_the_end_of_another() -> None:
+    """`"\\"a":[` ends with `"a":[`: the merge must not take that array's elements for those of `a`."""
+    document = {'"a': ARRAY, "a": ARRAY, "x": 'say "a":['}
+    text = to_text(document, {'"a': [dumps("first")], "a": [dumps("second"), dumps(2)]}).encode()
+    assert array_elements(text, "a") == [b'"second"', b"2"]
+    assert array_elements(text, '"a') == [b'"first"']
+    assert array_elements(text, "missing") == []

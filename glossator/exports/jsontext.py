@@ -2,9 +2,9 @@
 
 The per-article data files are merged into archive-wide files of hundreds of megabytes
 at 10,000 articles. Putting each element of their large arrays on a line of its own
-(white space JSON allows, and that readers never see) lets the merge split a file into
-its elements by lines, instead of parsing and re-encoding every annotation; and a diff
-of two builds shows which annotation changed.
+(white space JSON allows, and that readers never see) lets the merge copy an article's
+elements as one run of bytes, or split it by lines, instead of parsing and re-encoding
+every annotation; and a diff of two builds shows which annotation changed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -87,43 +87,42 @@ def write_document(stream: TextIO, document: Mapping[str, Any] | Layout,
     stream.write("\n")
 
 
+def document_bytes(shape: Layout, arrays: Mapping[str, Sequence[bytes]]) -> bytes:
+    """What write_document writes, encoded, for elements that are bytes already (the merge's)."""
+    if sorted(name for name, _ in shape.rest) != sorted(arrays):
+        raise ValueError(f"the document's arrays are {[name for name, _ in shape.rest]}, not {sorted(arrays)}")
+    parts = [shape.head.encode()]
+    for name, after in shape.rest:
+        elements = arrays[name]
+        parts += [b"[\n", b",\n".join(elements), b"\n]" if elements else b"]", after.encode()]
+    parts.append(b"\n")
+    return b"".join(parts)
+
+
 def to_text(document: Mapping[str, Any] | Layout, arrays: Mapping[str, Iterable[str]]) -> str:
     out = io.StringIO()
     write_document(out, document, arrays)
     return out.getvalue()
 
 
-def _opened_array(line: str) -> str | None:
-    """The key of the array a line opens (it ends with `"key":[`), or None.
-
-    Read backwards from the end: a regex searching for that ending tries every position of
-    the line, and the lines before an array hold the document's long header."""
-    if not line.endswith('":['):
-        return None
-    end = len(line) - 3  # the key's closing quote
-    start = end
-    while True:
-        start = line.rfind('"', 0, start)
-        if start < 0:
-            return None
-        before = start
-        while before and line[before - 1] == "\\":
-            before -= 1
-        if (start - before) % 2 == 0:  # not an escaped quote inside the key
-            return json.loads(line[start : end + 1])
-
-
-def split_arrays(text: str) -> dict[str, list[str]]:
-    """The elements, as text, of each array written one element per line by write_document."""
-    arrays: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.split("\n"):
-        if current is not None:
-            if not line.startswith("]"):
-                current.append(line[:-1] if line.endswith(",") else line)
-                continue
-            current = None  # the rest of this line may open the next array
-        name = _opened_array(line)
-        if name is not None:
-            current = arrays.setdefault(name, [])
-    return arrays
+def array_elements(text: bytes, name: str) -> list[bytes]:
+    """The elements of the array `name` in a text write_document wrote (encoded); none for an
+    empty array or none. Found by its opener, the key, `:[` and a line break: compact JSON has no
+    raw line breaks, so only an array of ours ends a line there, and a quote after `{` or `,` can
+    only open a key (in a string it would be escaped). Then line by line: looking for one byte is
+    the fastest search there is, and an element is a line."""
+    opener = f"{dumps(name)}:[\n".encode()
+    start = text.find(opener)
+    while start > 0 and text[start - 1] not in b"{,":  # the end of another key, such as "x\"name"
+        start = text.find(opener, start + 1)
+    if start <= 0:
+        return []
+    start += len(opener)
+    elements = []
+    while text[start:start + 1] != b"]":
+        end = text.find(b"\n", start)
+        if end < 0:  # (an array write_document did not close)
+            return elements
+        elements.append(text[start:end - 1] if text[end - 1:end] == b"," else text[start:end])
+        start = end + 1
+    return elements
