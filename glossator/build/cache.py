@@ -78,7 +78,7 @@ class Manifest:
 
 # The libraries whose versions shape the output: a new markdown-it or Pagefind may render or index
 # the same input differently, so an upgrade rebuilds everything.
-RENDERING_LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "mdit_py_plugins", "pyyaml", "pagefind_bin")
+RENDERING_LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "mdit_py_plugins", "pyyaml", "pagefind_bin", "deflate")
 
 
 def _library_versions() -> str:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
+from ..search.merge import COMPRESSED_AS
 from ..search.pagefind import ENTRY
 from ..search.queue import ShardQueue
 from ..search.shards import BUNDLE, Shards
@@ -28,7 +29,9 @@ from .article import ArticleOutcome
 from .cache import CachedArticle, fingerprint
 from .plan import Plan
 
-CHUNKS = "chunks"  # in the store: the merged bundle's index chunks, compressed, by their content's digest
+# in the store: the merged bundle's index chunks, compressed, by their content's digest (in a
+# folder named for how they were compressed: another compressor's are not this build's)
+CHUNKS = f"chunks-{COMPRESSED_AS}"
 PARTS = "parts"  # in the store: the parts' bundles
 
 Unit = tuple[int, int]  # (shard, part)
