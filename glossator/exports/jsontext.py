@@ -2,9 +2,9 @@
 
 The per-article data files are merged into archive-wide files of hundreds of megabytes
 at 10,000 articles. Putting each element of their large arrays on a line of its own
-(white space JSON allows, and that readers never see) lets the merge copy an article's
-elements as one run of bytes, or split it by lines, instead of parsing and re-encoding
-every annotation; and a diff of two builds shows which annotation changed.
+(white space JSON allows, and that readers never see) lets the merge take an article's
+elements from its file's bytes line by line, instead of parsing and re-encoding every
+annotation; and a diff of two builds shows which annotation changed.
 """
 
 from __future__ import annotations
