@@ -32,6 +32,7 @@ import os
 import pickle
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
@@ -222,9 +223,11 @@ class BuildCache:
 
     def save(self, site_key: str, articles: dict[str, CachedArticle], options: str,
              inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic], config: SiteConfig,
-             search_shards: int, exports: ExportLayout | None = None) -> PendingSave:
+             search_shards: int, exports: Callable[[], ExportLayout | None] = lambda: None) -> PendingSave:
         """Write this build's cache beside the one in use; it replaces it on publish(), once the site
-        it describes is in place (so it can be written while the search index is finished)."""
+        it describes is in place (so it can be written while the search index is finished). `exports`
+        gives where the exports put each article, once they are merged: it is asked for last, so
+        the articles are written while they are merged elsewhere."""
         token = secrets.token_hex(8)
         warnings = tuple(sort_diagnostics(d for entry in articles.values() for d in entry.diagnostics))
         manifest = Manifest(self.engine, site_key, self._settled_hashes(), warnings, len(articles),
@@ -232,8 +235,13 @@ class BuildCache:
                             options, self._settled(inputs), tuple(other_warnings), config, search_shards)
         self.dir.mkdir(parents=True, exist_ok=True)
         # articles first: a manifest is only ever read beside the articles file it names
-        return PendingSave([self._write_articles(token, articles), self._stage(EXPORTS, (token, exports)),
-                            self._stage("manifest.pickle", manifest)])
+        written = self._write_articles(token, articles)
+        try:
+            layout = exports()
+        except BaseException:
+            written[0].unlink(missing_ok=True)
+            raise
+        return PendingSave([written, self._stage(EXPORTS, (token, layout)), self._stage("manifest.pickle", manifest)])
 
     def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic],
                 config: SiteConfig) -> None:

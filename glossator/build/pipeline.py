@@ -23,12 +23,14 @@ from .options import BuildOptions
 # from the cache's manifest alone, and importing them (Jinja, markdown-it, the JSON Schema
 # validators) would take half of its 0.6 s budget at 10,000 articles (#7).
 if TYPE_CHECKING:
+    from ..exports.merge import ExportLayout
     from ..model import SiteConfig
     from .plan import Plan
     from .site import SiteWriter
 
 Progress = Callable[[str, int, int], None]
 SEARCH_DIR = "pagefind"
+MERGE_APART_FROM = 1000  # articles rendered: from here the exports' merge is worth a process of its own
 
 
 def _orphan_problems(plan: Plan) -> list[Diagnostic]:
@@ -258,22 +260,34 @@ def build(
             search.seal()
             summaries = sorted([*(o.summary for o in rendered if o.summary), *(e.summary for e in reused.values())],
                                key=lambda s: s.slug)
-            # the last shards are indexed meanwhile
+            # the last shards are indexed meanwhile; the archive's exports are merged in a child
+            # process while this one renders the listings and writes the cache
             laid_out = cache.exports if cache else None
-            exports = writer.write_listings(summaries, staging.files, keys,
-                                            (project.out, laid_out) if laid_out else None)
-            writer.write_assets(staging.files)
+            archive = writer.start_archive_data(summaries, staging.files, keys,
+                                                (project.out, laid_out) if laid_out else None,
+                                                apart=len(rendered) >= MERGE_APART_FROM)
+            try:
+                writer.write_listings(summaries, staging.files)
+                writer.write_assets(staging.files)
+
+                def exports() -> ExportLayout:
+                    return writer.write_annotations_feed(archive.result(), staging.files)
+
+                if cache:  # written now, while the last shards are indexed and merged; in use once the site is
+                    entries = dict(reused)
+                    for outcome in rendered:
+                        assert outcome.summary is not None
+                        entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
+                                                              outcome.diagnostics)
+                    saved = cache.save(site_key, entries, options.key, inputs, other_warnings, config,
+                                       search.shards.count, exports)
+                else:
+                    exports()
+            finally:
+                archive.stop()
             written = {path for outcome in rendered for path in outcome.outputs}
             changed = (_changed_files(project.out, staging.dir, written, reused)
                        if report_changes and project.out.is_dir() else None)
-            if cache:  # written now, while the last shards are indexed and merged; in use once the site is
-                entries = dict(reused)
-                for outcome in rendered:
-                    assert outcome.summary is not None
-                    entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
-                                                          outcome.diagnostics)
-                saved = cache.save(site_key, entries, options.key, inputs, other_warnings, config,
-                                   search.shards.count, exports)
             search_problems = search.finish()
         except BaseException:  # a listing failed, or Ctrl-C: no Pagefind run may go on
             search.stop()

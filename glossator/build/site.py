@@ -9,11 +9,12 @@ from pathlib import Path
 
 from ..exports.article import article_export
 from ..exports.claimreview import claim_reviews
-from ..exports.merge import COLLECTION, ExportLayout, write_archive_data
+from ..exports.merge import COLLECTION, ArchiveData, ArchiveEntry, ExportLayout, write_archive_data
 from ..exports.w3c import article_data_path
 from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
 from ..project import Project
 from ..render.pages import FEED_ENTRIES, PageRenderer
+from .background import InBackground
 from .staging import OutputDir
 
 
@@ -36,11 +37,20 @@ class SiteWriter:
             *(out.write_text(other.file, other.text) for other in self.pages.history_pages(annotated, summary)),
         )
 
-    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir, keys: Mapping[str, str] | None = None,
-                       previous: tuple[Path, ExportLayout] | None = None) -> ExportLayout:
-        """Everything but the article pages, which are in `out` already (the archive's exports are
-        merged from their files, or copied from the `previous` site's for articles whose cache
-        `keys` are unchanged); returns where the exports put each article, for the next build."""
+    def start_archive_data(self, summaries: Sequence[ArticleSummary], out: OutputDir,
+                           keys: Mapping[str, str] | None = None, previous: tuple[Path, ExportLayout] | None = None,
+                           *, apart: bool = False) -> InBackground[ArchiveData]:
+        """The archive's exports, merged from the articles' files in `out` (or copied from the
+        `previous` site's for articles whose cache `keys` are unchanged): in a child process if
+        `apart`, while this one writes the listings (build/background.py)."""
+        site, layout = previous if previous else (None, None)
+        entries = [ArchiveEntry.of(summary) for summary in summaries]
+        return InBackground(write_archive_data, out.root, entries, self.config, FEED_ENTRIES, keys, site, layout,
+                            apart=apart)
+
+    def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir) -> None:
+        """Everything but the article pages, which are in `out` already, and the archive's exports
+        and the feed of annotations made from them (write_annotations_feed)."""
         listed = []
         for page in self.pages.listing_pages(summaries):
             if isinstance(page.text, str):
@@ -49,14 +59,16 @@ class SiteWriter:
                 out.write_pieces(page.file, page.text)
             if page.sitemap_path is not None:
                 listed.append((page.sitemap_path, page.lastmod))
-        site, layout = previous if previous else (None, None)
-        data = write_archive_data(out.root, summaries, self.config, FEED_ENTRIES, keys, site, layout)
-        feed = self.pages.annotations_feed(data.newest, data.updated)
-        out.write_text(feed.file, feed.text)
         changes = self.pages.changes_feed(summaries)
         out.write_text(changes.file, changes.text)
         sitemap = self.pages.sitemap(listed, summaries)
         out.write_text(sitemap.file, sitemap.text)
+
+    def write_annotations_feed(self, data: ArchiveData, out: OutputDir) -> ExportLayout:
+        """The feed of the newest annotations, once the exports are merged; where the exports put
+        each article, for the next build."""
+        feed = self.pages.annotations_feed(data.newest, data.updated)
+        out.write_text(feed.file, feed.text)
         return data.layout
 
     def write_assets(self, out: OutputDir) -> None:

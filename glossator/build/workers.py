@@ -8,16 +8,15 @@ travel between processes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from .article import ArticleOutcome, build_article
+from .background import process_context
 from .options import collect_less
 from .plan import Plan
 
@@ -84,18 +83,6 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """fork: workers start at once with the engine already imported. But a process with other
-    threads (the dev server's HTTP, watcher and indexer threads) must not fork: a lock one of
-    them holds at that instant stays locked forever in the child. There the workers come
-    from a fork server, a clean single-threaded process started once, engine preloaded."""
-    if threading.active_count() == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["glossator.build.workers"])
-    return context
-
-
 def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | None, jobs: int = 0,
                  progress: Progress | None = None,
                  on_batch: Callable[[list[ArticleOutcome]], None] | None = None) -> list[ArticleOutcome]:
@@ -124,7 +111,7 @@ def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | 
     if len(batches) == 1:
         gather(run_batch(Batch(batches[0], drafts, out), plan))
     else:
-        with _pool_context().Pool(min(jobs, len(batches)), initializer=_start_worker, initargs=(plan,)) as pool:
+        with process_context().Pool(min(jobs, len(batches)), initializer=_start_worker, initargs=(plan,)) as pool:
             for result in pool.imap_unordered(run_batch, [Batch(b, drafts, out) for b in batches]):
                 gather(result)
     outcomes.sort(key=lambda outcome: outcome.slug)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from ..model import ArticleSummary, SiteConfig
 from .jsontext import Layout, array_elements, document_bytes, layout
@@ -61,6 +61,20 @@ class ExportLayout:
     pages: dict[str, str] = field(default_factory=dict)  # collection file → the key of what it holds
 
 
+class ArchiveEntry(NamedTuple):
+    """What the archive's exports need of an article's summary: all that is sent to the process
+    that merges them (build/background.py), not the summary's rendered listing entries."""
+
+    slug: str
+    path: str
+    feed_keys: tuple[tuple[str, str], ...]
+    last_modified: str
+
+    @classmethod
+    def of(cls, summary: ArticleSummary) -> ArchiveEntry:
+        return cls(summary.slug, summary.path, summary.feed_keys, summary.last_modified)
+
+
 @dataclass(frozen=True)
 class ArchiveData:
     updated: str | None  # the newest `added` or `updated` date in the archive
@@ -76,6 +90,9 @@ class DamagedExport(Exception):
         super().__init__(message)
         self.path = path
         self.message = message
+
+    def __reduce__(self) -> tuple[type[DamagedExport], tuple[str, str]]:  # (raised in a child: build/background.py)
+        return DamagedExport, (self.path, self.message)
 
 
 def _elements(site: Path, path: str, name: str, expected: int) -> list[bytes]:
@@ -251,7 +268,7 @@ def _slices(members: Sequence[_Member], starts: Sequence[int], items: range) -> 
     return slices
 
 
-def write_archive_data(site: Path, summaries: Sequence[ArticleSummary], config: SiteConfig, feed_entries: int,
+def write_archive_data(site: Path, summaries: Sequence[ArchiveEntry], config: SiteConfig, feed_entries: int,
                        keys: Mapping[str, str] | None = None, previous_site: Path | None = None,
                        previous: ExportLayout | None = None) -> ArchiveData:
     """The collection, its pages and the data dump, into `site`; `keys` (the articles' cache keys),

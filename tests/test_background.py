@@ -1,0 +1,97 @@
+"""A build's work done in a child process (build/background.py): the archive's exports are merged
+there while the build writes its listings. What the child returns or raises reaches the build as
+if the work had been done in it, and the site is the one an inline merge writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from glossator.build import pipeline
+from glossator.build.background import InBackground
+from glossator.exports.merge import COLLECTION, DamagedExport
+from glossator.project import Project
+
+from .helpers import article_md, write_archive
+from .test_build import tree_digest
+
+
+def _damaged(path: str) -> None:
+    raise DamagedExport(path, "the file is shorter than when it was built: it was changed")
+
+
+def _dies() -> None:
+    os._exit(3)
+
+
+class _Unpicklable(Exception):
+    def __init__(self, a: str, b: str) -> None:  # (pickled as its args, (a + b,): cannot be made again)
+        super().__init__(a + b)
+
+
+def _raises_unpicklable() -> None:
+    raise _Unpicklable("made ", "here")
+
+
+def test_the_work_is_done_in_another_process_and_its_value_comes_back() -> None:
+    assert InBackground(os.getpid).result() != os.getpid()
+    assert InBackground(os.getpid, apart=False).result() == os.getpid()
+
+
+def test_what_the_child_raises_is_raised_here() -> None:
+    job = InBackground(_damaged, "data/annotations.json")
+    with pytest.raises(DamagedExport) as raised:
+        job.result()
+    assert raised.value.path == "data/annotations.json" and "shorter" in raised.value.message
+    inline = InBackground(_damaged, "x.json", apart=False)  # raised at result(), not when made
+    with pytest.raises(DamagedExport):
+        inline.result()
+
+
+def test_a_child_that_dies_or_answers_what_cannot_be_read_is_an_error_not_a_hang() -> None:
+    with pytest.raises(RuntimeError, match="exit status 3"):
+        InBackground(_dies).result()
+    with pytest.raises(RuntimeError, match="_Unpicklable"):
+        InBackground(_raises_unpicklable).result()
+
+
+def _archive(root: Path, count: int) -> Path:
+    articles = {f"a{n}": article_md(f"Article {n}", f"Marker {n} is in the text.\n") for n in range(count)}
+    notes = {slug: f"article: {slug}\nannotations:\n  - id: n1\n    kind: context\n"
+                   f"    quote: \"Marker {slug[1:]}\"\n    note: \"The marker of this article, noted.\"\n"
+                   f"    by: tester\n    added: 2026-01-0{1 + int(slug[1:]) % 9}\n"
+             for slug in articles}
+    return write_archive(root, articles, notes)
+
+
+def test_exports_merged_apart_equal_exports_merged_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _archive(tmp_path / "archive", 5)
+    inline = pipeline.build(Project.at(root, tmp_path / "inline" / "site"), jobs=1)
+    assert inline.ok, inline.diagnostics
+    monkeypatch.setattr(pipeline, "MERGE_APART_FROM", 0)
+    apart = pipeline.build(Project.at(root, tmp_path / "apart" / "site"), jobs=1)
+    assert apart.ok, apart.diagnostics
+    assert tree_digest(tmp_path / "apart" / "site") == tree_digest(tmp_path / "inline" / "site")
+
+
+def test_a_damaged_export_found_apart_fails_the_build_and_keeps_the_site(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "MERGE_APART_FROM", 0)
+    root = _archive(tmp_path / "archive", 5)
+    out = tmp_path / "site"
+    assert pipeline.build(Project.at(root, out), jobs=1).ok
+    # an unchanged article's file, which the next build links and reads, changed behind the build's back
+    collection = out / "articles" / "a0" / COLLECTION
+    with collection.open("r+b") as stream:  # (in place: the next build's link is to this very file)
+        stream.truncate(10)
+    before = tree_digest(out)
+    (root / "content" / "a4.md").write_text(article_md("Article 4, edited", "Marker 4 is in the text.\n"))
+    result = pipeline.build(Project.at(root, out), jobs=1)
+    assert not result.ok
+    [problem] = [d for d in result.diagnostics if d.is_error]
+    assert problem.title == "Damaged site" and problem.path == f"site/articles/a0/{COLLECTION}", problem
+    assert tree_digest(out) == before
+    cache = out.parent / f".{out.name}.glossator-cache"
+    assert not list(cache.glob("*.tmp"))  # the cache's files written meanwhile are gone too
