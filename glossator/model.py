@@ -242,12 +242,14 @@ class Annotation:
     links: tuple[Link, ...] = ()
     updated: dt.date | None = None
     version: str | None = None  # the text it stays on (a version id); None: the current text
-    field_positions: Mapping[str, Position] = field(
+    # each field's (line, column) in the annotation file (a Position is made only when one is asked for)
+    field_positions: Mapping[str, tuple[int, int]] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, hash=False
     )
 
     def position_of(self, key: str) -> Position:
-        return self.field_positions.get(key, self.position)
+        at = self.field_positions.get(key)
+        return Position(self.position.path, *at) if at else self.position
 
     @property
     def last_modified(self) -> dt.date:

@@ -9,7 +9,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
-from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -108,6 +107,7 @@ _PLACEHOLDER_HINTS = {
 }
 MIN_NOTE_WORDS = 5  # fewer words than this cannot be a sentence that explains anything
 _WORD = re.compile(r"\w+")
+_ENOUGH_WORDS = re.compile(rf"\W*(?:\w+\W+){{{MIN_NOTE_WORDS - 1}}}\w")  # MIN_NOTE_WORDS runs of \w, or more
 
 
 def _placeholders(path: str, item: YNode, config: SiteConfig) -> list[Diagnostic]:
@@ -135,14 +135,14 @@ def _advice(path: str, item: YNode, today: Callable[[], dt.date]) -> list[Diagno
     found = []
     fields = item.value  # (items are mappings: their dict is read directly, not through YNode.get)
     note = fields.get("note")
-    if note is not None and isinstance(note.value, str) and not _PLACEHOLDER_RE.match(note.value):
-        # count only as far as it matters: a long note need not be split into words
-        words = sum(1 for _ in islice(_WORD.finditer(note.value), MIN_NOTE_WORDS))
-        if words < MIN_NOTE_WORDS:
-            found.append(warning(path, note.line, note.col,
-                                 f"the note is shorter than a sentence ({words} word{'s' * (words != 1)})",
-                                 "say what a reader should know about these words, and how you know it",
-                                 title="Short note"))
+    # one match says a note has enough words (most do); only a short one is counted
+    if (note is not None and isinstance(note.value, str) and not _PLACEHOLDER_RE.match(note.value)
+            and not _ENOUGH_WORDS.match(note.value)):
+        words = len(_WORD.findall(note.value))
+        found.append(warning(path, note.line, note.col,
+                             f"the note is shorter than a sentence ({words} word{'s' * (words != 1)})",
+                             "say what a reader should know about these words, and how you know it",
+                             title="Short note"))
     sources = fields.get("sources")
     for entry in sources.value if sources is not None and sources.kind == "sequence" else ():
         if entry.kind == "mapping" and "date" not in entry.value:
@@ -370,7 +370,7 @@ def _item_problems(path: str, item: YNode, config: SiteConfig, id_nodes: dict[st
 
 def _annotation(path: str, item: YNode, data: dict[str, Any]) -> Annotation:
     by = data["by"]
-    positions = {key: _pos(path, node) for key, node in item.value.items()}
+    positions = {key: (node.line, node.col) for key, node in item.value.items()}
     added, _ = _real_date(path, item.value.get("added"), "added")
     updated, _ = _real_date(path, item.value.get("updated"), "updated")
     assert added is not None
