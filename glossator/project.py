@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ENGINE_DIR = Path(__file__).resolve().parent
@@ -68,17 +69,26 @@ class Project:
         # the entry itself, not what it links to: a symlink out of the archive is reported
         # where it stands (content/x.md), not as the absolute path of its target
         try:
-            return (path.parent.resolve() / path.name).relative_to(self.root).as_posix()
+            return (real_folder(path.parent) / path.name).relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
 
     def contains(self, path: Path) -> bool:
         """True if `path`, with symlinks resolved, stays inside the archive root."""
         try:
-            path.resolve().relative_to(self.root)
+            real = path.resolve() if path.is_symlink() else real_folder(path.parent) / path.name
+            real.relative_to(self.root)
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             return False
         return True
+
+
+@lru_cache(maxsize=1024)
+def real_folder(folder: Path) -> Path:
+    """Where a folder really is, symlinks resolved: asked for every file a build reads (resolving
+    stats every part of the path), answered once a build. make_plan() forgets the answers, so a
+    folder replaced by a link is seen by the next build."""
+    return folder.resolve()
 
 
 def safe_join(base: Path, relative: str) -> Path | None:

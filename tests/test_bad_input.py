@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from glossator.build import pipeline
 from glossator.build.staging import STAGING_MARK
+from glossator.project import Project
 from tests.helpers import article_md, run_cli, write_archive
 
 GOOD_BODY = """
@@ -271,3 +273,20 @@ def test_every_problem_in_every_file_is_reported_in_one_check(built: Path, tmp_p
         line.startswith(case.where) for line in result.stderr.splitlines() if ": error: " in line)]
     assert not missing, missing
     assert len(separate) >= 15
+
+
+def test_a_folder_that_becomes_a_link_out_is_seen_by_the_next_build(tmp_path: Path) -> None:
+    """Where a folder really is, is looked up once a build (project.real_folder): a folder replaced by a
+    link to somewhere outside, between two builds of one process (the dev server's), is refused."""
+    root = write_archive(tmp_path / "archive", {"good": article_md("G", GOOD_BODY)})
+    outside = tmp_path / "outside"
+    shutil.copytree(root / "content", outside)
+    project = Project.at(root)
+    first = pipeline.build(project, jobs=1, use_cache=False)
+    assert first.ok, first.diagnostics
+    shutil.rmtree(root / "content")
+    (root / "content").symlink_to(outside)
+    second = pipeline.build(project, jobs=1, use_cache=False)
+    assert not second.ok
+    assert any("outside the archive" in d.message and d.path.endswith("content/good.md") for d in second.diagnostics), \
+        second.diagnostics
