@@ -243,13 +243,11 @@ class Annotation:
     updated: dt.date | None = None
     version: str | None = None  # the text it stays on (a version id); None: the current text
     # each field's (line, column) in the annotation file (a Position is made only when one is asked for)
-    field_positions: Mapping[str, tuple[int, int]] = field(
-        default_factory=lambda: MappingProxyType({}), compare=False, hash=False
-    )
+    field_positions: Mapping[str, tuple[int, int]] = field(default_factory=lambda: MappingProxyType({}),
+                                                          compare=False, hash=False)
 
     def position_of(self, key: str) -> Position:
-        at = self.field_positions.get(key)
-        return Position(self.position.path, *at) if at else self.position
+        return Position(self.position.path, *at) if (at := self.field_positions.get(key)) else self.position
 
     @property
     def last_modified(self) -> dt.date:
