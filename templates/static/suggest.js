@@ -28,7 +28,7 @@
     ["\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"],
     ["\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000", " "]
   ];
-  const SPACE_RUN = /\s{2,}|[^\S ]/g;
+  const SPACE_RUN = /(?: \s|[^\S ])\s*/g;
   // glossator/anchor.py: the longest prefix or suffix offered, in words
   const MAX_CONTEXT_WORDS = 12;
   // glossator/new.py: an id is the first ID_WORDS words of the quote that are not _STOPWORDS
