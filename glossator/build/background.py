@@ -19,12 +19,15 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
-def process_context() -> multiprocessing.context.BaseContext:
+def process_context(*, fork: bool = True) -> multiprocessing.context.BaseContext:
     """fork: children start at once with the engine already imported. But a process with other
     threads (the dev server's HTTP, watcher and indexer threads; a build's search threads) must
     not fork: a lock one of them holds at that instant stays locked forever in the child. There
-    children come from a fork server, a clean single-threaded process started once, engine preloaded."""
-    if threading.active_count() == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+    children come from a fork server, a clean single-threaded process started once, engine preloaded.
+    Not `fork` either: from the fork server always (a child that would share pages this process
+    goes on writing: each page written is copied)."""
+    forkserver = "forkserver" in multiprocessing.get_all_start_methods()
+    if not forkserver or (fork and threading.active_count() == 1):
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["glossator.build.workers"])
@@ -44,7 +47,9 @@ class InBackground(Generic[T]):
             except Exception as exc:  # raised by result(), as the child's would be
                 self._outcome = ("error", exc)
             return
-        context = process_context()
+        # (from the fork server: forked from this process, the child shared the pages of every summary,
+        # which the listings then touch, copying them: +109 MiB at 10,000 articles)
+        context = process_context(fork=False)
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_run, args=(send, function, args), daemon=True,
                                         name=f"glossator-{function.__name__}")
