@@ -24,8 +24,8 @@ def process_context(*, fork: bool = True) -> multiprocessing.context.BaseContext
     threads (the dev server's HTTP, watcher and indexer threads; a build's search threads) must
     not fork: a lock one of them holds at that instant stays locked forever in the child. There
     children come from a fork server, a clean single-threaded process started once, engine preloaded.
-    Not `fork` either: from the fork server always (a child that would share pages this process
-    goes on writing: each page written is copied)."""
+    With `fork` false, from the fork server always: a child forked from this process shares its
+    pages, and each one this process then writes is copied."""
     forkserver = "forkserver" in multiprocessing.get_all_start_methods()
     if not forkserver or (fork and threading.active_count() == 1):
         return multiprocessing.get_context("fork")
