@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.browser.test_accessibility import VNU, _axe
+from tests.browser.test_search import wait_until
 from tests.helpers import run_cli
 from tests.versions_fixtures import CURRENT, FIRST, SECOND, SLUG, write_versions_archive
 
@@ -68,7 +69,7 @@ def test_the_marks_say_what_they_are_without_colour(page: Any, base: str) -> Non
     # the notes left on the older text are marked at their words, each linking to its note on its page
     assert page.locator(".diff del mark.hl.k-claim").count() == 3  # 30, 5 (one note: "30 to 5"), 12
     page.locator(".diff-note-ref", has_text="2").click()
-    assert page.url == base + PAGES["second"] + "#market"
+    page.wait_for_url(base + PAGES["second"] + "#market")
     assert page.locator("#market").is_visible()
 
 
@@ -77,9 +78,10 @@ def test_every_change_is_reached_by_keyboard(page: Any, base: str) -> None:
     link = page.get_by_role("link", name="Change 2 of 2").last
     link.focus()
     page.keyboard.press("Enter")
-    assert page.url.endswith(f"#change-{CURRENT}-2")
-    focused = page.evaluate("() => [document.activeElement.tagName, document.activeElement.id]")
-    assert focused == ["INS", f"change-{CURRENT}-2"]
+    # the fragment's navigation lands after the key press returns: wait for it, then look
+    page.wait_for_url(f"**#change-{CURRENT}-2")
+    wait_until(page, f"document.activeElement.id === 'change-{CURRENT}-2'")
+    assert page.evaluate("document.activeElement.tagName") == "INS"
     # tabbing from there goes on through the page: the next link is a note of the text before
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('.diff-notes') !== null || "
@@ -102,11 +104,11 @@ def test_without_javascript_every_text_and_note_is_there(browser: Any, base: str
         assert notes.count() == 3 and notes.first.locator(".note-version").inner_text() == \
             "on the text of 1 December 2026, 09:00 UTC"
         page.locator(".earlier-note .note-place a").first.click()
-        assert page.url == base + PAGES["second"] + "#cost"
+        page.wait_for_url(base + PAGES["second"] + "#cost")
         assert page.locator("#page-text mark.hl[data-ann='cost']").inner_text() == "12 million pounds"
         assert page.locator(".note-list li.note").count() == 2  # numbered after the text, as with any page
         page.get_by_role("link", name="What changed next").click()
-        assert page.url == base + PAGES["changes"] + f"#change-{CURRENT}"
+        page.wait_for_url(base + PAGES["changes"] + f"#change-{CURRENT}")
         assert page.locator(".diff del").count() == 3 and page.locator(".diff ins").count() == 4
     finally:
         context.close()
