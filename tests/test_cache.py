@@ -17,6 +17,7 @@ from glossator.build import pipeline
 from glossator.build.cache import BuildCache, input_stats
 from glossator.exports import merge, w3c
 from glossator.project import Project
+from glossator.search import queue
 from glossator.search.pagefind import page_ids
 from glossator.search.shards import Shards
 
@@ -74,6 +75,10 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path, monkeypatch: p
     copies = []  # the data dump's bytes copied from the last build's, for unchanged articles
     copy = merge._Output.copy
     monkeypatch.setattr(merge._Output, "copy", lambda self, *args: copies.append(args[1:3]) or copy(self, *args))
+    apart: list[Path] = []  # the parts indexed by processes of their own (a rebuild's few)
+    index_apart = queue.index_apart
+    monkeypatch.setattr(queue, "index_apart", lambda site, target, *args: apart.append(target) or index_apart(
+        site, target, *args))
     kept_pages = 0
     rng = random.Random(7)
     articles = {f"a{n}": _article(rng, n) for n in range(6)}
@@ -127,6 +132,7 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path, monkeypatch: p
             articles[f"a{n}"] = _article(rng, n)
             write_archive(root, {f"a{n}": articles[f"a{n}"]}, {f"a{n}": _annotations(f"a{n}", n, "New.")})
         done.add(action if not action.startswith("version-") or held else "none")
+        apart.clear()
         cached = _build(root, cached_out, use_cache=True)
         clean_out = tmp_path / f"clean-{step}" / "site"
         _build(root, clean_out, use_cache=False)
@@ -151,6 +157,7 @@ def test_random_edit_sequences_match_clean_builds(tmp_path: Path, monkeypatch: p
             # of which one part only was given to Pagefind again: the part the article is in
             [part] = [key for key, inode in _bundles(cached_out, "parts").items() if parts_before.get(key) != inode]
             assert f"/articles/{slug}/" in page_ids(store / "parts" / part), (step, slug)
+            assert [target.name for target in apart] == [part]  # by a process of its own
             # and the site's one bundle holds every article
             assert len(page_ids(cached_out / "pagefind")) == len(articles)
         if action == "none":

@@ -11,16 +11,19 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import cbor2
 import pytest
 
-from glossator.build import pipeline
+from glossator.build import indexing, pipeline
 from glossator.model import ARTICLE_PAGES_GLOB
 from glossator.project import Project
 from glossator.search import pagefind
+from glossator.search.job import index_apart
 from glossator.search.pagefind import BundleProblem, verify_bundle
 from glossator.search.sharded import index_site
 from glossator.search.shards import ONE_BUNDLE, Shards
@@ -198,14 +201,14 @@ def test_damaged_bundle_fails_the_build_and_keeps_the_previous_site(
     out = tmp_path / "site"
     assert pipeline.build(Project.at(root, out)).ok
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    real_run = pagefind._run_pagefind
-
-    def run_then_cut(site_dir: Path, output: str, language: str, cancel: object = None):
-        failure = real_run(site_dir, output, language, cancel)
-        _truncate(_first(site_dir / output, "index/*.pf_index"))
-        return failure
-
-    monkeypatch.setattr(pagefind, "_run_pagefind", run_then_cut)
+    # Pagefind, then its first index chunk cut short (in the process that indexes: a rebuild's own)
+    fake = tmp_path / "indexer-then-cut"
+    fake.write_text(f"#!/bin/sh\n'{pagefind._executable()}' \"$@\" || exit $?\n"
+                    'while [ $# -gt 0 ]; do [ "$1" = --output-path ] && out=$2; shift; done\n'
+                    'chunk=$(ls "$out"/index/*.pf_index | head -n 1)\n'
+                    'head -c 40 "$chunk" > "$out/cut" && mv "$out/cut" "$chunk"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     (root / "content" / "beta.md").write_text(article_md("Changed", "New words.\n"), encoding="utf-8")
     result = pipeline.build(Project.at(root, out))
     assert not result.ok
@@ -243,11 +246,15 @@ def test_damaged_bundle_on_the_command_line(tmp_path: Path) -> None:
 def test_missing_or_failing_pagefind_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"
+    # (indexed on the build's thread, where the package's absence can be faked)
+    monkeypatch.setattr(indexing, "INDEX_APART_UP_TO", 0)
     monkeypatch.setattr(pagefind, "_executable", lambda: None)
     result = pipeline.build(Project.at(root, out))
     assert not result.ok and not out.exists()
     assert "Pagefind binary is not installed" in result.diagnostics[-1].message
-    monkeypatch.setattr(pagefind, "_executable", lambda: Path(shutil.which("false") or "/bin/false"))
+    monkeypatch.undo()
+    # a Pagefind that fails, in the process that indexes a small archive's part
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false") or "/bin/false")
     result = pipeline.build(Project.at(root, out))
     assert not result.ok and not out.exists()
     assert "Pagefind failed (exit status 1)" in result.diagnostics[-1].message
@@ -397,3 +404,50 @@ def test_bundle_checks_cover_every_shard(tmp_path: Path, shard: int) -> None:
     assert "the previous site was left as it was" in result.stderr
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
+
+
+def test_a_part_indexed_apart_is_the_part_indexed_here(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """A rebuild indexes its few parts in processes of their own (search/job.py): the same bundle,
+    byte for byte, as on a thread of the build; a problem comes back as the same diagnostic."""
+    site = built[1]
+    here, apart = tmp_path / "here", tmp_path / "apart"
+    assert pagefind.index_shard(site, here, ["alpha", "beta"], "en") == []
+    assert index_apart(site, apart, ["alpha", "beta"], "en") == []
+    assert _digest(apart) == _digest(here) and (apart / "pagefind-entry.json").is_file()
+    # a bundle that says it holds two pages where three were asked for: refused alike, with the shard's name
+    fake = tmp_path / "pagefind-of-two"
+    fake.write_text(f"#!/bin/sh\nrm -rf articles/gamma\nexec '{pagefind._executable()}' \"$@\"\n")
+    fake.chmod(0o755)
+    shutil.copytree(site / "articles" / "beta", site / "articles" / "gamma")
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+            problems = [index(site, tmp_path / name, ["alpha", "beta", "gamma"], "en", label="search shard 2 of 3: ")
+                        for name, index in (("x", pagefind.index_shard), ("y", index_apart))]
+    finally:
+        shutil.rmtree(site / "articles" / "gamma", ignore_errors=True)
+    assert problems[0] == problems[1] and len(problems[0]) == 1
+    assert problems[0][0].is_error and "it holds 2 pages, but the site has 3 articles" in problems[0][0].message
+    assert problems[0][0].hints == problems[1][0].hints and problems[0][0].title == problems[1][0].title
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_cancelling_a_part_indexed_apart_stops_its_pagefind(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """The child runs Pagefind in turn: cancelling kills both, and nothing is left running."""
+    site = tmp_path / "site"
+    shutil.copytree(built[1], site)
+    marker = tmp_path / "indexer-finished"
+    slow = tmp_path / "slow-indexer"
+    slow.write_text(f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(20)\n"
+                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(pagefind._executable())!r}, sys.argv)\n",
+                    encoding="utf-8")
+    slow.chmod(0o755)
+    cancel = threading.Event()
+    threading.Timer(1.0, cancel.set).start()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+        with pytest.raises(pagefind.Cancelled):
+            index_apart(site, tmp_path / "bundle", ["alpha", "beta"], "en", cancel)
+    time.sleep(0.2)
+    assert not _processes_working_in(site)  # the indexer worked in a folder of the site's pages
+    assert not marker.exists() and not (tmp_path / "bundle").exists()

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic
 from ..search.merge import COMPRESSED_AS
 from ..search.pagefind import ENTRY
-from ..search.queue import ShardQueue
+from ..search.queue import INDEX_APART_UP_TO, ShardQueue
 from ..search.shards import BUNDLE, Shards
 from .article import ArticleOutcome
 from .cache import CachedArticle, fingerprint
@@ -108,6 +108,7 @@ class ShardedIndex:
         for unit in self.units:
             if unit[0] not in self.kept and unit not in self.kept_units:
                 self._waiting[unit[0]] += 1
+        self.queue.apart = sum(self._waiting.values()) <= INDEX_APART_UP_TO
         for shard in self.members:
             if shard not in self.kept and not self._waiting[shard]:  # every part kept: join them now
                 self._join(shard)

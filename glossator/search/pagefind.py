@@ -14,11 +14,13 @@ so a damaged bundle fails the build instead of reaching readers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -63,7 +65,7 @@ class Cancelled(Exception):
     """The live preview stopped an indexing run: a newer build is about to replace the site."""
 
 
-def index_shard(site_dir: Path, target: Path, slugs: Sequence[str], config: SiteConfig,
+def index_shard(site_dir: Path, target: Path, slugs: Sequence[str], language: str,
                 cancel: threading.Event | None = None, label: str = f"{BUNDLE}/") -> list[Diagnostic]:
     """Index the pages of these articles (under site_dir) into the bundle `target`, which replaces
     any folder of that name once checked. `label` names the bundle in messages."""
@@ -79,7 +81,7 @@ def index_shard(site_dir: Path, target: Path, slugs: Sequence[str], config: Site
                 os.link(site_dir / page, view / page)
             except OSError:
                 shutil.copyfile(site_dir / page, view / page)
-        failure = _run_pagefind(view, str(bundle), config.language.lower(), cancel)
+        failure = _run_pagefind(view, str(bundle), language.lower(), cancel)
         if failure is not None:
             return [failure]
         for name in UNUSED:
@@ -192,20 +194,25 @@ def _run_pagefind(site_dir: Path, output: str, language: str,
 
 def run_child(command: list[str], cancel: threading.Event | None, **options: Any) -> tuple[int, str, str]:
     """Run `command` to its end: (exit status, standard output, standard error). Setting `cancel`
-    kills it, and raises Cancelled here."""
+    kills it (with its own children, if it was started in a session of its own: `start_new_session`),
+    and raises Cancelled here."""
     with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, **options) as process:
         if cancel is not None:
-            threading.Thread(target=_stop_when_set, args=(process, cancel), daemon=True).start()
+            group = bool(options.get("start_new_session"))
+            threading.Thread(target=_stop_when_set, args=(process, cancel, group), daemon=True).start()
         stdout, stderr = process.communicate()
     if cancel is not None and cancel.is_set():
         raise Cancelled
     return process.returncode, stdout, stderr
 
 
-def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event) -> None:
+def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event, group: bool) -> None:
     while process.poll() is None:
         if cancel.wait(0.05):
+            if group:  # (what it started, Pagefind, goes with it)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
             process.kill()
             return
 

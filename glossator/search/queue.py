@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic
 from ..model import SiteConfig
+from .job import index_apart
 from .pagefind import Cancelled, index_shard, replace_folder
 from .sharded import combine
 
@@ -29,6 +30,10 @@ _DONE = None
 # left the second idle once the workers were done (a cold 10k build spent its last minute at
 # 65% of two cores). Two runs cost one more part's memory (~160 MB).
 INDEX_RUNS = 2
+# Parts to index, at most, for each to be indexed by a process of its own (search/job.py): where a
+# build indexes few (a rebuild), its main thread is busy linking, listing and caching meanwhile;
+# in a cold build it waits on the workers, and ~0.1 s of CPU to start each process would not pay.
+INDEX_APART_UP_TO = 2 * INDEX_RUNS
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class ShardQueue:
         self._work: queue.Queue[_Shard | _Join | _Merge | None] = queue.Queue()
         self.chunks: set[str] = set()  # the compressed chunks the merged bundle uses
         self.merge_failed = False  # the parts were indexed, but could not be merged
+        self.apart = False  # each part indexed by a process of its own (INDEX_APART_UP_TO)
         self._cancel = threading.Event()
         self._problems: list[Diagnostic] = []
         self._failure: BaseException | None = None  # a bug, raised again in the build's thread
@@ -130,7 +136,8 @@ class ShardQueue:
             return []
         # (the part's word table is made by the join, in its process: here, on a thread of the build's,
         # it took turns at the GIL with the main thread linking the pages of 10,000 articles)
-        return index_shard(self.site_dir, item.target, item.slugs, self.config, self._cancel, item.label)
+        index = index_apart if self.apart else index_shard
+        return index(self.site_dir, item.target, item.slugs, self.config.language, self._cancel, item.label)
 
     def _indexed(self, parts: list[Path]) -> bool:
         """Wait for these parts' Pagefind runs (those of this queue); False if one failed."""

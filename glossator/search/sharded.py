@@ -60,7 +60,7 @@ def index_site(site_dir: Path, config: SiteConfig, shards: Shards,
         bundles = []
         for shard, members in split.items():
             bundles.append(work / str(shard))
-            if problems := index_shard(site_dir, bundles[-1], members, config, cancel, shards.label(shard)):
+            if problems := index_shard(site_dir, bundles[-1], members, config.language, cancel, shards.label(shard)):
                 return problems
         if problems := combine(bundles, work / "merged", cancel=cancel)[0]:
             return problems
