@@ -29,19 +29,17 @@ import hashlib
 import json
 import os
 import shutil
-from bisect import bisect_right
-from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, groupby, pairwise, repeat
+from itertools import groupby, pairwise
 from operator import itemgetter
 from pathlib import Path
 
 import cbor2
 
-from .pagefind import ENTRY, GZIP, SIGNATURE, BundleProblem, gzipped, inflate, read_cbor, read_entry, verify_bundle
-from .wordtable import TABLE, Span, ensure_table, head_bytes, pack_spans, read_columns, write_table
+from .pagefind import ENTRY, GZIP, SIGNATURE, BundleProblem, gzipped, read_cbor, read_entry, verify_bundle
+from .wordtable import TABLE, Span, ensure_table, head_bytes, pack_spans, words_in_order, write_table
 
 PINNED = "1.5.2"  # the Pagefind version whose files this module reads and writes
 # Pagefind 1.5.2 closes an index chunk once its words' pages hold this many locations, in the
@@ -52,7 +50,6 @@ CHUNK_WEIGHT = 20_000
 COMPRESSION = 6  # gzip level (libdeflate's): 1.6% smaller than zlib's 6, which was within 2% of Pagefind's sizes
 COMPRESSED_AS = f"{GZIP}-{COMPRESSION}"  # what the compressed chunks kept across builds (`compressed`) are
 WRITERS = 2  # threads compressing chunks, and threads inflating the shards' chunks
-PREFETCH = 2  # chunks of each shard inflated ahead of the merge
 
 Posting = list  # [page delta, locations, meta locations]
 Word = list  # [word, postings, variants]
@@ -167,58 +164,12 @@ def _merge_filters(shards: list[_Shard], target: Path, language: str) -> list[li
                   for name, values in merged.items())
 
 
-# A word of a shard, as the merge takes it: (word, shard number, its chunk's bytes, then the rest of
-# its Span's fields). The tuples come out of zip over the word table's columns: the merge handles
-# ~450,000 at 10,000 articles, and a Python frame or a named tuple for each was a third of its time.
-# Span's field k (after its word) is at _DATA + k; the unpacking fails if Span gains or loses one.
+# A word of a shard, as the merge takes it (wordtable.words_in_order): (word, shard number, its
+# chunk's bytes, then the rest of its Span's fields). Span's field k (after its word) is at
+# _DATA + k; the unpacking fails if Span gains or loses one.
 _DATA = 2
 _START, _END, _POSTINGS, _COUNT, _FIRST, _FIRST_SIZE, _LAST, _PLAIN, _WEIGHT = range(
     _DATA + 1, _DATA + len(Span._fields))
-
-
-def _chunk_words(shard: _Shard, number: int, inflating: ThreadPoolExecutor) -> Iterator[tuple[list[str], list]]:
-    """A shard's chunks in order, each as its words and the merge's tuples for them; a few chunks
-    in memory at a time, the next ones inflated on `inflating`'s threads while these are spliced
-    (zlib lets go of the GIL)."""
-    paths = [shard.bundle / "index" / f"{name}.pf_index" for _, _, name in shard.meta[2]]
-    ahead = deque(inflating.submit(inflate, path, shard.bundle) for path in paths[:PREFETCH])
-    for k, (words, *fields) in enumerate(read_columns(shard.bundle)):
-        if not ahead:
-            raise BundleProblem(f"{shard.bundle.name}: its word table has more chunks than its meta file")
-        data = ahead.popleft().result()
-        if k + PREFETCH < len(paths):
-            ahead.append(inflating.submit(inflate, paths[k + PREFETCH], shard.bundle))
-        yield words, list(zip(words, repeat(number), repeat(data), *fields))
-    if ahead:
-        raise BundleProblem(f"{shard.bundle.name}: its word table has fewer chunks than its meta file")
-
-
-def _batches(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterator[list[tuple]]:
-    """Every shard's words in order, in batches: each holds every shard's words up to the least of
-    the last words of the chunks in hand, sorted (a C sort of a few hundred tuples at a time, not a
-    heap merge's Python step for each of ~450,000 words of shards)."""
-    chunks = [_chunk_words(shard, number, inflating) for number, shard in enumerate(shards)]
-    hand: list[list | None] = [[[], [], 0] for _ in shards]  # each shard's chunk: words, tuples, how far taken
-    while True:
-        for number, held in enumerate(hand):
-            if held is not None and held[2] == len(held[0]):
-                chunk = next(chunks[number], None)
-                if chunk is None:
-                    hand[number] = None
-                else:
-                    held[0], held[1], held[2] = *chunk, 0
-        active = [held for held in hand if held is not None]
-        if not active:
-            return
-        boundary = min(held[0][-1] for held in active)
-        batch: list[tuple] = []
-        for held in active:
-            end = bisect_right(held[0], boundary, held[2])
-            batch += held[1][held[2]:end]
-            held[2] = end
-        # (word, shard number) is unique: the tuples compare without a key function, and in shard order
-        batch.sort()
-        yield batch
 
 
 def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterator[tuple[bytes, Span]]:
@@ -233,7 +184,8 @@ def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterat
     offsets = [shard.offset for shard in shards]
     renumbered = [bool(shard.fields) for shard in shards]
     renumbering = any(renumbered)
-    for word, group in groupby(chain.from_iterable(_batches(shards, inflating)), key=itemgetter(0)):
+    chunks = [(shard.bundle, [name for _, _, name in shard.meta[2]]) for shard in shards]
+    for word, group in groupby(words_in_order(chunks, inflating), key=itemgetter(0)):
         parts = list(group)
         weight = sum(map(itemgetter(_WEIGHT), parts))
         if not all(map(itemgetter(_PLAIN), parts)) or (renumbering and any(renumbered[part[1]] for part in parts)):

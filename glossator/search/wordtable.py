@@ -14,7 +14,11 @@ import io
 import operator
 import os
 import pickle
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -24,6 +28,7 @@ from .pagefind import BundleProblem, inflate, read_cbor, read_entry
 
 TABLE = ".words.pickle"  # beside a shard's files: where each word's bytes are (a hidden file: never published)
 TABLE_FORMAT = 2  # a table of another layout is made again
+PREFETCH = 2  # chunks of each bundle inflated ahead of the merge
 
 
 class Span(NamedTuple):
@@ -178,3 +183,51 @@ def _open_table(bundle: Path) -> tuple[BinaryIO | None, int]:
         pass
     stream.close()
     return None, 0
+
+
+def words_in_order(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecutor) -> Iterator[tuple]:
+    """The words of these bundles (each with its index chunks' names, in order), all in order, each
+    as (word, the bundle's number, its chunk's bytes, then the rest of its Span's fields): tuples
+    made by zip over the tables' columns (the merge takes ~450,000 at 10,000 articles; a Python
+    frame or a named tuple for each was a third of its time). Taken in batches: each holds every
+    bundle's words up to the least of the last words of the chunks in hand, sorted by one C sort,
+    not by a heap merge's Python step for each word of each bundle. (word, number) is unique: the
+    tuples compare without a key function, and in bundle order."""
+    chunks = [_chunk_words(bundle, names, number, inflating) for number, (bundle, names) in enumerate(bundles)]
+    hand: list[list | None] = [[[], [], 0] for _ in bundles]  # each bundle's chunk: words, tuples, how far taken
+    while True:
+        for number, held in enumerate(hand):
+            if held is not None and held[2] == len(held[0]):
+                chunk = next(chunks[number], None)
+                if chunk is None:
+                    hand[number] = None
+                else:
+                    held[0], held[1], held[2] = *chunk, 0
+        active = [held for held in hand if held is not None]
+        if not active:
+            return
+        boundary = min(held[0][-1] for held in active)
+        batch: list[tuple] = []
+        for held in active:
+            end = bisect_right(held[0], boundary, held[2])
+            batch += held[1][held[2]:end]
+            held[2] = end
+        batch.sort()
+        yield from batch
+
+
+def _chunk_words(bundle: Path, names: list[str], number: int,
+                 inflating: ThreadPoolExecutor) -> Iterator[tuple[list[str], list[tuple]]]:
+    """A bundle's chunks in order, each as its words and their tuples; a few chunks in memory at a
+    time, the next ones inflated on `inflating`'s threads meanwhile (zlib lets go of the GIL)."""
+    paths = [bundle / "index" / f"{name}.pf_index" for name in names]
+    ahead = deque(inflating.submit(inflate, path, bundle) for path in paths[:PREFETCH])
+    for k, (words, *fields) in enumerate(read_columns(bundle)):
+        if not ahead:
+            raise BundleProblem(f"{bundle.name}: its word table has more chunks than its meta file")
+        data = ahead.popleft().result()
+        if k + PREFETCH < len(paths):
+            ahead.append(inflating.submit(inflate, paths[k + PREFETCH], bundle))
+        yield words, list(zip(words, repeat(number), repeat(data), *fields))
+    if ahead:
+        raise BundleProblem(f"{bundle.name}: its word table has fewer chunks than its meta file")
