@@ -64,10 +64,12 @@ def main(argv: list[str]) -> int:
                                        for d in problems]}))
         return 0
     try:
-        # a bundle with a word table is a shard's, only ever merged again: its chunks need not be small
+        # a bundle with a word table is a shard's, only ever merged again: its chunks are stored, not
+        # compressed (gzip level 0: inflating a shard's level-1 chunks took 0.04 s, 0.8 s of every site
+        # merge at 10,000 articles; 0.004 s stored, for 3 MB more a shard in the build cache)
         used = merge_bundles([Path(b) for b in job["bundles"]], Path(job["target"]),
                              Path(job["compressed"]) if job["compressed"] else None, table=job["table"],
-                             level=1 if job["table"] else COMPRESSION)
+                             level=0 if job["table"] else COMPRESSION)
     except BundleProblem as problem:
         print(json.dumps({"problem": str(problem)}))
         return 0
