@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -189,10 +189,15 @@ def words_in_order(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolE
     """The words of these bundles (each with its index chunks' names, in order), all in order, each
     as (word, the bundle's number, its chunk's bytes, then the rest of its Span's fields): tuples
     made by zip over the tables' columns (the merge takes ~450,000 at 10,000 articles; a Python
-    frame or a named tuple for each was a third of its time). Taken in batches: each holds every
-    bundle's words up to the least of the last words of the chunks in hand, sorted by one C sort,
-    not by a heap merge's Python step for each word of each bundle. (word, number) is unique: the
-    tuples compare without a key function, and in bundle order."""
+    frame or a named tuple for each was a third of its time). (word, number) is unique: the tuples
+    compare without a key function, and in bundle order."""
+    return chain.from_iterable(_batches(bundles, inflating))
+
+
+def _batches(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecutor) -> Iterator[list[tuple]]:
+    """words_in_order() in batches: each holds every bundle's words up to the least of the last
+    words of the chunks in hand, sorted by one C sort, not by a heap merge's Python step for each
+    word of each bundle."""
     chunks = [_chunk_words(bundle, names, number, inflating) for number, (bundle, names) in enumerate(bundles)]
     hand: list[list | None] = [[[], [], 0] for _ in bundles]  # each bundle's chunk: words, tuples, how far taken
     while True:
@@ -213,7 +218,7 @@ def words_in_order(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolE
             batch += held[1][held[2]:end]
             held[2] = end
         batch.sort()
-        yield from batch
+        yield batch
 
 
 def _chunk_words(bundle: Path, names: list[str], number: int,
