@@ -25,6 +25,7 @@ shards gave two different pages the same short name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -196,18 +197,26 @@ def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterat
             yield data[start:end], Span(word, 0, end - start, postings - start, count, first, first_size, last,
                                         plain, weight)
         else:
-            pieces, last, count = [], 0, 0
-            for part in parts:
-                offset = offsets[part[1]]
-                number_end = part[_POSTINGS] + 1 + part[_FIRST_SIZE]
-                pieces += [b"\x83", head_bytes(0, offset + part[_FIRST] - last), part[_DATA][number_end:part[_END] - 1]]
-                last, count = offset + part[_LAST], count + part[_COUNT]
             text = word.encode()
+            count = sum(map(itemgetter(_COUNT), parts))
             before = b"".join([b"\x83", head_bytes(3, len(text)), text, head_bytes(4, count)])
-            entry = b"".join([before, *pieces, b"\x80"])
+            pieces, last = [before], 0
+            for part in parts:  # (each shard's first page renumbered, then the rest of its bytes)
+                offset = offsets[part[1]]
+                pieces.append(_page_head(offset + part[_FIRST] - last))
+                pieces.append(part[_DATA][part[_POSTINGS] + 1 + part[_FIRST_SIZE]:part[_END] - 1])
+                last = offset + part[_LAST]
+            pieces.append(b"\x80")
+            entry = b"".join(pieces)
             first = offsets[parts[0][1]] + parts[0][_FIRST]
             yield entry, Span(word, 0, len(entry), len(before), count, first, len(head_bytes(0, first)), last,
                               True, weight)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _page_head(delta: int) -> bytes:
+    """A page's array head and its number: the start of a shard's run of a word's pages."""
+    return b"\x83" + head_bytes(0, delta)
 
 
 def _span_of(word: Word, weight: int) -> Span:
