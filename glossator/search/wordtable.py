@@ -80,36 +80,42 @@ def write_table(bundle: Path, tables: list[bytes]) -> None:
     os.replace(scratch, bundle / TABLE)
 
 
-def _spans(data: bytes) -> list[Span]:
+def _spans(data: bytes) -> list[tuple]:
+    """A chunk's spans, as plain tuples in Span's order (pack_spans takes them; a named tuple for
+    each of ~60,000 words a part cost 10% of a join)."""
     _, _, at = head(data, 0)  # [words]
     _, count, at = head(data, at)
     stream = io.BytesIO(data)
     stream.seek(at)
-    decoder = cbor2.CBORDecoder(stream)
+    decode, tell = cbor2.CBORDecoder(stream).decode, stream.tell
     spans = []
     for _ in range(count):
-        start = stream.tell()
-        word, pages, variants = decoder.decode()
-        end = stream.tell()
-        _, _, at = head(data, start)  # the entry's array; then the word, a text string
-        _, _, postings = head(data, _after_text(data, at))  # the pages' array
-        first_size = head(data, postings + 1)[2] - postings - 1 if pages else 0
-        spans.append(Span(word, start, end, postings, len(pages), pages[0][0] if pages else 0, first_size,
-                          sum(map(_delta, pages)), not variants and bool(pages), _weight(pages)))
+        start = tell()
+        word, pages, variants = decode()
+        end = tell()
+        # the entry's array head, the word (a text string: its head, then its bytes), the pages' array
+        # head, each read from the bytes (1 byte below 24; head() for the longer forms)
+        at = start + 1 if data[start] & 0x1F < 24 else head(data, start)[2]
+        minor = data[at] & 0x1F
+        at = at + 1 + minor if minor < 24 else _after_text(data, at)
+        postings = at + 1 if data[at] & 0x1F < 24 else head(data, at)[2]
+        if pages:  # the first page: its array's head (one byte), then its number's
+            minor = data[postings + 1] & 0x1F
+            first_size = 1 if minor < 24 else 1 + (1 << (minor - 24))
+            spans.append((word, start, end, postings, len(pages), pages[0][0], first_size, sum(map(_delta, pages)),
+                          not variants, sum(map(len, map(_locations, pages)))
+                          + sum(map(len, map(_meta_locations, pages))) + len(pages)))
+        else:
+            spans.append((word, start, end, postings, 0, 0, 0, 0, False, 0))
     return spans
 
 
 # (map over C getters: a chunk's words have ~10 pages each, 200,000 a part, and a generator's
-# frame per page was half of describe's time)
+# frame per page was half of describe's time). A word's weight, its share of an index chunk as
+# Pagefind 1.5.2 counts it: its locations in the text and in meta fields, and one for each page;
+# its variants' pages do not count (so chunks here end where Pagefind's own would: checked on its
+# output, tests/test_search_merge.py).
 _delta, _locations, _meta_locations = (operator.itemgetter(k) for k in range(3))
-
-
-def _weight(pages: list) -> int:
-    """A word's share of an index chunk, as Pagefind 1.5.2 counts it: its locations in the text and
-    in meta fields, and one for each page; its variants' pages do not count (so chunks here end
-    where Pagefind's own would: checked on its output, tests/test_search_merge.py)."""
-    return (sum(map(len, map(_locations, pages))) + sum(map(len, map(_meta_locations, pages)))
-            + len(pages))
 
 
 def _after_text(data: bytes, at: int) -> int:
