@@ -46,20 +46,23 @@ class Span(NamedTuple):
     weight: int  # its share of a chunk, as Pagefind counts it
 
 
-def describe(bundle: Path) -> None:
-    """Record where each word of the bundle is (TABLE), so merging it need not decode its pages again.
-    Done once, when the shard is indexed (alongside the next shard's pages being made)."""
+def describe(bundle: Path) -> list[bytes]:
+    """Record where each word of the bundle is (TABLE), so merging it need not decode its pages
+    again; the index chunks' contents come back, in order (the merge that asked need not inflate
+    them again). Done once, when the bundle is first merged."""
     entry = read_entry(bundle)
     [info] = entry["languages"].values()
     meta = read_cbor(bundle / f"pagefind.{info['hash']}.pf_meta", bundle)
-    tables = []
+    tables, contents = [], []
     for _, _, name in meta[2]:
+        contents.append(inflate(bundle / "index" / f"{name}.pf_index", bundle))
         try:
-            spans = _spans(inflate(bundle / "index" / f"{name}.pf_index", bundle))
+            spans = _spans(contents[-1])
         except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
             raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
         tables.append(pack_spans(spans))
     write_table(bundle, tables)
+    return contents
 
 
 def pack_spans(spans: list[Span]) -> bytes:
@@ -166,13 +169,14 @@ def read_columns(bundle: Path) -> Iterator[tuple[list, ...]]:
             yield columns
 
 
-def ensure_table(bundle: Path) -> None:
-    """Make the bundle's word table if it has none that can be read."""
+def ensure_table(bundle: Path) -> list[bytes] | None:
+    """Make the bundle's word table if it has none that can be read (and give its index chunks'
+    contents, read to make it)."""
     stream, _ = _open_table(bundle)
     if stream is None:
-        describe(bundle)
-    else:
-        stream.close()
+        return describe(bundle)
+    stream.close()
+    return None
 
 
 def _open_table(bundle: Path) -> tuple[BinaryIO | None, int]:
@@ -230,7 +234,16 @@ def _batches(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecuto
 def _chunk_words(bundle: Path, names: list[str], number: int,
                  inflating: ThreadPoolExecutor) -> Iterator[tuple[list[str], list[tuple]]]:
     """A bundle's chunks in order, each as its words and their tuples; a few chunks in memory at a
-    time, the next ones inflated on `inflating`'s threads meanwhile (zlib lets go of the GIL)."""
+    time, the next ones inflated on `inflating`'s threads meanwhile (zlib lets go of the GIL). A
+    bundle without a table (a part just indexed) is read whole to make one, and merged from that."""
+    made = ensure_table(bundle)
+    if made is not None:  # (the table was made from these very chunks: they are in hand)
+        try:
+            for (words, *fields), data in zip(read_columns(bundle), made, strict=True):
+                yield words, list(zip(words, repeat(number), repeat(data), *fields))
+        except ValueError:
+            raise BundleProblem(f"{bundle.name}/{TABLE} does not match its index chunks") from None
+        return
     paths = [bundle / "index" / f"{name}.pf_index" for name in names]
     ahead = deque(inflating.submit(inflate, path, bundle) for path in paths[:PREFETCH])
     for k, (words, *fields) in enumerate(read_columns(bundle)):
