@@ -333,6 +333,17 @@ def _processes_working_in(folder: Path) -> list[int]:
     return found
 
 
+def _slow_indexer(folder: Path) -> tuple[Path, Path]:
+    """A Pagefind that waits 20 s before it indexes, and the file it leaves once it starts."""
+    marker = folder / "indexer-finished"
+    slow = folder / "slow-indexer"
+    slow.write_text(f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(20)\n"
+                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(pagefind._executable())!r}, sys.argv)\n",
+                    encoding="utf-8")
+    slow.chmod(0o755)
+    return slow, marker
+
+
 def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -345,12 +356,7 @@ def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site
     (root / "templates").mkdir()
     (root / "templates" / "sitemap.xml").write_text("{{ no_such_macro() }}", encoding="utf-8")
     # a Pagefind that is still indexing when the listing fails (one process: killing it ends it)
-    marker = tmp_path / "indexer-finished"
-    slow = tmp_path / "slow-indexer"
-    slow.write_text(f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(20)\n"
-                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(pagefind._executable())!r}, sys.argv)\n",
-                    encoding="utf-8")
-    slow.chmod(0o755)
+    slow, marker = _slow_indexer(tmp_path)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
     result = pipeline.build(Project.at(root, out))
     assert not marker.exists()  # stopped, not waited for
@@ -436,12 +442,7 @@ def test_cancelling_a_part_indexed_apart_stops_its_pagefind(built: tuple[Path, P
     """The child runs Pagefind in turn: cancelling kills both, and nothing is left running."""
     site = tmp_path / "site"
     shutil.copytree(built[1], site)
-    marker = tmp_path / "indexer-finished"
-    slow = tmp_path / "slow-indexer"
-    slow.write_text(f"#!{sys.executable}\nimport os, sys, time\ntime.sleep(20)\n"
-                    f"open({str(marker)!r}, 'w').close()\nos.execv({str(pagefind._executable())!r}, sys.argv)\n",
-                    encoding="utf-8")
-    slow.chmod(0o755)
+    slow, marker = _slow_indexer(tmp_path)
     cancel = threading.Event()
     threading.Timer(1.0, cancel.set).start()
     with pytest.MonkeyPatch.context() as patch:

@@ -412,11 +412,12 @@ def test_without_javascript_every_note_is_readable_and_linked(
     assert not page.locator("#gl_suggest").is_visible()
     # highlight → note → highlight
     page.click("#ref-speicher-toll")
-    page.wait_for_url(lambda url: url.endswith("#speicher-toll"))  # (the fragment's navigation may land after the click)
+    # (a fragment's navigation may land after the click returns: waited for)
+    page.wait_for_url(lambda url: url.endswith("#speicher-toll"))
     in_view = (-2, viewport["height"] - 20)  # (scrolling may be smooth)
     assert _eventually(page, "document.getElementById('speicher-toll').getBoundingClientRect().top", *in_view)
     page.click("#speicher-toll .note-num")
-    page.wait_for_url(lambda url: url.endswith("#hl-speicher-toll"))  # (the fragment's navigation may land after the click)
+    page.wait_for_url(lambda url: url.endswith("#hl-speicher-toll"))
     assert _eventually(page, "document.getElementById('hl-speicher-toll').getBoundingClientRect().top", *in_view)
 
 
