@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from glossator.build.staging import STAGING_MARK
-from tests.helpers import REPO, make_corpus, run_cli
+from tests.helpers import REPO, make_corpus, processes_working_in, run_cli
 
 ARTICLES = 300
 CHANGED = "This sentence was added after the first build."
@@ -44,6 +44,13 @@ def staging_dirs(parent: Path) -> list[str]:
 def leftovers_inside(site: Path) -> list[str]:
     """Anything of a build in progress: staging or scratch directories inside the site."""
     return sorted(p.relative_to(site).as_posix() for p in site.rglob(".*") if p.is_dir() or STAGING_MARK in p.name)
+
+
+def _lingering_in(root: Path, grace: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + grace
+    while (found := processes_working_in(root)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
 
 
 def group_members(pgid: int, grace: float = 5.0) -> list[str]:
@@ -131,6 +138,8 @@ def test_an_interrupted_build_leaves_the_site_as_it_was(name: str, moment: float
         pytest.fail(f"the build did not stop within {EXIT_TIMEOUT} s of {name}")
     assert build.returncode in (130, -sig), (build.returncode, stderr[-2000:])
     assert not group_members(build.pid), "processes of the build outlived it"
+    # (nor any that left its group: a process of its own indexing a part, or the Pagefind it ran)
+    assert not _lingering_in(root), "processes of the build outlived it, in a session of their own"
     assert snapshot(root / "site") == before, "the previous site changed"
     assert not leftovers_inside(root / "site")
     if "interrupted" in stderr:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from glossator.search.sharded import index_site
 from glossator.search.shards import ONE_BUNDLE, Shards
 from glossator.validate.site import DEFAULTS
 
-from .helpers import article_md, build_site, run_cli, write_archive
+from .helpers import article_md, build_site, processes_working_in, run_cli, write_archive
 
 TITLE = "Ferry <b>fares</b> & 'the harbour'"
 OUTLET = "AT&T, Inc: News"
@@ -322,17 +321,6 @@ def test_cbor_reads_and_writes_pagefind_files_byte_for_byte(built: tuple[Path, P
         assert cbor2.dumps(cbor2.loads(data)) == data, path.name
 
 
-def _processes_working_in(folder: Path) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(folder):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
 def _slow_indexer(folder: Path) -> tuple[Path, Path]:
     """A Pagefind that waits 20 s before it indexes, and the file it leaves once it starts."""
     marker = folder / "indexer-finished"
@@ -363,7 +351,7 @@ def test_a_listing_that_fails_while_pagefind_indexes_stops_it_and_keeps_the_site
     assert not result.ok
     [problem] = [d for d in result.diagnostics if d.is_error]
     assert "sitemap.xml" in problem.path
-    assert not _processes_working_in(tmp_path)
+    assert not processes_working_in(tmp_path)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
 
@@ -415,7 +403,8 @@ def test_bundle_checks_cover_every_shard(tmp_path: Path, shard: int) -> None:
 def test_a_part_indexed_apart_is_the_part_indexed_here(built: tuple[Path, Path], tmp_path: Path) -> None:
     """A rebuild indexes its few parts in processes of their own (search/job.py): the same bundle,
     byte for byte, as on a thread of the build; a problem comes back as the same diagnostic."""
-    site = built[1]
+    site = tmp_path / "site"
+    shutil.copytree(built[1], site)
     here, apart = tmp_path / "here", tmp_path / "apart"
     assert pagefind.index_shard(site, here, ["alpha", "beta"], "en") == []
     assert index_apart(site, apart, ["alpha", "beta"], "en") == []
@@ -425,21 +414,20 @@ def test_a_part_indexed_apart_is_the_part_indexed_here(built: tuple[Path, Path],
     fake.write_text(f"#!/bin/sh\nrm -rf articles/gamma\nexec '{pagefind._executable()}' \"$@\"\n")
     fake.chmod(0o755)
     shutil.copytree(site / "articles" / "beta", site / "articles" / "gamma")
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("PAGEFIND_BINARY_PATH", str(fake))
-            problems = [index(site, tmp_path / name, ["alpha", "beta", "gamma"], "en", label="search shard 2 of 3: ")
-                        for name, index in (("x", pagefind.index_shard), ("y", index_apart))]
-    finally:
-        shutil.rmtree(site / "articles" / "gamma", ignore_errors=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+        problems = [index(site, tmp_path / name, ["alpha", "beta", "gamma"], "en", label="search shard 2 of 3: ")
+                    for name, index in (("x", pagefind.index_shard), ("y", index_apart))]
     assert problems[0] == problems[1] and len(problems[0]) == 1
-    assert problems[0][0].is_error and "it holds 2 pages, but the site has 3 articles" in problems[0][0].message
+    assert problems[0][0].is_error and problems[1][0].is_error
+    assert "it holds 2 pages, but the site has 3 articles" in problems[0][0].message
     assert problems[0][0].hints == problems[1][0].hints and problems[0][0].title == problems[1][0].title
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 
 def test_cancelling_a_part_indexed_apart_stops_its_pagefind(built: tuple[Path, Path], tmp_path: Path) -> None:
-    """The child runs Pagefind in turn: cancelling kills both, and nothing is left running."""
+    """The child runs Pagefind in turn: cancelled, it stops Pagefind and cleans up; nothing is left
+    running, nor any scratch folder."""
     site = tmp_path / "site"
     shutil.copytree(built[1], site)
     slow, marker = _slow_indexer(tmp_path)
@@ -450,5 +438,18 @@ def test_cancelling_a_part_indexed_apart_stops_its_pagefind(built: tuple[Path, P
         with pytest.raises(pagefind.Cancelled):
             index_apart(site, tmp_path / "bundle", ["alpha", "beta"], "en", cancel)
     time.sleep(0.2)
-    assert not _processes_working_in(site)  # the indexer worked in a folder of the site's pages
+    assert not processes_working_in(site)  # the indexer worked in a folder of the site's pages
     assert not marker.exists() and not (tmp_path / "bundle").exists()
+    assert not [p.name for p in site.iterdir() if p.name.startswith(".")]  # its scratch folder went too
+
+
+def test_a_search_job_does_not_import_from_the_working_directory(built: tuple[Path, Path], tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child process of a search job runs Python in the build's working directory, an archive
+    of contributors' files: a module there (json.py, cbor2.py, glossator/) must not be imported."""
+    marker = tmp_path / "imported"
+    for name in ("json.py", "cbor2.py"):
+        (tmp_path / name).write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit(9)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert index_apart(built[1], tmp_path / "bundle", ["alpha", "beta"], "en") == []
+    assert not marker.exists() and (tmp_path / "bundle" / "pagefind-entry.json").is_file()

@@ -5,6 +5,8 @@ URL, whatever the page order, chunk boundaries or file names)."""
 
 from __future__ import annotations
 
+import gzip
+import heapq
 import importlib.metadata
 import json
 import pickle
@@ -15,8 +17,11 @@ from pathlib import Path
 
 import cbor2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glossator.model import ARTICLE_PAGES_GLOB
+from glossator.search import wordtable
 from glossator.search.merge import PINNED, merge_bundles
 from glossator.search.pagefind import BundleProblem, index_pages, verify_bundle
 from glossator.search.shards import PARTS
@@ -183,3 +188,49 @@ def test_spliced_heads_encode_as_cbor2_and_pagefind_do() -> None:
         assert cbor2.dumps([0] * n).startswith(head_bytes(4, n))
     for word in ("a", "café", "x" * 300):
         assert head_bytes(3, len(word.encode())) + word.encode() == cbor2.dumps(word)
+
+
+def test_the_site_s_index_chunks_are_compressed_even_from_one_shard(builds: tuple[Path, Path]) -> None:
+    """A shard joined from parts keeps its chunks stored (gzip level 0) for the merges it goes into;
+    the site's bundle is merged even from one shard, so readers never fetch them uncompressed."""
+    for out in builds:
+        chunks = list((out / "pagefind" / "index").glob("*.pf_index"))
+        assert chunks
+        for path in chunks:
+            data = path.read_bytes()
+            assert len(data) < 0.8 * len(gzip.decompress(data)), (out.name, path.name)
+    # (the shards themselves are stored: what this test guards against serving)
+    [shard] = _shards(builds[0])
+    sample = next((shard / "index").glob("*.pf_index")).read_bytes()
+    assert len(sample) > len(gzip.decompress(sample))
+
+
+@st.composite
+def _chunked_bundles(draw: st.DrawFn) -> list[list[list[str]]]:
+    """Bundles, each its sorted words cut into chunks (some empty), the last chunk taking the rest."""
+    bundles = []
+    for _ in range(draw(st.integers(0, 5))):
+        words = sorted(draw(st.sets(st.sampled_from("abcdefghijkl"))))
+        chunks = []
+        for size in draw(st.lists(st.integers(0, 3), max_size=4)):
+            chunks.append(words[:size])
+            words = words[size:]
+        bundles.append([*chunks, words] if words or not chunks else chunks)
+    return bundles
+
+
+@given(_chunked_bundles())
+@settings(max_examples=300, deadline=None)
+def test_words_in_order_are_the_heap_merge_of_the_bundles(chunks: list[list[list[str]]]) -> None:
+    """The batches (wordtable.words_in_order) give what a heap merge of every bundle's words gives:
+    bundles without chunks, chunks without words, words in several bundles, one bundle."""
+    def fake_chunk_words(bundle: Path, names: list[str], number: int, inflating: object):
+        for words in chunks[number]:
+            yield words, [(w, number, b"", len(w)) for w in words]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wordtable, "_chunk_words", fake_chunk_words)
+        merged = list(wordtable.words_in_order([(Path(str(n)), []) for n in range(len(chunks))], None))
+    expected = list(heapq.merge(*([(w, n, b"", len(w)) for chunk in bundle for w in chunk]
+                                  for n, bundle in enumerate(chunks))))
+    assert merged == expected

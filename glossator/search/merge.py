@@ -89,7 +89,7 @@ def merge_bundles(bundles: Sequence[Path], target: Path, compressed: Path | None
         filters = _merge_filters(shards, target, language)
         checked = {f"fragment/{name}.pf_fragment" for name, _ in pages}  # (checked in their shards)
         tables: list[bytes] | None = [] if table else None
-        chunks, digests = _write_chunks(_merged_words(shards, inflating), target, language, compressed, checked,
+        chunks, digests = _write_chunks(_merged_words(shards, inflating, table), target, language, compressed, checked,
                                         tables, level)
         linked.result()
     if tables is not None:
@@ -173,7 +173,8 @@ _START, _END, _POSTINGS, _COUNT, _FIRST, _FIRST_SIZE, _LAST, _PLAIN, _WEIGHT = r
     _DATA + 1, _DATA + len(Span._fields))
 
 
-def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterator[tuple[bytes, Span]]:
+def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor,
+                  keep_read: bool = False) -> Iterator[tuple[bytes, Span]]:
     """Each word of every shard once, in order, as its entry in the merged bundle, with its span
     (where its pages begin counted from the entry's start, its weight…) for the merged bundle's
     own word table.
@@ -181,12 +182,13 @@ def _merged_words(shards: list[_Shard], inflating: ThreadPoolExecutor) -> Iterat
     An entry is spliced from the shards' bytes: the pages of each shard after the first follow
     those of the shard before, and only the first page of each shard's run is renumbered (the
     others are differences from the page before, in the same shard). Entries with variants, or
-    whose shard numbers the meta fields otherwise, are decoded and encoded again."""
+    whose shard numbers the meta fields otherwise, are decoded and encoded again. `keep_read`: see
+    wordtable.words_in_order (a join's parts, read whole for their tables, are merged from that)."""
     offsets = [shard.offset for shard in shards]
     renumbered = [bool(shard.fields) for shard in shards]
     renumbering = any(renumbered)
     chunks = [(shard.bundle, [name for _, _, name in shard.meta[2]]) for shard in shards]
-    for word, group in groupby(words_in_order(chunks, inflating), key=itemgetter(0)):
+    for word, group in groupby(words_in_order(chunks, inflating, keep_read=keep_read), key=itemgetter(0)):
         parts = list(group)
         weight = sum(map(itemgetter(_WEIGHT), parts))
         if not all(map(itemgetter(_PLAIN), parts)) or (renumbering and any(renumbered[part[1]] for part in parts)):
@@ -363,8 +365,8 @@ def _write(folder: Path, language: str, digits: int, data: bytes, *, suffix: str
 
 
 def link_bundle(source: Path, target: Path, *, table: bool = False) -> None:
-    """A bundle as it is (one shard: nothing to merge), hard-linked file by file; its word table
-    only if asked (a hidden file: never in the site)."""
+    """A bundle as it is (a shard of one part: nothing to join), hard-linked file by file; its word
+    table only if asked (a hidden file: never in the site)."""
     shutil.copytree(source, target, copy_function=_link, ignore=shutil.ignore_patterns(".*"))
     if table:
         ensure_table(source)

@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -61,6 +60,14 @@ class BundleSummary:
     bytes: int
 
 
+GRACE = 5.0  # seconds a graceful child (run_child) has to stop once asked
+
+
+def scratch_prefix(target: Path) -> str:
+    """How index_shard's scratch folder (in the site's folder) for the bundle `target` is named."""
+    return f".{BUNDLE}-{target.name}-"
+
+
 class Cancelled(Exception):
     """The live preview stopped an indexing run: a newer build is about to replace the site."""
 
@@ -71,7 +78,7 @@ def index_shard(site_dir: Path, target: Path, slugs: Sequence[str], language: st
     any folder of that name once checked. `label` names the bundle in messages."""
     # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, beside
     # the site's files so that the links are possible (a hidden folder: never part of the site).
-    work = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=site_dir))
+    work = Path(tempfile.mkdtemp(prefix=scratch_prefix(target), dir=site_dir))
     try:
         view, bundle = work / "pages", work / "bundle"
         for slug in slugs:
@@ -192,28 +199,30 @@ def _run_pagefind(site_dir: Path, output: str, language: str,
     return None
 
 
-def run_child(command: list[str], cancel: threading.Event | None, **options: Any) -> tuple[int, str, str]:
-    """Run `command` to its end: (exit status, standard output, standard error). Setting `cancel`
-    kills it (with its own children, if it was started in a session of its own: `start_new_session`),
-    and raises Cancelled here."""
-    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, **options) as process:
+def run_child(command: list[str], cancel: threading.Event | None, *, stdin: str | None = None,
+              graceful: bool = False, **options: Any) -> tuple[int, str, str]:
+    """Run `command` to its end, `stdin` its input: (exit status, standard output, standard error).
+    Setting `cancel` kills it and raises Cancelled here; a `graceful` child is asked first (SIGTERM),
+    so that it can stop what it started and clean up, and killed if it has not ended 5 s later."""
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options) as process:
         if cancel is not None:
-            group = bool(options.get("start_new_session"))
-            threading.Thread(target=_stop_when_set, args=(process, cancel, group), daemon=True).start()
-        stdout, stderr = process.communicate()
+            threading.Thread(target=_stop_when_set, args=(process, cancel, graceful), daemon=True).start()
+        stdout, stderr = process.communicate(stdin)
     if cancel is not None and cancel.is_set():
         raise Cancelled
     return process.returncode, stdout, stderr
 
 
-def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event, group: bool) -> None:
+def _stop_when_set(process: subprocess.Popen[str], cancel: threading.Event, graceful: bool) -> None:
     while process.poll() is None:
         if cancel.wait(0.05):
-            if group:  # (what it started, Pagefind, goes with it)
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-            process.kill()
+            if graceful:
+                process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(GRACE)
+            if process.poll() is None:
+                process.kill()
             return
 
 

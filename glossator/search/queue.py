@@ -2,7 +2,8 @@
 
 The build's workers render the articles part by part; as soon as every page of a shard's part
 is written, its bundle is indexed here, by Pagefind runs started from threads of the build's
-process, while the workers go on. Once a shard's parts are indexed, they are joined into the
+process (or, when a build indexes only a few parts, by processes of their own: search/job.py),
+while the workers go on. Once a shard's parts are indexed, they are joined into the
 shard's bundle by a process of its own while Pagefind goes on with the next parts; once every
 page is written and every shard joined, the shards are merged into the site's bundle, by a
 process of its own too, while the build writes the listings. The two cores never wait on each

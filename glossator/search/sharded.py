@@ -26,11 +26,14 @@ def combine(bundles: Sequence[Path], target: Path, compressed: Path | None = Non
             apart: bool = False) -> tuple[list[Diagnostic], set[str]]:
     """The shards' bundles, in shard order, as one bundle in `target` (a new folder); with the
     index chunks compressed before kept in `compressed` (merge_bundles), the ones it used. With
-    `table`, the bundle gets its word table; with `apart`, the merge runs in a process of its own."""
+    `table`, the bundle gets its word table (a shard's, joined from its parts: one part is linked
+    as it is); with `apart`, the merge runs in a process of its own. Without `table` (the site's
+    bundle) even one shard is merged: a shard joined from parts keeps its index chunks stored,
+    uncompressed, for the merges it goes into, and readers get them compressed."""
     used: set[str] = set()
     try:
-        if len(bundles) == 1:
-            link_bundle(bundles[0], target, table=table)
+        if len(bundles) == 1 and table:
+            link_bundle(bundles[0], target, table=True)
         elif apart:
             used = merge_apart(bundles, target, compressed, table, cancel)
         else:

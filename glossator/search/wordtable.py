@@ -3,8 +3,9 @@
 A word's entry in an index chunk holds its pages as differences from the page before; merged
 after other shards', only its first page needs a new number. So the merge needs, for each word,
 where its entry and its pages are in the chunk's bytes, how many pages it has, its first and
-last page: the *word table*, made once, when the shard is indexed (alongside the next shard's
-pages being made), and kept with the bundle. The files' layout is in merge.py's docstring.
+last page: the *word table*, made once, by the first merge that reads the bundle (a part's, by
+its shard's join; a shard's, written by that join), and kept with the bundle. The files' layout
+is in merge.py's docstring.
 """
 
 from __future__ import annotations
@@ -59,13 +60,13 @@ def describe(bundle: Path) -> list[bytes]:
         try:
             spans = _spans(contents[-1])
         except (cbor2.CBORDecodeError, ValueError, IndexError) as exc:
-            raise BundleProblem(f"index/{name}.pf_index cannot be read ({exc})") from None
+            raise BundleProblem(f"{bundle.name}/index/{name}.pf_index cannot be read ({exc})") from None
         tables.append(pack_spans(spans))
     write_table(bundle, tables)
     return contents
 
 
-def pack_spans(spans: list[Span]) -> bytes:
+def pack_spans(spans: list[Span] | list[tuple]) -> bytes:
     """A chunk's spans as the table stores them: a column a field (lists of strings and integers
     unpickle several times faster than as many tuples of a class)."""
     columns = tuple(map(list, zip(*spans, strict=True))) if spans else tuple([] for _ in Span._fields)
@@ -170,8 +171,8 @@ def read_columns(bundle: Path) -> Iterator[tuple[list, ...]]:
 
 
 def ensure_table(bundle: Path) -> list[bytes] | None:
-    """Make the bundle's word table if it has none that can be read (and give its index chunks'
-    contents, read to make it)."""
+    """Make the bundle's word table if it has none that can be read, and give its index chunks'
+    contents, read to make it; None if it had one."""
     stream, _ = _open_table(bundle)
     if stream is None:
         return describe(bundle)
@@ -195,27 +196,31 @@ def _open_table(bundle: Path) -> tuple[BinaryIO | None, int]:
     return None, 0
 
 
-def words_in_order(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecutor) -> Iterator[tuple]:
+def words_in_order(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecutor, *,
+                   keep_read: bool = False) -> Iterator[tuple]:
     """The words of these bundles (each with its index chunks' names, in order), all in order, each
     as (word, the bundle's number, its chunk's bytes, then the rest of its Span's fields): tuples
     made by zip over the tables' columns (the merge takes ~450,000 at 10,000 articles; a Python
     frame or a named tuple for each was a third of its time). (word, number) is unique: the tuples
-    compare without a key function, and in bundle order."""
-    return chain.from_iterable(_batches(bundles, inflating))
+    compare without a key function, and in bundle order. With `keep_read`, a bundle read whole to
+    make its word table is merged from what was read (the parts of a join: a few bundles)."""
+    return chain.from_iterable(_batches(bundles, inflating, keep_read))
 
 
-def _batches(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecutor) -> Iterator[list[tuple]]:
+def _batches(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecutor,
+             keep_read: bool) -> Iterator[list[tuple]]:
     """words_in_order() in batches: each holds every bundle's words up to the least of the last
     words of the chunks in hand, sorted by one C sort, not by a heap merge's Python step for each
     word of each bundle."""
-    chunks = [_chunk_words(bundle, names, number, inflating) for number, (bundle, names) in enumerate(bundles)]
+    chunks = [_chunk_words(bundle, names, number, inflating, keep_read)
+              for number, (bundle, names) in enumerate(bundles)]
     hand: list[list | None] = [[[], [], 0] for _ in bundles]  # each bundle's chunk: words, tuples, how far taken
     while True:
         for number, held in enumerate(hand):
-            if held is not None and held[2] == len(held[0]):
+            while held is not None and held[2] == len(held[0]):  # (a chunk may have no words)
                 chunk = next(chunks[number], None)
                 if chunk is None:
-                    hand[number] = None
+                    held = hand[number] = None
                 else:
                     held[0], held[1], held[2] = *chunk, 0
         active = [held for held in hand if held is not None]
@@ -231,18 +236,22 @@ def _batches(bundles: list[tuple[Path, list[str]]], inflating: ThreadPoolExecuto
         yield batch
 
 
-def _chunk_words(bundle: Path, names: list[str], number: int,
-                 inflating: ThreadPoolExecutor) -> Iterator[tuple[list[str], list[tuple]]]:
+def _chunk_words(bundle: Path, names: list[str], number: int, inflating: ThreadPoolExecutor,
+                 keep_read: bool = False) -> Iterator[tuple[list[str], list[tuple]]]:
     """A bundle's chunks in order, each as its words and their tuples; a few chunks in memory at a
     time, the next ones inflated on `inflating`'s threads meanwhile (zlib lets go of the GIL). A
-    bundle without a table (a part just indexed) is read whole to make one, and merged from that."""
+    bundle without a table (a part just indexed) is read whole to make one, and with `keep_read`
+    merged from that (without, its chunks are let go: all of a site's shards would be in memory)."""
     made = ensure_table(bundle)
-    if made is not None:  # (the table was made from these very chunks: they are in hand)
-        try:
-            for (words, *fields), data in zip(read_columns(bundle), made, strict=True):
-                yield words, list(zip(words, repeat(number), repeat(data), *fields))
-        except ValueError:
-            raise BundleProblem(f"{bundle.name}/{TABLE} does not match its index chunks") from None
+    if made is not None and keep_read:  # (the table was made from these very chunks: they are in hand)
+        contents = deque(made)
+        del made  # (each chunk let go once merged)
+        for words, *fields in read_columns(bundle):
+            if not contents:
+                raise BundleProblem(f"{bundle.name}/{TABLE} does not match its index chunks")
+            yield words, list(zip(words, repeat(number), repeat(contents.popleft()), *fields))
+        if contents:
+            raise BundleProblem(f"{bundle.name}/{TABLE} does not match its index chunks")
         return
     paths = [bundle / "index" / f"{name}.pf_index" for name in names]
     ahead = deque(inflating.submit(inflate, path, bundle) for path in paths[:PREFETCH])
