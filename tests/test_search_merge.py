@@ -224,7 +224,7 @@ def _chunked_bundles(draw: st.DrawFn) -> list[list[list[str]]]:
 def test_words_in_order_are_the_heap_merge_of_the_bundles(chunks: list[list[list[str]]]) -> None:
     """The batches (wordtable.words_in_order) give what a heap merge of every bundle's words gives:
     bundles without chunks, chunks without words, words in several bundles, one bundle."""
-    def fake_chunk_words(bundle: Path, names: list[str], number: int, inflating: object):
+    def fake_chunk_words(bundle: Path, names: list[str], number: int, inflating: object, keep_read: bool):
         for words in chunks[number]:
             yield words, [(w, number, b"", len(w)) for w in words]
 
