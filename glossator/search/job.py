@@ -26,7 +26,7 @@ from .pagefind import BundleProblem, Cancelled, index_shard, run_child, scratch_
 from .shards import BUNDLE
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent  # the folder that holds `glossator/`
-CANCELLED = 3  # the exit status of a job asked to stop (SIGTERM) that stopped
+CANCELLED = 3  # the exit status of a job asked to stop (SIGTERM, SIGINT) that stopped
 
 
 def _run(kind: str, job: dict, cancel: threading.Event | None, what: str) -> dict:
@@ -34,6 +34,8 @@ def _run(kind: str, job: dict, cancel: threading.Event | None, what: str) -> dic
     # -P: the working directory (an archive's, whose files are contributors') is not on sys.path
     returncode, stdout, stderr = run_child([sys.executable, "-P", "-m", "glossator.search.job"], cancel,
                                            stdin=json.dumps({kind: job}), graceful=True, env=env)
+    if returncode == CANCELLED:  # (Ctrl-C reached it with the rest of the build's process group)
+        raise Cancelled
     if returncode != 0:  # a bug, not bad input: reported as one, with the child's traceback
         raise RuntimeError(f"{what} failed in a process of its own (exit status {returncode}); this is a bug: "
                            f"report it with this output:\n{stderr}")
@@ -71,7 +73,8 @@ def main() -> int:
     [(kind, job)] = json.loads(sys.stdin.read()).items()
     if kind == "index":
         cancel = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+        for asked in (signal.SIGTERM, signal.SIGINT):  # (the build asks; a terminal's Ctrl-C reaches the group)
+            signal.signal(asked, lambda *_: cancel.set())
         try:
             problems = index_shard(Path(job["site"]), Path(job["target"]), job["slugs"], job["language"],
                                    cancel, job["label"])
