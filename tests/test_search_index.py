@@ -409,7 +409,7 @@ def test_a_part_indexed_apart_is_the_part_indexed_here(built: tuple[Path, Path],
     assert pagefind.index_shard(site, here, ["alpha", "beta"], "en") == []
     assert index_apart(site, apart, ["alpha", "beta"], "en") == []
     assert _digest(apart) == _digest(here) and (apart / "pagefind-entry.json").is_file()
-    # a bundle that says it holds two pages where three were asked for: refused alike, with the shard's name
+    # a bundle that holds two pages where three were asked for: refused alike, by the same diagnostic
     fake = tmp_path / "pagefind-of-two"
     fake.write_text(f"#!/bin/sh\nrm -rf articles/gamma\nexec '{pagefind._executable()}' \"$@\"\n")
     fake.chmod(0o755)
