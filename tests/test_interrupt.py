@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.build.staging import STAGING_MARK
+from glossator.build.staging import _REMOVE, OLD_MARK, STAGING_MARK, clean_stale
 from tests.helpers import REPO, make_corpus, processes_working_in, run_cli
 
 ARTICLES = 300
@@ -177,3 +177,29 @@ def test_the_next_build_removes_what_killed_builds_left(corpus: tuple[Path, dict
     pages = sorted((root / "site" / "articles").glob("*/index.html"))
     assert len(pages) == ARTICLES and all(CHANGED in page.read_text(encoding="utf-8") for page in pages)
     assert not leftovers_inside(root / "site")
+
+
+def test_an_old_site_being_deleted_is_left_to_the_process_deleting_it(tmp_path: Path) -> None:
+    """The previous site is deleted by a process of its own once the build returns (named after the
+    build, by then gone): that process renames it after itself first, so that the next build does
+    not take it for a killed build's leftover and delete it again, on its own time."""
+    prefix = f".site{OLD_MARK}"
+    # a file stands for the old tree: a folder's deletion cannot fail, and what it was renamed to would go
+    old = tmp_path / f"{prefix}{os.getpid()}-abcd1234"
+    old.write_text("the previous site", encoding="utf-8")
+    remover = subprocess.Popen([sys.executable, "-I", "-S", "-c", _REMOVE, str(old), prefix])
+    assert remover.wait(timeout=EXIT_TIMEOUT) == 0
+    renamed = tmp_path / f"{prefix}{remover.pid}-abcd1234"
+    assert [p.name for p in tmp_path.iterdir()] == [renamed.name]
+    renamed.unlink()
+    # the next build's sweep leaves a tree named after a live process alone, and takes a dead one's
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        alive = tmp_path / f"{prefix}{sleeper.pid}-00000000"
+        alive.mkdir()
+        (tmp_path / f"{prefix}{remover.pid}-11111111").mkdir()
+        clean_stale(tmp_path / "site")
+        assert [p.name for p in tmp_path.iterdir()] == [alive.name]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
