@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from .merge import COMPRESSION, merge_bundles
+from .merge import merge_bundles
 from .pagefind import BundleProblem, Cancelled, index_shard, run_child, scratch_prefix
 from .shards import BUNDLE
 
@@ -85,13 +85,8 @@ def main() -> int:
     if kind != "merge":
         raise ValueError(f"no such search job: {kind!r}")
     try:
-        # a bundle with a word table is a shard's, only ever merged again (combine: even alone): its
-        # chunks are stored, not compressed (gzip level 0: inflating a shard's level-1 chunks took
-        # 0.04 s, 0.8 s of every site merge at 10,000 articles; 0.004 s stored, for 3 MB more a
-        # shard in the build cache)
         used = merge_bundles([Path(b) for b in job["bundles"]], Path(job["target"]),
-                             Path(job["compressed"]) if job["compressed"] else None, table=job["table"],
-                             level=0 if job["table"] else COMPRESSION)
+                             Path(job["compressed"]) if job["compressed"] else None, table=job["table"])
     except BundleProblem as problem:
         print(json.dumps({"problem": str(problem)}))
         return 0

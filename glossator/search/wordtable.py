@@ -245,22 +245,23 @@ def _chunk_words(bundle: Path, names: list[str], number: int, inflating: ThreadP
     made = ensure_table(bundle)
     if made is not None and keep_read:  # (the table was made from these very chunks: they are in hand)
         contents = deque(made)
-        del made  # (each chunk let go once merged)
-        for words, *fields in read_columns(bundle):
-            if not contents:
-                raise BundleProblem(f"{bundle.name}/{TABLE} does not match its index chunks")
-            yield words, list(zip(words, repeat(number), repeat(contents.popleft()), *fields))
-        if contents:
-            raise BundleProblem(f"{bundle.name}/{TABLE} does not match its index chunks")
-        return
-    paths = [bundle / "index" / f"{name}.pf_index" for name in names]
-    ahead = deque(inflating.submit(inflate, path, bundle) for path in paths[:PREFETCH])
-    for k, (words, *fields) in enumerate(read_columns(bundle)):
-        if not ahead:
+        del made
+        chunks = (contents.popleft() for _ in range(len(contents)))  # (each let go once merged)
+    else:
+        chunks = _inflated([bundle / "index" / f"{name}.pf_index" for name in names], bundle, inflating)
+    for words, *fields in read_columns(bundle):
+        data = next(chunks, None)
+        if data is None:
             raise BundleProblem(f"{bundle.name}: its word table has more chunks than its meta file")
-        data = ahead.popleft().result()
+        yield words, list(zip(words, repeat(number), repeat(data), *fields))
+    if next(chunks, None) is not None:
+        raise BundleProblem(f"{bundle.name}: its word table has fewer chunks than its meta file")
+
+
+def _inflated(paths: list[Path], bundle: Path, inflating: ThreadPoolExecutor) -> Iterator[bytes]:
+    """These chunks' contents in order, PREFETCH of them inflated ahead on `inflating`'s threads."""
+    ahead = deque(inflating.submit(inflate, path, bundle) for path in paths[:PREFETCH])
+    for k in range(len(paths)):
         if k + PREFETCH < len(paths):
             ahead.append(inflating.submit(inflate, paths[k + PREFETCH], bundle))
-        yield words, list(zip(words, repeat(number), repeat(data), *fields))
-    if ahead:
-        raise BundleProblem(f"{bundle.name}: its word table has fewer chunks than its meta file")
+        yield ahead.popleft().result()
