@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..anchor.annotate import annotate_article
 from ..diagnostics import Diagnostic
@@ -88,13 +87,14 @@ def site_writer(plan: Plan) -> SiteWriter:
     return _writer[1]
 
 
-def build_article(plan: Plan, item: ArticleInput, *, drafts: bool, out: Path | None) -> ArticleOutcome:
-    """One article through every stage; its files are written under `out` (None: only checked)."""
+def build_article(plan: Plan, item: ArticleInput, *, drafts: bool, out: OutputDir | None) -> ArticleOutcome:
+    """One article through every stage; its files are written under `out` (None: only checked).
+    One OutputDir serves many articles: it makes each sub-folder once."""
     annotated, problems, counted = anchored_article(plan, item, drafts=drafts, render=out is not None)
     if annotated is None or out is None or any(d.is_error for d in problems):
         return ArticleOutcome(item.slug, tuple(problems), counted)
     try:
-        summary, outputs = site_writer(plan).write_article(annotated, OutputDir(out))
+        summary, outputs = site_writer(plan).write_article(annotated, out)
     except TemplateProblem as problem:
         return ArticleOutcome(item.slug, (*problems, problem.diagnostic), counted)
     return ArticleOutcome(item.slug, tuple(problems), counted, summary, outputs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import signal
 import threading
 import traceback
@@ -32,6 +33,15 @@ def process_context(*, fork: bool = True) -> multiprocessing.context.BaseContext
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["glossator.build.workers"])
     return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, not when the first child needs it: its start (a Python process
+    importing the engine, ~0.5 s) then runs on the other core while the build plans, rather than
+    delaying the workers (a build with search threads) or the exports' merge (build/pipeline.py)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        process_context(fork=False)  # (sets what the server imports before it forks anything)
+        multiprocessing.forkserver.ensure_running()
 
 
 class InBackground(Generic[T]):

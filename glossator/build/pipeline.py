@@ -33,6 +33,14 @@ SEARCH_DIR = "pagefind"
 MERGE_APART_FROM = 1000  # articles rendered: from here the exports' merge is worth a process of its own
 
 
+def _children_ahead(articles: int, search: bool) -> bool:
+    """Whether rendering `articles` will start processes from the fork server: the exports' merge
+    apart, or the workers of a build whose search runs on threads (build/background.py)."""
+    from .workers import SERIAL_BELOW
+
+    return articles >= MERGE_APART_FROM or (search and articles >= SERIAL_BELOW)
+
+
 def _orphan_problems(plan: Plan) -> list[Diagnostic]:
     """Annotation files whose article does not exist: validated for their own errors too."""
     from ..load.files import load_annotations
@@ -195,6 +203,7 @@ def build(
         return _up_to_date(cache.previous, list(cache.previous.other_warnings))
     from ..exports.merge import DamagedExport
     from ..render.jinja import TemplateProblem
+    from .background import start_fork_server
     from .indexing import ShardedIndex
     from .plan import make_plan
     from .site import SiteWriter
@@ -202,6 +211,8 @@ def build(
     from .workers import run_articles
 
     plan = make_plan(project, options)
+    if not (cache and cache.previous.articles) and _children_ahead(len(plan.articles), options.search):
+        start_fork_server()  # (every article will be rendered: known before the cache keys are made)
     config = plan.config
     diagnostics = [*plan.diagnostics, *_orphan_problems(plan)]
     if any(d.is_error for d in diagnostics):
@@ -242,6 +253,8 @@ def build(
         search = ShardedIndex(plan, staging.dir, store, search=options.search, article_keys=keys)
         try:
             dirty = [slug for slug in items if slug not in reused]
+            if _children_ahead(len(dirty), options.search):
+                start_fork_server()
             first = search.first_pages(reused, dirty)
             link(first)
             # shard by shard, each indexed once its pages are written, while the next is rendered

@@ -89,28 +89,40 @@ class OutputDir:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._made: set[Path] = {root}
+        self._prefix = f"{root}/"
+        self._made: set[str] = {""}  # sub-folders known to exist, relative to root
 
-    def path(self, relative: str) -> Path:
-        target = self.root / relative
-        parent = target.parent
-        if parent not in self._made:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(parent)
-        return target
+    def path(self, relative: str) -> str:
+        # strings, not Path objects: three files an article, 30,000 at 10,000 articles
+        folder = relative.rpartition("/")[0]
+        if folder not in self._made:
+            os.makedirs(self._prefix + folder, exist_ok=True)
+            self._made.add(folder)
+        return self._prefix + relative
 
     def write_text(self, relative: str, text: str) -> str:
-        self.path(relative).write_bytes(text.encode("utf-8"))
+        _write_file(self.path(relative), text.encode("utf-8"))
         return relative
 
     def write_pieces(self, relative: str, pieces: Iterable[str]) -> str:
-        with self.path(relative).open("w", encoding="utf-8", newline="\n") as stream:
+        with open(self.path(relative), "w", encoding="utf-8", newline="\n") as stream:
             stream.writelines(pieces)
         return relative
 
     def write_bytes(self, relative: str, data: bytes) -> str:
-        self.path(relative).write_bytes(data)
+        _write_file(self.path(relative), data)
         return relative
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """What Path.write_bytes does, without its file object around the descriptor."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 class Staging:

@@ -19,10 +19,12 @@ from .article import ArticleOutcome, build_article
 from .background import process_context
 from .options import collect_less
 from .plan import Plan
+from .staging import OutputDir
 
 Progress = Callable[[str, int, int], None]
 SERIAL_BELOW = 64  # articles; below this, worker processes cost more than they save
 BATCH_MAX = 200
+BATCH_MIN = 8
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ def run_batch(batch: Batch, plan: Plan | None = None) -> BatchResult:
     assert plan is not None, "a worker runs batches only after _start_worker"
     result = BatchResult()
     failed = False  # once an error is found the build fails: keep checking, stop rendering
+    out = OutputDir(batch.out) if batch.out is not None else None
     for slug in batch.slugs:
-        outcome = build_article(plan, plan.articles[slug], drafts=batch.drafts, out=None if failed else batch.out)
+        outcome = build_article(plan, plan.articles[slug], drafts=batch.drafts, out=None if failed else out)
         result.outcomes.append(outcome)
         failed = failed or outcome.failed
     return result
@@ -83,6 +86,18 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _batches(slugs: Sequence[str], jobs: int) -> list[tuple[str, ...]]:
+    """Slices of `slugs` that shrink towards the end, each at most a quarter of a worker's share of
+    what is left: the workers run out of work together, not one a whole batch (~1 s) after the other."""
+    batches = []
+    start = 0
+    while start < len(slugs):
+        size = max(BATCH_MIN, min(BATCH_MAX, (len(slugs) - start) // (jobs * 4)))
+        batches.append(tuple(slugs[start : start + size]))
+        start += size
+    return batches
+
+
 def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | None, jobs: int = 0,
                  progress: Progress | None = None,
                  on_batch: Callable[[list[ArticleOutcome]], None] | None = None) -> list[ArticleOutcome]:
@@ -90,11 +105,7 @@ def run_articles(plan: Plan, slugs: Sequence[str], *, drafts: bool, out: Path | 
     order given; `on_batch` hears of each batch as it is done. Outcomes come back in slug order."""
     jobs = jobs or default_jobs()
     # small archives are not worth the processes' start-up
-    if jobs == 1 or len(slugs) < SERIAL_BELOW:
-        batches = [tuple(slugs)]
-    else:
-        size = max(1, min(BATCH_MAX, len(slugs) // (jobs * 4)))
-        batches = [tuple(slugs[i : i + size]) for i in range(0, len(slugs), size)]
+    batches = [tuple(slugs)] if jobs == 1 or len(slugs) < SERIAL_BELOW else _batches(slugs, jobs)
     outcomes: list[ArticleOutcome] = []
 
     shared: dict[object, object] = {}

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..build.article import build_article, site_writer
 from ..build.options import BuildOptions
 from ..build.plan import Plan, make_plan
-from ..build.staging import STAGING_MARK, publish_files
+from ..build.staging import STAGING_MARK, OutputDir, publish_files
 from ..model import SiteConfig, article_page
 from ..project import Project
 
@@ -103,8 +103,9 @@ class HotRenderer:
         self.scratch.mkdir(parents=True)
         try:
             outputs: list[str] = []
+            scratch = OutputDir(self.scratch)
             for slug in slugs:
-                outcome = build_article(plan, plan.articles[slug], drafts=self.options.drafts, out=self.scratch)
+                outcome = build_article(plan, plan.articles[slug], drafts=self.options.drafts, out=scratch)
                 if outcome.failed or outcome.summary is None:
                     return None
                 outputs += outcome.outputs
