@@ -140,6 +140,21 @@ def test_w3c_annotation_from_hypothesis_jsonld(root: Path, capsys: pytest.Captur
     assert "    origin:\n      source: w3c\n      id: https://hypothes.is/a/W3cSingleAnno1\n" in text
 
 
+def test_w3c_bodies_that_are_only_an_address(root: Path, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A body may be a bare IRI (the model's first example), also as a Choice's items: a link."""
+    annotation = json.loads((FIXTURES / "w3c-annotation.jsonld").read_text(encoding="utf-8"))
+    annotation["body"] = ["https://evidence.example/report", annotation["body"][0],
+                          {"type": "Choice", "items": ["https://evidence.example/other"]}]
+    path = tmp_path / "bare.jsonld"
+    path.write_text(json.dumps(annotation), encoding="utf-8")
+    status, _, err = run(capsys, root, path, "--by", "carol")
+    assert status == 0, err
+    [annotation_read] = loaded(root, "army-figures")[0].values()
+    assert [link.url for link in annotation_read.links] == ["https://evidence.example/report",
+                                                            "https://evidence.example/other"]
+
+
 def test_w3c_list(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, root, FIXTURES / "w3c-list.jsonld")
     assert status == 0, err
@@ -230,6 +245,9 @@ def test_files_that_are_not_a_format(root: Path, tmp_path: Path, capsys: pytest.
         "number.json": ("42", "it holds a single JSON int"),
         "empty.json": ("  \n", "error: the file is empty"),
         "strings.json": ('["a", "b"]', "it holds a list of 2 entries that are neither Hypothesis nor W3C annotations"),
+        # half of a character: the second line's escape, not the pair before it nor the escaped backslash
+        "surrogate.json": ('{"rows": [{"text": "\\ud83d\\ude00 \\\\ud800",\n "uri": "x \\udfff"}]}',
+                           ":2:12: error: `\\udfff` is half of a character"),
     }
     for name, (text, expected) in cases.items():
         (tmp_path / name).write_text(text, encoding="utf-8")

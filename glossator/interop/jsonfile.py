@@ -52,6 +52,32 @@ class JsonDocument:
         return line, col, found.end()
 
 
+# A \uD800-\uDFFF escape is half of a character: a pair of them (high, then low) is one, and JSON
+# decodes it so; a lone one decodes to a string that no UTF-8 file can hold.
+_SURROGATE_ESCAPES = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"  # a pair
+                                r"|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(text: str, data: Any) -> int | None:
+    """Where the file escapes half a character (the first such escape), or None if it does not."""
+    if "\\u" not in text or not _SURROGATE_ESCAPES.search(text):
+        return None
+    try:  # (only for a file that escapes surrogates at all: an export's emoji, say)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    for found in _SURROGATE_ESCAPES.finditer(text):
+        start = before = found.start()
+        if found.end() - start != 6:
+            continue  # a pair
+        while before and text[before - 1] == "\\":
+            before -= 1
+        if (start - before) % 2 == 0:  # (after an odd number of backslashes, "\\u…" is text)
+            return start
+    return 0
+
+
 def _no_constants(name: str) -> Any:
     raise ValueError(f"`{name}` is not a JSON value")
 
@@ -86,7 +112,14 @@ def read_json(file: Path, shown: str,
                             title="Nested too deeply")]
     except ValueError as exc:  # NaN/Infinity, numbers longer than Python will convert
         return None, [error(shown, 0, 0, f"the file is not standard JSON: {exc}", title="Not JSON")]
-    return JsonDocument(shown, file, text, parsed), []
+    document = JsonDocument(shown, file, text, parsed)
+    if (lone := _lone_surrogate(text, parsed)) is not None:
+        line, col = document.position(lone)
+        return None, [error(shown, line, col, f"`{text[lone:lone + 6]}` is half of a character (a lone UTF-16 "
+                            "surrogate), which no text file can hold",
+                            "the tool that wrote the file cut a character in two: remove the escape, or "
+                            "write the whole character", title="Broken character")]
+    return document, []
 
 
 def type_names(node: Any) -> tuple[str, ...]:

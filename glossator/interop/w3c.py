@@ -117,7 +117,7 @@ def _read_body(body: Any, found: _Bodies, depth: int = 0) -> None:
     if depth > MAX_NESTING:
         return
     if isinstance(body, str):
-        _resource(body, found)
+        _resource(body, found, [])
         return
     if not isinstance(body, dict):
         return
