@@ -183,3 +183,26 @@ def test_a_hostile_page_reaches_the_markdown_as_text_only(server: str, root: Pat
     assert "4 link(s) to other than web addresses" in result.out
     # the title with a colon, quotes and a hash survives the YAML round trip
     assert result.front["title"] == 'A headline: with "quotes" and # hash'
+
+
+@pytest.mark.parametrize("label", ["hex", "base64", "rot13", "zlib", "idna", "unicode_escape"])
+def test_a_charset_label_that_names_no_charset_is_ignored(label: str) -> None:
+    """Python's codecs include bytes-to-bytes ones and escapes: a page naming one is guessed, and said."""
+    from glossator.capture.decode import decode_page
+
+    data = f'<html><head><meta charset="{label}"></head><body><p>Caf\xe9 au lait</p></body></html>'.encode("cp1252")
+    decoded = decode_page(data, None)
+    assert "au lait</p>" in decoded.text  # (which accent, the guess decides: a sample this short is a coin toss)
+    assert f"the page names `{label}` as its charset, which is none" in decoded.note
+
+
+def test_json_ld_ids_that_are_not_text_are_not_looked_up() -> None:
+    from lxml import html as lxml_html
+
+    from glossator.capture.jsonld import article_node
+
+    page = ('<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+            '{"@type": "NewsArticle", "headline": "Wall", "author": {"@id": ["#me"]}},'
+            '{"@id": "#me", "@type": "Person", "name": "Martha Green"}]}</script></head><body></body></html>')
+    node = article_node(lxml_html.fromstring(page))
+    assert node is not None and node.authors == ()

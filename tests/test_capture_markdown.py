@@ -135,3 +135,14 @@ def test_emphasis_and_links_survive_where_they_can() -> None:
     result = convert(body, BASE)
     assert result.markdown == ("The mayor said *nothing* about the [budget](https://outlet.example/budget), "
                                "and word\\***“quoted”**\\*word.\n")
+
+
+def test_a_line_that_would_make_a_table_stays_text() -> None:
+    """`a | b`, a line break, then `:--`: Markdown would read a table (found by a review's fuzzer)."""
+    body = Element("body")
+    paragraph = SubElement(body, "p")
+    paragraph.text = "Score | no"
+    SubElement(paragraph, "lb").tail = ":--"
+    result = convert(body, BASE)
+    assert found(result.markdown)[0] == ["Score | no\n:--"]
+    assert result.markdown == "Score \\| no\\\n\\:--\n"

@@ -33,14 +33,22 @@ class Decoded:
     note: str  # why, when it was not what the page declared (empty otherwise)
 
 
+# Python codecs that decode bytes to text but are no web page's charset: escapes, domain names
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"})
+
+
 def _codec(label: str | None) -> str | None:
+    """Python's codec for a charset label, or None for a label that names no charset (a page may
+    declare anything: `hex` and `base64` are codecs too, of bytes to bytes)."""
     if not label:
         return None
     try:
-        name = codecs.lookup(label.strip().lower()).name
+        info = codecs.lookup(label.strip().lower())
     except LookupError:
         return None
-    return _WHATWG.get(name, name)
+    if not getattr(info, "_is_text_encoding", True) or info.name.replace("_", "-") in _NOT_CHARSETS:
+        return None
+    return _WHATWG.get(info.name, info.name)
 
 
 def declared_charset(data: bytes, header: str | None) -> tuple[str | None, str]:
@@ -78,7 +86,10 @@ def decode_page(data: bytes, header_charset: str | None) -> Decoded:
     guess = from_bytes(data[: 2 * 1024 * 1024]).best()  # a sample is enough, and bounds the time
     name = _codec(guess.encoding) if guess is not None else None
     name = name if name and name != "utf-8" else "cp1252"
-    said = f"says `{label}`, but its bytes are not" if declared else "does not say which charset it uses"
+    if declared:
+        said = f"says `{label}`, but its bytes are not"
+    else:
+        said = f"names `{label}` as its charset, which is none" if label else "does not say which charset it uses"
     text = data.decode(name, errors="replace")
     return _clean(text, name, f"the page {said}: read as {name} (a guess); check accents and quotes by eye")
 

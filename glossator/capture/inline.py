@@ -20,13 +20,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
+from . import CaptureError
+
 MAX_DEPTH = 24  # inline nesting deeper than this is read as plain text
 MAX_URL = 2000  # the article schema's limit for addresses
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")  # ASCII white space only: no-break spaces are the outlet's
 _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
 _ALWAYS = re.compile(r"([\\`*_\[\]<~|])")
 _ORDERED = re.compile(r"^([0-9]{1,9})([.)])(?=[ \t]|$)")
-_LINE_START = ("#", ">", "-", "+", "=")
+_LINE_START = ("#", ">", "-", "+", "=", ":")  # (":" begins a table's delimiter row, and `:::` an aside)
 _EMPHASIS = {"#b": "**", "#i": "*", "#em": "*", "#strong": "**"}
 _CODE = ("#t",)
 
@@ -106,7 +108,7 @@ def escape(text: str, heading: bool = False) -> str:
 
 
 def _escape_line_start(line: str) -> str:
-    if line.startswith(_LINE_START) or line.startswith(":::"):
+    if line.startswith(_LINE_START):
         return "\\" + line
     return _ORDERED.sub(r"\1\\\2", line, count=1)
 
@@ -248,5 +250,7 @@ def render(element: _Element, base_url: str, *, breaks: bool = True, heading: bo
             return Run("", "", dropped)
         if _read_back(markdown, heading) == (text, marks):
             return Run(markdown, text, dropped)
-    # escaping alone cannot fail to give a plain paragraph; this is a bug, not a page problem
-    raise AssertionError(f"cannot write this text as Markdown: {text[:80]!r}")
+    # escaping alone should never fail to give a plain paragraph: if it does, that is our bug, and
+    # the capture stops with the words it could not write rather than write them changed
+    raise CaptureError(f"cannot write this passage as Markdown without changing it: {text[:80]!r}; "
+                       "please report it, with the page's address")

@@ -77,7 +77,8 @@ def nodes(tree: _Element) -> list[dict[str, Any]]:
 
 
 def _resolve(value: Any, by_id: dict[str, dict[str, Any]]) -> Any:
-    if isinstance(value, dict) and set(value) <= {"@id", "@type"} and value.get("@id") in by_id:
+    if (isinstance(value, dict) and set(value) <= {"@id", "@type"} and isinstance(value.get("@id"), str)
+            and value["@id"] in by_id):
         return by_id[value["@id"]]
     if isinstance(value, list):
         return [_resolve(v, by_id) for v in value]
