@@ -220,6 +220,28 @@ def test_a_text_without_its_moment_cannot_become_a_version(held: Path, page: tup
     assert status == 1 and f"content/{SLUG}.md has no `captured` moment" in err
 
 
+def test_the_address_with_campaign_parameters_is_the_same_article(held: Path,
+                                                                   page: tuple[str, dict[str, bytes]]) -> None:
+    """A shared link's `utm_source` names where the reader came from: the capture is the held article's."""
+    page[1]["body"] = SECOND
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        status = add(Project.at(held), page[0], url=f"http://www.{URL[8:]}?utm_source=x&fbclid=y", now=dt.datetime(
+            2026, 12, 3, 10, 30, tzinfo=UTC))
+    assert status == 0 and out.getvalue().startswith(f"content/{SLUG}.md changed since its capture")
+    assert sorted(p.name for p in (held / "content").iterdir()) == [f"{SLUG}.md"]
+
+
+def test_campaign_parameters_are_left_out_of_a_new_articles_address(tmp_path: Path,
+                                                                     page: tuple[str, dict[str, bytes]]) -> None:
+    (tmp_path / "content").mkdir()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        status = add(Project.at(tmp_path), page[0], url=f"{URL}?id=7&utm_medium=social&b=%20x",
+                     now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert status == 0
+    assert front(tmp_path / "content" / f"{SLUG}.md")["url"] == f"{URL}?id=7&b=%20x"
+
+
 def test_another_slug_for_a_held_address_is_refused(held: Path, page: tuple[str, dict[str, bytes]]) -> None:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml.etree import _Element
 
+from ..interop.urls import without_tracking
 from .jsonld import ArticleNode, article_node
 
 LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*\Z")  # the article schema's pattern
@@ -149,6 +150,8 @@ def read_metadata(tree: _Element, found: Any, read_from: str, given_url: str | N
     url = canonical
     if given_url:
         url = Fact(unwrap_wayback(given_url) or given_url, "--url")
+    # where a reader came from is no part of the article's address (a shared link's `utm_source`)
+    url = Fact(without_tracking(url.value), url.origin, url.guessed)
     # the outlet's own host: the address the page names (a saved copy's may be a file's)
     host = (urllib.parse.urlsplit(canonical.value).hostname or "").removeprefix("www.")
     sitename = _clean(getattr(found, "sitename", None), MAX_SOURCE)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from ..diagnostics import yaml_quoted
+from ..interop.urls import url_key
 from ..project import MAX_SLUG, Project, is_slug
 from . import CaptureError
 
@@ -87,16 +87,10 @@ def unique_slug(project: Project, base: str) -> str:
 
 
 def same_address(url: str) -> str:
-    """A form of the address that ignores what does not change the page: scheme, `www.`, case
-    of the host, a trailing slash, the fragment."""
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
-    path = parts.path.rstrip("/") or ""
-    return f"{host}{port}{path}" + (f"?{parts.query}" if parts.query else "")
+    """A form of the address that ignores what does not change the page: scheme, `www.`, case of
+    the host, a trailing slash, the fragment, the order of the query's parameters and the
+    campaign parameters among them (the importer's url_key)."""
+    return url_key(url) or url.strip()
 
 
 def holding(project: Project, url: str) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from .engine import Article, SiteConfig, page_url
 
@@ -25,6 +25,23 @@ TRACKING_PARAMETERS = frozenset({
 })
 _WAYBACK = re.compile(r"/web/[0-9]{1,14}(?:[a-z]{2}_)?/(.+)", re.DOTALL)
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
+
+
+def _tracking(name: str) -> bool:
+    name = name.lower()
+    return name.startswith(TRACKING_PREFIXES) or name in TRACKING_PARAMETERS
+
+
+def without_tracking(address: str) -> str:
+    """The address without its campaign parameters (`utm_source`, `fbclid`…), which say where a reader
+    came from, not which page; the rest of it exactly as written."""
+    try:
+        parts = urlsplit(address)
+    except ValueError:
+        return address
+    pieces = parts.query.split("&") if parts.query else []
+    kept = [piece for piece in pieces if not _tracking(unquote_plus(piece.split("=", 1)[0]))]
+    return address if len(kept) == len(pieces) else urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def _wayback_original(host: str, path: str, query: str) -> str | None:
@@ -61,7 +78,7 @@ def url_key(address: str, depth: int = 0) -> str | None:
     path = re.sub(r"/+", "/", path)
     path = re.sub(r"/index\.html?$", "/", path).rstrip("/")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(TRACKING_PREFIXES) and k.lower() not in TRACKING_PARAMETERS]
+             if not _tracking(k)]
     return host + path + (f"?{urlencode(sorted(query))}" if query else "")
 
 
