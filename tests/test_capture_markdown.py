@@ -146,3 +146,15 @@ def test_a_line_that_would_make_a_table_stays_text() -> None:
     result = convert(body, BASE)
     assert found(result.markdown)[0] == ["Score | no\n:--"]
     assert result.markdown == "Score \\| no\\\n\\:--\n"
+
+
+def test_a_lead_that_names_the_author_is_text_and_a_byline_is_not() -> None:
+    """A wire story's author is its agency: the lead that credits it stays; a line that is the byline goes."""
+    body = Element("body")
+    for text in ("By Reuters Staff", "LONDON (Reuters) - Britain's economy grew by 0.3% in the third quarter.",
+                 "Economists polled by Reuters had expected growth of 0.2%."):
+        SubElement(body, "p").text = text
+    result = convert(body, BASE, "UK economy grows", "Reuters")
+    assert result.left_out == ("the byline: “By Reuters Staff”",)
+    assert found(result.markdown)[0] == ["LONDON (Reuters) - Britain's economy grew by 0.3% in the third quarter.",
+                                         "Economists polled by Reuters had expected growth of 0.2%."]

@@ -193,16 +193,25 @@ def _folded(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+def _names_the_author(words: list[str], name: list[str]) -> bool:
+    """A byline by its author's name: a short line that begins with it (after "By", say), or is
+    mostly it. A lead that only mentions the author ("LONDON (Reuters) - …") is the text."""
+    if not name or len(words) > 16:
+        return False
+    starts = words[: len(name)] == name or (
+        _BYLINE.match(" ".join(words[:2])) is not None and words[1 : len(name) + 1] == name)
+    return starts or (all(part in words for part in name) and 2 * len(name) >= len(words))
+
+
 def _left_out(index: int, block: Block, title: str, author: str) -> str | None:
     """Why a top-level block is not the article's text, or None if it is."""
     folded = _folded(block.text)
     words = len(folded.split())
     if index == 0 and title and folded == _folded(title):
         return "the headline, repeated above the text"
-    if index < 3 and block.kind == "p" and words <= 25:
-        named = author and all(part in folded.split() for part in _folded(author).split()[:2])
-        if named or (_BYLINE.match(block.text) and words <= 12 and index < 2):
-            return "the byline"
+    if index < 3 and block.kind == "p" and (_names_the_author(folded.split(), _folded(author).split()[:2]) or (
+            _BYLINE.match(block.text) and words <= 12 and index < 2)):
+        return "the byline"
     if folded in LABELS:
         return "a label of the page"
     if block.kind in ("p", "list") and block.link_chars:
