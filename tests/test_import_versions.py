@@ -165,3 +165,31 @@ def test_a_broken_earlier_text_is_refused(root: Path, tmp_path: Path, capsys: py
     status, _, err = run(capsys, root, hypothesis_file(tmp_path))
     assert status == 1 and f"versions/{SLUG}/{FIRST}.md does not pass `python build.py check`" in err
     assert not (root / NOTES).exists()
+
+
+def test_our_export_comes_back_on_the_texts_its_notes_are_on(root: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Export, then import into the archive without its notes: each note on an earlier text targets
+    that text's page, and comes back pinned to it, on the same words (the corrected figure of the
+    current text never receives the `inaccurate` verdict given to the first one)."""
+    site = tmp_path / "site"
+    assert pipeline.build(Project.at(root, site), BuildOptions(search=False), jobs=1).ok
+    (root / NOTES).unlink()
+    status, out, err = run(capsys, root, site / "articles" / SLUG / "annotations.jsonld", "--by", "ed")
+    assert (status, err) == (0, ""), out
+    assert "adjusted" not in out and "imported 5 annotations into 1 file" in out
+    assert problems(root) == []
+    text = (root / NOTES).read_text(encoding="utf-8")
+    pinned = {item.split("\n")[0]: item for item in text.split("  - id: ")[1:]}
+    assert f'version: "{FIRST}"' in pinned["first-count"] and '"30 to 5"' in pinned["first-count"]
+    assert f'version: "{SECOND}"' in pinned["cost"] and '"12 million pounds"' in pinned["cost"]
+    assert f'version: "{SECOND}"' in pinned["market"]
+    assert "version:" not in pinned["borrow"] and "version:" not in pinned["about"]
+    # rebuilt, every note is where it was: the same marks on every text's page
+    again = tmp_path / "again"
+    assert pipeline.build(Project.at(root, again), BuildOptions(search=False), jobs=1).ok
+    marks = {page: mark_texts((again / page).read_text(encoding="utf-8"))
+             for page in (f"articles/{SLUG}/index.html", f"articles/{SLUG}/versions/{FIRST}/index.html",
+                          f"articles/{SLUG}/versions/{SECOND}/index.html")}
+    assert marks == {page: mark_texts((site / page).read_text(encoding="utf-8")) for page in marks}
+    assert marks[f"articles/{SLUG}/versions/{FIRST}/index.html"] == {"first-count": "30 to 5"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .engine import (
     fresh_id,
     is_slug,
     load_article,
+    load_texts,
     make_plan,
     parse_yaml,
     read_config,
@@ -145,13 +147,24 @@ def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options:
 
 
 def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, mapped: list[Mapped],
-             index: ArticleIndex) -> tuple[list[Draft], list[Mapped], list[Placed | None]]:
-    text = Text.of(article.body)
+             index: ArticleIndex, earlier: Callable[[str], Text | None]
+             ) -> tuple[list[Draft], list[Mapped], list[Placed | None]]:
+    """`earlier`: the text of the article's earlier version of that id (None if it has none)."""
+    current = Text.of(article.body)
     taken = set(existing.ids)
     drafts, kept, placements = [], [], []
     for item in mapped:
         incoming, placed = item.incoming, None
+        # a note on the page of one of the article's earlier texts (our export names so the text a note
+        # stays on) is placed in that text, and pinned to it: never moved to the current text's words
+        on = index.earlier_text(incoming.uris)
+        version = on[1] if on is not None and on[0] == slug and incoming.selector is not None else None
         if incoming.selector is not None:
+            text = current if version is None else earlier(version)
+            if text is None:
+                outcome.skipped.append((incoming, Skip("quote not placed", problem=True,
+                                                       detail=f"versions/{slug}/{version}.md cannot be read")))
+                continue
             # our own export's positions count in the page text; anyone else's, in their page's body
             own = incoming.origin.source == W3C and index.own_annotation(incoming.origin.id) is not None
             result = place(text, incoming.selector, slug, reliable_positions=own)
@@ -166,10 +179,20 @@ def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, 
             id=draft_id, kind=item.kind, note=incoming.note, by=item.by, added=item.added, origin=incoming.origin,
             quote=placed.quote if placed else None, prefix=placed.prefix if placed else None,
             suffix=placed.suffix if placed else None, verdict=item.verdict, sources=incoming.sources,
-            links=incoming.links, updated=item.updated))
+            links=incoming.links, updated=item.updated, version=version))
         kept.append(item)
         placements.append(placed)
     return drafts, kept, placements
+
+
+def _earlier_texts(target: Target) -> Callable[[str], Text | None]:
+    """The article's earlier texts by version id, read when first asked for (most imports need none)."""
+    @functools.cache
+    def texts() -> dict[str, Text]:
+        found, _ = load_texts(target.plan, target.item, target.article)
+        return {text.id: Text.of(text.body) for text in (found or ())[:-1]}
+
+    return lambda version: texts().get(version)
 
 
 def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Diagnostic]], None], *,
@@ -204,7 +227,8 @@ def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Di
         show(batch)
         return EXIT_CONTENT
     outcome = Outcome(batch, problems=list(batch.problems))
-    index = article_index(articles.values(), config)
+    index = article_index(articles.values(), config,
+                          {slug: [path.stem for path in item.version_paths] for slug, item in archive.articles.items()})
     known = KnownOrigins.scan(project, config)
     options = Options(kind, by, today or dt.date.today())
     planned: list[Planned] = []
@@ -224,7 +248,8 @@ def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Di
                                           "fix it first (`check` lists its problems), then import again",
                                           title="File has problems"))
             continue
-        drafts, kept, placements = _prepare(outcome, slug, articles[slug], existing, mapped, index)
+        drafts, kept, placements = _prepare(outcome, slug, articles[slug], existing, mapped, index,
+                                            _earlier_texts(target))
         if not drafts:
             continue
         spans = [(p.start, p.end) if p else None for p in placements]

@@ -20,6 +20,7 @@ from ..anchor.textmap import page_text
 from ..build.article import anchor_notes
 from ..build.options import BuildOptions
 from ..build.plan import Plan, make_plan, read_config
+from ..build.versions import load_texts
 from ..diagnostics import Diagnostic, error, warning, yaml_quoted
 from ..exports.w3c import page_url
 from ..load.files import list_sources, load_article, read_text
@@ -86,6 +87,7 @@ __all__ = [
     "is_slug",
     "list_sources",
     "load_article",
+    "load_texts",
     "make_plan",
     "page_text",
     "page_url",

@@ -11,7 +11,7 @@ implies, the case of the host and of percent-escapes. A Wayback Machine copy
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
@@ -88,6 +88,8 @@ class ArticleIndex:
 
     keys: dict[str, list[str]] = field(default_factory=dict)
     own_pages: dict[str, str] = field(default_factory=dict)  # our page's address (normalised) → slug
+    # the page of one of an article's earlier texts (normalised) → (slug, the text's version id)
+    own_versions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, slug: str, addresses: Iterable[str]) -> None:
         for address in addresses:
@@ -100,10 +102,22 @@ class ArticleIndex:
         found: list[str] = []
         for address in addresses:
             key = url_key(address)
-            for slug in self.keys.get(key, ()) if key else ():
+            if not key:
+                continue
+            earlier = self.own_versions.get(key)
+            for slug in (*self.keys.get(key, ()), *(earlier[:1] if earlier else ())):
                 if slug not in found:
                     found.append(slug)
         return found
+
+    def earlier_text(self, addresses: Iterable[str]) -> tuple[str, str] | None:
+        """(slug, version id) if one of the addresses is the page of an article's earlier text, as our
+        export names the text a note stays on."""
+        for address in addresses:
+            found = self.own_versions.get(url_key(address) or "")
+            if found is not None:
+                return found
+        return None
 
     def own_annotation(self, iri: str) -> tuple[str, str] | None:
         """(slug, id) if `iri` names one of this archive's annotations, as its exports do:
@@ -113,7 +127,9 @@ class ArticleIndex:
         return (slug, unquote(fragment)) if slug else None
 
 
-def article_index(articles: Iterable[Article], config: SiteConfig) -> ArticleIndex:
+def article_index(articles: Iterable[Article], config: SiteConfig,
+                  earlier: Mapping[str, Iterable[str]] | None = None) -> ArticleIndex:
+    """`earlier`: each article's earlier texts, by version id (versions/<slug>/<id>.md)."""
     index = ArticleIndex()
     for article in articles:
         own = page_url(article, config)
@@ -121,4 +137,8 @@ def article_index(articles: Iterable[Article], config: SiteConfig) -> ArticleInd
         key = url_key(own)
         if key is not None:
             index.own_pages[key] = article.slug
+        for version in (earlier or {}).get(article.slug, ()):
+            version_key = url_key(f"{own}versions/{version}/")
+            if version_key is not None:
+                index.own_versions[version_key] = (article.slug, version)
     return index

@@ -8,7 +8,8 @@ file stays as it was, comments and layout included. The new text must then
    cross-field rules, and anchoring, each note on the text the build shows it on (an article
    with earlier texts: the one `version:` names, or the earlier one an unpinned note was written
    on if its words left the current text; build/article.py `anchor_notes` decides, for both),
-   each quote resolving once there; a new note on the current text, where import placed it.
+   each quote resolving once there; a new note on the text import placed it in (the current one,
+   or the earlier one whose page it was made on), where import placed it.
 
 A problem in an imported annotation is reported at that annotation in the imported file,
 and the caller writes no file at all.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import (
+    Anchor,
     AnnotatedArticle,
     Annotation,
     Article,
@@ -149,11 +151,19 @@ def _at(draft_lines: tuple[int, ...], line: int) -> int | None:
     return found
 
 
+def _anchor_on(annotated: AnnotatedArticle, draft: Draft) -> Anchor | None:
+    """The draft's anchor on the text it was placed in."""
+    if draft.version is None:
+        return annotated.anchors.get(draft.id)
+    earlier = annotated.history.earlier if annotated.history else ()
+    return next((text.anchors.get(draft.id) for text in earlier if text.version == draft.version), None)
+
+
 def plan(existing: Existing, target: Target, drafts: Sequence[Draft], locations: Sequence[Location],
          spans: Sequence[tuple[int, int] | None]) -> tuple[Planned | None, list[Diagnostic]]:
     """The file with the drafts added and checked (None if it would not pass `check`), and the problems
     found, each at its annotation in the import file. `spans`: where each draft's quote must anchor
-    in the current text (page-text offsets; None for a note on the whole article)."""
+    in the text it was placed in (page-text offsets; None for a note on the whole article)."""
     config = target.plan.config
     starts: list[int] = []
     inserted = insert_items(existing.text, existing.root, target.article.slug, _render(drafts, starts))
@@ -190,10 +200,11 @@ def plan(existing: Existing, target: Target, drafts: Sequence[Draft], locations:
     for draft, at, span in zip(drafts, locations, spans, strict=True):
         if span is None or annotated is None:  # (None: the errors above say why)
             continue
-        # a new note's selectors describe the page as it is: it must be on the current text, where it was placed
-        anchor = annotated.anchors.get(draft.id)
+        # a new note must anchor on the text import placed it in (the current one, or the earlier one
+        # its `version:` names), where it was placed
+        anchor = _anchor_on(annotated, draft)
         if anchor is None or (anchor.start, anchor.end) != span:
-            where_instead = ("stay on an earlier text of the article, not the current one import placed it in"
+            where_instead = ("stay on another text of the article than the one import placed it in"
                              if anchor is None else "anchor elsewhere than where import placed it")
             found.append(error(at.path, at.line, at.col, f"`{draft.id}` would {where_instead}; nothing was written",
                                "please report this: import and check disagree", title="Anchoring mismatch"))

@@ -43,11 +43,12 @@ class Draft:
     sources: tuple[Source, ...] = ()
     links: tuple[Link, ...] = ()
     updated: dt.date | None = None
+    version: str | None = None  # the earlier text of the article the quote was placed in
 
     def plain(self) -> dict[str, Any]:
         """The item as the engine reads it back (yamlio.to_plain): what the written text must give."""
         item: dict[str, Any] = {"id": self.id, "kind": self.kind}
-        for key in ("quote", "prefix", "suffix", "verdict"):
+        for key in ("quote", "prefix", "suffix", "verdict", "version"):
             if getattr(self, key) is not None:
                 item[key] = getattr(self, key)
         item["note"] = self.note
@@ -124,6 +125,8 @@ def item_lines(draft: Draft, layout: Layout) -> list[str]:
     for key in ("quote", "prefix", "suffix", "verdict"):
         if key in plain:
             lines.append(f"{pad}{key}: {_value(key, plain[key])}")
+    if "version" in plain:  # (quoted, as `add` writes it: an id of digits and hyphens is text)
+        lines.append(f"{pad}version: {yaml_quoted(plain['version'])}")
     lines += _literal("note", draft.note, pad) or [f"{pad}note: {yaml_quoted(draft.note)}"]
     for key in ("sources", "links"):
         if key in plain:
