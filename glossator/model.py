@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -22,9 +23,7 @@ from markupsafe import Markup
 
 Kind = Literal["claim", "sourcing", "context"]
 KINDS: tuple[Kind, ...] = ("claim", "sourcing", "context")
-KIND_LABELS: Mapping[str, str] = MappingProxyType(
-    {"claim": "Claim", "sourcing": "Sourcing note", "context": "Context"}
-)
+KIND_LABELS: Mapping[str, str] = MappingProxyType({"claim": "Claim", "sourcing": "Sourcing note", "context": "Context"})
 # Words of a quote's closest passage below this similarity (%) are no clue at all (`check`, `new`).
 CLOSE_ENOUGH = 60
 # What `new` writes where a contributor must fill something in; `check` refuses it left in place.
@@ -178,14 +177,14 @@ class SiteConfig:
     max_file_bytes: int = 1_000_000
     search_shard_size: int = 500  # articles a search bundle (search/shards.py)
 
-    @property
+    @cached_property  # (asked once an article or more; a frozen dataclass keeps it in __dict__)
     def base_path(self) -> str:
         """The path part of base_url ("/" or "/sub/"): every internal link starts with it."""
         rest = self.base_url.split("://", 1)[-1]
         path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
         return path if path.endswith("/") else path + "/"
 
-    @property
+    @cached_property
     def verdict_ids(self) -> tuple[str, ...]:
         return tuple(v.id for v in self.verdicts)
 
@@ -195,7 +194,7 @@ class SiteConfig:
                 return verdict
         return None
 
-    @property
+    @cached_property
     def best_rating(self) -> int | None:
         return max((v.rating for v in self.verdicts if v.rating is not None), default=None)
 
