@@ -348,3 +348,74 @@ def test_the_engine_version_covers_the_rendering_libraries() -> None:
     for name in ("Jinja2", "markdown-it-py", "pagefind_bin", "PyYAML"):
         assert f"-{importlib.metadata.version(name)}.dist-info" in found, (name, found)
     assert found.count(".dist-info") == len(RENDERING_LIBRARIES)
+
+
+def _notes_archive(tmp_path: Path) -> tuple[Path, Path]:
+    rng = random.Random(3)
+    articles = {f"a{n}": _article(rng, n) for n in range(6)}
+    notes = {slug: _annotations(slug, int(slug[1:]), "First note.") for slug in articles}
+    root = write_archive(tmp_path / "archive", articles, notes, site_yaml=f"search_shard_size: {SHARD}\n")
+    return root, root / "annotations" / "a3.yaml"
+
+
+def test_a_file_saved_while_the_build_runs_is_not_cached_under_its_earlier_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys are made from the files as the build begins; an editor saving during the build gives
+    the workers other bytes. Saved back as it was, the next build must not reuse that page."""
+    from glossator.build import workers
+
+    root, _ = _notes_archive(tmp_path)
+    notes = root / "annotations" / "a0.yaml"
+    out = tmp_path / "cached" / "site"
+    _build(root, out, use_cache=True)
+    (root / "content" / "a0.md").write_text(_article(random.Random(9), 0))  # a0 is built again
+    original = notes.read_text()
+    real = workers.run_articles
+
+    def saved_meanwhile(*args, **options):  # type: ignore[no-untyped-def]
+        notes.write_text(original.replace("First note.", "Saved during the build."))
+        return real(*args, **options)
+
+    monkeypatch.setattr(workers, "run_articles", saved_meanwhile)
+    _build(root, out, use_cache=True)
+    monkeypatch.setattr(workers, "run_articles", real)
+    assert "Saved during the build." in (out / "articles" / "a0" / "index.html").read_text()
+    notes.write_text(original)  # the editor undoes it
+    _build(root, out, use_cache=True)
+    clean = tmp_path / "clean" / "site"
+    _build(root, clean, use_cache=False)
+    assert tree_digest(out) == tree_digest(clean)
+
+
+def test_the_previews_quick_publish_is_not_taken_for_a_built_page(tmp_path: Path) -> None:
+    """serve publishes an edited article before its build runs; stopped before that build ends, and
+    the edit undone, the next build renders the article again rather than keep the published page."""
+    from glossator.build.options import BuildOptions
+    from glossator.serve.hot import HotRenderer
+
+    root, notes = _notes_archive(tmp_path)
+    out = tmp_path / "cached" / "site"
+    _build(root, out, use_cache=True)
+    hot = HotRenderer(Project.at(root, out), BuildOptions())
+    hot.warm(BuildCache(Project.at(root, out)).previous.config)
+    original = notes.read_text()
+    notes.write_text(original.replace("First note.", "Published by the preview."))
+    update = hot.update(frozenset({str(notes)}))
+    assert update is not None and update.slugs == ("a3",)
+    assert "Published by the preview." in (out / "articles" / "a3" / "index.html").read_text()
+    notes.write_text(original)  # its build was stopped; the edit undone
+    _build(root, out, use_cache=True)
+    clean = tmp_path / "clean" / "site"
+    _build(root, clean, use_cache=False)
+    assert tree_digest(out) == tree_digest(clean)
+
+
+def test_warnings_from_the_cache_name_a_renamed_annotation_file(tmp_path: Path) -> None:
+    """x.yaml renamed x.yml, unchanged: the cached warnings must name the file as it is now."""
+    root, notes = _notes_archive(tmp_path)
+    notes.write_text(notes.read_text() + "    sources:\n      - title: The report\n        url: https://example.org/r\n")
+    out = tmp_path / "cached" / "site"
+    _build(root, out, use_cache=True)
+    notes.rename(notes.with_suffix(".yml"))
+    found = {d.path for d in pipeline.check(Project.at(root, out), jobs=1) if "no `date`" in d.message}
+    assert found == {"annotations/a3.yml"}

@@ -32,14 +32,15 @@ import os
 import pickle
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISDIR, S_ISLNK, S_ISREG
+from stat import S_ISLNK, S_ISREG
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, sort_diagnostics
 from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
+from .inputs import MISSING, file_stat, input_stats
 
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
     from ..exports.merge import ExportLayout
@@ -47,9 +48,11 @@ if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs ne
 
 FORMAT = 8
 CHUNK = 500  # articles a pickle in the articles file
-MISSING = (-1, -1)
 UNSETTLED = (-3, -3)  # matches no file's stat
 CACHE_MARK = ".glossator-cache"
+# Articles whose files in the site were written by the live preview's quick path (serve/hot.py),
+# not by a build the cache describes: their entries are not reused until a build is saved.
+CHANGED_OUTSIDE = "changed-outside-builds"
 EXPORTS = "exports.pickle"  # (token, ExportLayout): where the last build's exports put each article
 
 
@@ -108,12 +111,30 @@ def _engine_version() -> str:
     return digest.hexdigest()
 
 
+def cache_dir(project: Project) -> Path:
+    return project.out.parent / f".{project.out.name}{CACHE_MARK}"
+
+
+def mark_changed_outside(project: Project, slugs: Iterable[str]) -> None:
+    """Say, before writing them, that these articles' files in the site will no longer be those the
+    cache's entries name (the preview publishes an edited article before its build runs, and that
+    build may never finish): the next build renders them again."""
+    folder = cache_dir(project)
+    if folder.is_dir():
+        with (folder / CHANGED_OUTSIDE).open("a", encoding="utf-8") as stream:
+            stream.writelines(f"{slug}\n" for slug in slugs)
+
+
 class BuildCache:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.dir = project.out.parent / f".{project.out.name}{CACHE_MARK}"
+        self.dir = cache_dir(project)
         self.engine = _engine_version()
         self.previous = self._load()
+        try:
+            self.changed_outside = frozenset((self.dir / CHANGED_OUTSIDE).read_text(encoding="utf-8").split())
+        except (OSError, UnicodeDecodeError):
+            self.changed_outside = frozenset()
         self.hashes: dict[str, tuple[int, int, str]] = {}
         self._folders: dict[Path, bool] = {}
         self._articles: dict[str, CachedArticle] | None = None
@@ -146,7 +167,8 @@ class BuildCache:
 
     def unchanged(self, options: str, inputs: dict[str, tuple[int, int]]) -> bool:
         """True if the last build had these options and every input file is as it was then."""
-        return bool(self.previous.site_key) and self.previous.options == options and self.previous.inputs == inputs
+        return (bool(self.previous.site_key) and not self.changed_outside and self.previous.options == options
+                and self.previous.inputs == inputs)
 
     def _load(self) -> Manifest:
         manifest = self._read("manifest.pickle")
@@ -207,14 +229,22 @@ class BuildCache:
 
     def article_key(self, item: ArticleInput, shared: str) -> str:
         # (the engine too: the search index's shards are kept by these keys, beyond this manifest)
+        # (the annotation file's name too: its warnings name it, and x.yaml may become x.yml)
         parts = (shared, self.engine, item.slug, self.file_hash(item.article_path),
-                 self.file_hash(item.annotation_path),
+                 item.annotation_path.name if item.annotation_path else "", self.file_hash(item.annotation_path),
                  *(f"{path.name}\0{self.file_hash(path)}" for path in item.version_paths))
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
+    def changed_during_build(self, inputs: dict[str, tuple[int, int]], items: Iterable[ArticleInput]) -> set[str]:
+        """The articles some of whose files are no longer as they were when the build began: saved while
+        it ran, their pages may hold either text, whatever their keys say. They are not cached."""
+        return {item.slug for item in items
+                if any(file_stat(str(path)) != inputs.get(str(path), MISSING)
+                       for path in (item.article_path, item.annotation_path, *item.version_paths) if path is not None)}
+
     def reusable(self, slug: str, key: str) -> CachedArticle | None:
         entry = self.articles.get(slug)
-        if entry is None or entry.key != key:
+        if entry is None or entry.key != key or slug in self.changed_outside:
             return None
         out = str(self.project.out)
         if not all(os.path.isfile(f"{out}/{path}") for path in entry.outputs):  # (strings: 30,000 at 10k)
@@ -241,7 +271,9 @@ class BuildCache:
         except BaseException:
             written[0].unlink(missing_ok=True)
             raise
-        return PendingSave([written, self._stage(EXPORTS, (token, layout)), self._stage("manifest.pickle", manifest)])
+        settled = (self.dir / CHANGED_OUTSIDE, frozenset(self.changed_outside)) if self.changed_outside else None
+        return PendingSave([written, self._stage(EXPORTS, (token, layout)), self._stage("manifest.pickle", manifest)],
+                           settled)
 
     def restamp(self, options: str, inputs: dict[str, tuple[int, int]], other_warnings: list[Diagnostic],
                 config: SiteConfig) -> None:
@@ -308,57 +340,27 @@ class PendingSave:
     """A build's cache files, written beside the ones in use: (temporary, final) paths, in order."""
 
     files: list[tuple[Path, Path]]
+    settled: tuple[Path, frozenset[str]] | None = None  # (CHANGED_OUTSIDE, the articles this build rendered)
 
     def publish(self) -> None:
         for temporary, final in self.files:
             os.replace(temporary, final)
         self.files = []
+        if self.settled is not None:  # those the preview marked since this build began stay marked
+            path, rendered = self.settled
+            try:
+                left = [slug for slug in path.read_text(encoding="utf-8").split() if slug not in rendered]
+                if left:
+                    path.write_text("".join(f"{slug}\n" for slug in left), encoding="utf-8")
+                else:
+                    path.unlink()
+            except (OSError, UnicodeDecodeError):
+                pass
 
     def discard(self) -> None:
         for temporary, _ in self.files:
             temporary.unlink(missing_ok=True)
         self.files = []
-
-
-def input_stats(project: Project) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every file a build reads: site.yaml, the articles, annotation files and
-    versions (links followed, as the loader follows them), and the archive's and built-in templates.
-    Taken before the build reads anything, so a file saved during a build is seen as changed."""
-    stats: dict[str, tuple[int, int]] = {str(project.site_yaml): _stat(str(project.site_yaml))}
-    for folder in (project.content_dir, project.annotations_dir):
-        _stat_folder(str(folder), stats)
-    versions = str(project.versions_dir)
-    if _stat_folder(versions, stats):  # versions/<slug>/<name>.md: one level further
-        for path, stat in list(stats.items()):
-            if stat == (-2, -2) and path.startswith(versions + os.sep):
-                _stat_folder(path, stats)
-    for folder in project.templates_dirs:
-        for directory, _folders, files in os.walk(folder, followlinks=True):
-            for name in files:
-                path = f"{directory}/{name}"
-                stats[path] = _stat(path)
-    return stats
-
-
-def _stat_folder(folder: str, stats: dict[str, tuple[int, int]]) -> bool:
-    """Each entry of a folder but dot-files into `stats` (the folder as MISSING if it cannot be read)."""
-    try:
-        with os.scandir(folder) as scan:
-            for entry in scan:
-                if not entry.name.startswith("."):
-                    stats[entry.path] = _stat(entry.path)
-    except OSError:
-        stats[folder] = MISSING
-        return False
-    return True
-
-
-def _stat(path: str) -> tuple[int, int]:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return MISSING
-    return (-2, -2) if S_ISDIR(stat.st_mode) else (stat.st_mtime_ns, stat.st_size)
 
 
 def fingerprint(*parts: str | bytes) -> str:

@@ -83,6 +83,14 @@ class ShardedIndex:
             return self.bundle(unit[0])
         return self.store / PARTS / (self.unit_keys[unit] or f"{self.shards.name(unit[0])}-{unit[1] + 1}")
 
+    def forget(self, slugs: Iterable[str]) -> None:
+        """Drop the stored bundles that hold these articles' pages (pages that may not be those their
+        keys name): the next build indexes their parts again."""
+        for slug in slugs:
+            unit = self._unit_of(slug)
+            shutil.rmtree(self.unit_bundle(unit), ignore_errors=True)
+            shutil.rmtree(self.bundle(unit[0]), ignore_errors=True)
+
     def first_pages(self, reused: Mapping[str, CachedArticle], dirty: Iterable[str]) -> list[str]:
         """Which bundles are kept; the reused articles of the parts to index, whose pages (linked from
         the last build) Pagefind needs first: the rest may be linked while it runs."""

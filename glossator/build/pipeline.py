@@ -226,6 +226,7 @@ def build(
     committed = False
     search: ShardedIndex | None = None
     saved: PendingSave | None = None
+    raced: set[str] = set()
     try:
         writer = SiteWriter(project, config)
         shared = _shared_key(plan, options, writer)
@@ -233,7 +234,7 @@ def build(
         keys = {slug: cache.article_key(item, shared) for slug, item in items.items()} if cache else {}
         site_key = fingerprint(shared, str(options.search), writer.pages.site_fingerprint(),
                                *(keys[slug] for slug in items)) if cache else ""
-        if cache and site_key == cache.previous.site_key and project.out.is_dir():
+        if cache and site_key == cache.previous.site_key and not cache.changed_outside and project.out.is_dir():
             # files saved without change: the next build need not hash them again to know it
             cache.restamp(options.key, inputs, other_warnings, config)
             return _up_to_date(cache.previous, diagnostics, plan)
@@ -284,16 +285,20 @@ def build(
                 writer.write_assets(staging.files)
 
                 def exports() -> ExportLayout:
-                    return writer.write_annotations_feed(archive.result(), staging.files)
+                    layout = writer.write_annotations_feed(archive.result(), staging.files)
+                    return layout.without(raced) if raced else layout
 
                 if cache:  # written now, while the last shards are indexed and merged; in use once the site is
+                    # an article saved while this build ran may have been rendered from either text
+                    raced = cache.changed_during_build(inputs, (items[o.slug] for o in rendered))
                     entries = dict(reused)
                     for outcome in rendered:
                         assert outcome.summary is not None
-                        entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary, outcome.outputs,
-                                                              outcome.diagnostics)
-                    saved = cache.save(site_key, entries, options.key, inputs, other_warnings, config,
-                                       search.shards.count, exports)
+                        if outcome.slug not in raced:
+                            entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary,
+                                                                  outcome.outputs, outcome.diagnostics)
+                    saved = cache.save(site_key if not raced else "", entries, options.key, inputs, other_warnings,
+                                       config, search.shards.count, exports)
                 else:
                     exports()
             finally:
@@ -302,6 +307,8 @@ def build(
             changed = (_changed_files(project.out, staging.dir, written, reused)
                        if report_changes and project.out.is_dir() else None)
             search_problems = search.finish()
+            if raced:  # their search bundles are named by their keys too
+                search.forget(raced)
         except BaseException:  # a listing failed, or Ctrl-C: no Pagefind run may go on
             search.stop()
             raise

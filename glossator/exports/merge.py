@@ -60,6 +60,12 @@ class ExportLayout:
     spans: dict[str, dict[str, Span]] = field(default_factory=dict)  # array (DATA_DUMP#name) → slug → Span
     pages: dict[str, str] = field(default_factory=dict)  # collection file → the key of what it holds
 
+    def without(self, slugs: set[str]) -> ExportLayout:
+        """This layout but for these articles' elements, and with no collection page kept whole: for
+        articles built from other bytes than their keys name (saved while the build ran)."""
+        return ExportLayout(self.stamps, {array: {slug: span for slug, span in spans.items() if slug not in slugs}
+                                          for array, spans in self.spans.items()})
+
 
 class ArchiveEntry(NamedTuple):
     """What the archive's exports need of an article's summary: all that is sent to the process

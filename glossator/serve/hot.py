@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..build.article import build_article, site_writer
+from ..build.cache import mark_changed_outside
 from ..build.options import BuildOptions
 from ..build.plan import Plan, make_plan
 from ..build.staging import STAGING_MARK, OutputDir, publish_files
@@ -109,6 +110,7 @@ class HotRenderer:
                 if outcome.failed or outcome.summary is None:
                     return None
                 outputs += outcome.outputs
+            mark_changed_outside(self.project, slugs)  # (the build that follows may be stopped)
             return HotUpdate(tuple(slugs), publish_files(self.scratch, self.project.out, outputs))
         except OSError:
             self.forget()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..diagnostics import Diagnostic
 from ..model import RawSite, SiteConfig, Verdict, to_plain
 from . import schema
@@ -63,4 +65,4 @@ def _with_base(config: SiteConfig, base_url: str | None) -> SiteConfig:
         url += "/"
     if url == config.base_url:
         return config
-    return SiteConfig(**{**config.__dict__, "base_url": url})
+    return dataclasses.replace(config, base_url=url)
