@@ -488,3 +488,39 @@ def test_the_host_warning_says_who_can_reach_the_server() -> None:
     assert "other machines may be able to reach" in _host_warning("192.168.1.20")
     assert "this machine only" in _host_warning("::1")
     assert "this machine only" in _host_warning("localhost")
+
+
+def test_every_file_of_annotations_and_versions_is_watched(tmp_path: Path) -> None:
+    """The build reports a stray file there (annotations/todo.txt): the preview must rebuild when one
+    appears, to show the error, and when it goes, to clear it. Other files in content/ are the author's."""
+    from glossator.serve.watch import Inputs
+
+    project = Project.at(tmp_path)
+    inputs = Inputs.of(project)
+    assert inputs.relevant(project.annotations_dir.resolve() / "todo.txt", False)
+    assert inputs.relevant(project.versions_dir.resolve() / "story" / "notes.txt", False)
+    assert inputs.relevant(project.content_dir.resolve() / "story.md", False)
+    assert not inputs.relevant(project.content_dir.resolve() / "photo.jpg", False)
+    assert not inputs.relevant(project.annotations_dir.resolve() / ".story.yaml.swp", False)
+
+
+def test_a_linked_article_and_a_stray_file_are_seen(served: ServeProcess) -> None:
+    """An article that is a link to a file elsewhere in the archive: an edit to that file is an edit
+    to the article. A stray file in annotations/ fails the build as it appears and clears as it goes."""
+    shared = served.root / "shared"
+    shared.mkdir()
+    (shared / "linked-story.md").write_text(article_md("Linked story", "Kept in another folder."))
+    mark = served.mark()
+    (served.root / "content" / "linked-story.md").symlink_to("../shared/linked-story.md")
+    served.wait_for(REBUILT, since=mark)
+    assert b"Kept in another folder." in raw_get(served.port, "/articles/linked-story/")[2]
+    mark = served.mark()
+    (shared / "linked-story.md").write_text(article_md("Linked story", "Edited where it is kept."))
+    served.wait_for(REBUILT, since=mark)
+    assert b"Edited where it is kept." in raw_get(served.port, "/articles/linked-story/")[2]
+    mark = served.mark()
+    (served.root / "annotations" / "todo.txt").write_text("to do")
+    assert "annotations/todo.txt" in served.wait_for("not an annotation file", since=mark)
+    mark = served.mark()
+    (served.root / "annotations" / "todo.txt").unlink()
+    served.wait_for(REBUILT, since=mark)

@@ -15,7 +15,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,11 +94,11 @@ class Inputs:
             return True
         if is_noise(path.name):
             return False
-        for folder, suffixes in ((self.content, (".md",)), (self.annotations, (".yaml", ".yml")),
-                                 (self.versions, (".md",))):
-            if path.is_relative_to(folder):
-                return is_directory or path.name.endswith(suffixes)
-        return any(path.is_relative_to(folder) for folder in self.other_dirs)
+        if path.is_relative_to(self.content):  # (other files there are the author's, left alone)
+            return is_directory or path.name.endswith(".md")
+        # any file in annotations/ or versions/ is read, or reported as a stray (load/files.py): one
+        # appearing fails the build, and its going away clears the error
+        return any(path.is_relative_to(folder) for folder in (self.annotations, self.versions, *self.other_dirs))
 
 
 class Changes:
@@ -152,14 +152,29 @@ class _Handler(FileSystemEventHandler):
     def __init__(self, inputs: Inputs, changes: Changes) -> None:
         self.inputs = inputs
         self.changes = changes
+        # an input that is a symlink to a file elsewhere in the archive: the target → the links to it
+        # (an edit to the target is an edit to each of them; Watcher.refresh keeps this up to date)
+        self.linked: dict[Path, tuple[Path, ...]] = {}
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         paths = [event.src_path, event.dest_path] if event.dest_path else [event.src_path]
         touched = [Path(os.fsdecode(p)) for p in paths]
         # A move counts if either end is an input: a temp file renamed over a real one, or a real one moved away.
         relevant = [str(p) for p in touched if self.inputs.relevant(p, event.is_directory)]
+        relevant += [str(link) for p in touched for link in self.linked.get(p, ())]
         if relevant:
             self.changes.add(relevant)
+
+
+def _links(content: Path, annotations: Path, versions: Path) -> Iterator[os.DirEntry[str]]:
+    """The symlinks among the inputs: content/*, annotations/*, versions/*/* (from the listings'
+    own file types: no stat for the 10,000 files that are not links)."""
+    folders = [content, annotations]
+    with contextlib.suppress(OSError), os.scandir(versions) as scan:
+        folders += [Path(entry.path) for entry in scan if entry.is_dir(follow_symlinks=False)]
+    for folder in folders:
+        with contextlib.suppress(OSError), os.scandir(folder) as scan:
+            yield from (entry for entry in scan if entry.is_symlink())
 
 
 class Watcher:
@@ -171,6 +186,7 @@ class Watcher:
         self.observer: BaseObserver = Observer()
         self.handler = _Handler(inputs, changes)
         self._watches: dict[Path, tuple[ObservedWatch, tuple[int, int]]] = {}
+        self._link_folders: dict[Path, ObservedWatch] = {}  # the folders of symlinked inputs' targets
 
     def start(self) -> None:
         # The root, not recursively: site.yaml, and input folders being created or replaced.
@@ -194,6 +210,26 @@ class Watcher:
             if identity is not None and folder.is_dir():
                 watch = self.observer.schedule(self.handler, str(folder), recursive=True, event_filter=EVENT_FILTER)
                 self._watches[folder] = (watch, identity)
+        self._refresh_links()
+
+    def _refresh_links(self) -> None:
+        """Watch the folder of every file an input links to inside the archive (the loader reads
+        such links; an event names the target, not the link)."""
+        linked: dict[Path, tuple[Path, ...]] = {}
+        for entry in _links(self.inputs.content, self.inputs.annotations, self.inputs.versions):
+            link = Path(entry.path)
+            with contextlib.suppress(OSError, RuntimeError):  # (a dangling link, a loop: the build says)
+                target = link.resolve(strict=True)
+                if target.is_relative_to(self.inputs.root):
+                    linked[target] = (*linked.get(target, ()), link)
+        self.handler.linked = linked
+        wanted = {target.parent for target in linked} - set(self._watches)
+        for folder in set(self._link_folders) - wanted:
+            self._unschedule(self._link_folders.pop(folder))
+        for folder in wanted - set(self._link_folders):
+            with contextlib.suppress(OSError):
+                self._link_folders[folder] = self.observer.schedule(self.handler, str(folder), recursive=False,
+                                                                    event_filter=EVENT_FILTER)
 
     def _unschedule(self, watch: ObservedWatch) -> None:
         with contextlib.suppress(KeyError, OSError):  # its folder is gone and watchdog dropped it
