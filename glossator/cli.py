@@ -79,14 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_diagnostics(diagnostics: list[Diagnostic], root: Path) -> None:
+def print_diagnostics(diagnostics: list[Diagnostic], root: Path, counted: list[Diagnostic] | None = None) -> None:
+    """The diagnostics, then how many there are (of `counted`, when only some of them are shown)."""
     if not diagnostics:
         return
     print(format_text(diagnostics, root), file=sys.stderr)
     if on_github_actions():
         print(format_github(diagnostics))
-    errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    counted = diagnostics if counted is None else counted
+    errors = sum(d.is_error for d in counted)
+    warnings = len(counted) - errors
     parts = [f"{errors} error{'s' * (errors != 1)}"]
     if warnings:
         parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
@@ -160,7 +162,7 @@ def _build(project: Project, args: argparse.Namespace) -> int:
         shown = [d for d in shown if d.is_error] + warnings[:BUILD_WARNINGS_SHOWN]
         print(f"{len(warnings)} warnings; the first {BUILD_WARNINGS_SHOWN} follow, "
               "`python build.py check` lists them all", file=sys.stderr)
-    print_diagnostics(shown, project.root)
+    print_diagnostics(shown, project.root, result.diagnostics)
     if not result.ok:
         print("build failed; the previous site was left as it was", file=sys.stderr)
         return EXIT_CONTENT

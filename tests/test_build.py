@@ -187,3 +187,32 @@ def test_assets_are_content_hashed(seed_site: Path) -> None:
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("build", "--root", tmp_path / "missing").returncode == 2
     assert run_cli("frobnicate").returncode == 2
+
+
+def test_a_build_with_many_warnings_shows_some_and_counts_all(tmp_path: Path) -> None:
+    sources = "".join(f"      - title: Report {n}\n        url: https://example.org/{n}\n" for n in range(25))
+    notes = ("article: story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
+             "    note: \"Twenty-five reports, none of them dated.\"\n    by: ed\n    added: 2024-05-02\n"
+             f"    sources:\n{sources}")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so.")},
+                         {"story": notes})
+    result = run_cli("build", "--root", root, "--no-search")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert "25 warnings; the first 20 follow, `python build.py check` lists them all" in lines
+    assert result.stderr.count("warning: this source has no `date`") == 20
+    assert "0 errors, 25 warnings" in lines
+
+
+def test_the_suggest_panel_names_the_annotation_file_as_it_is(tmp_path: Path) -> None:
+    """An archive whose annotation file is `.yml`: the edit link and the help text name that file."""
+    notes = ("article: story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
+             "    note: \"The minister spoke at a press conference on Monday.\"\n    by: ed\n    added: 2024-05-02\n")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so.")},
+                         {"story": notes}, site_yaml="repo_url: https://github.com/example/archive\n")
+    (root / "annotations" / "story.yaml").rename(root / "annotations" / "story.yml")
+    result = run_cli("build", "--root", root, "--no-search")
+    assert result.returncode == 0, result.stderr
+    page = (root / "site" / "articles" / "story" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/example/archive/edit/main/annotations/story.yml"' in page
+    assert "Add this to <code>annotations/story.yml</code>" in page

@@ -16,6 +16,7 @@ from .history import change_anchor, change_views, changes_path, earlier_notes, f
 from .jinja import Renderer, markup
 from .views import (
     OutletCount,
+    annotation_file,
     by_recency,
     claim_entries,
     claim_groups,
@@ -111,7 +112,8 @@ class PageRenderer:
             article_notes=[n for n in notes if not n.number],
             claim_reviews=claim_reviews,
             kind_key=kind_key(notes),
-            edit_url=repo_edit_url(config, annotated.article.slug, file_exists=bool(summary.annotation_count)),
+            edit_url=repo_edit_url(config, annotated.article.slug, annotation_file(annotated)),
+            annotation_file=annotation_file(annotated),
             history=history,
             earlier_notes=earlier_notes(annotated, config, history) if history else [],
         )

@@ -109,15 +109,20 @@ def kind_key(notes: Sequence[NoteView]) -> tuple[KindKey, ...]:
     return tuple(KindKey(k, KIND_LABELS[k], counts[k]) for k in KINDS if counts[k])
 
 
-def repo_edit_url(config: SiteConfig, slug: str, file_exists: bool) -> str:
-    """Where a reader proposes an annotation on `repo_url` (GitHub's URL forms): the editor of
-    annotations/<slug>.yaml, or the new-file form when the article has no annotation file yet
-    (the page's script then adds the stub as `value`). "" when the site names no repository."""
+def annotation_file(annotated: AnnotatedArticle) -> str | None:
+    """The article's annotation file as the archive names it (annotations/<slug>.yaml or .yml), if it has notes."""
+    return annotated.annotations[0].position.path if annotated.annotations else None
+
+
+def repo_edit_url(config: SiteConfig, slug: str, existing: str | None) -> str:
+    """Where a reader proposes an annotation on `repo_url` (GitHub's URL forms): the editor of the
+    `existing` annotation file, or the new-file form when the article has none yet (the page's
+    script then adds the stub as `value`). "" when the site names no repository."""
     if not config.repo_url:
         return ""
     repo = config.repo_url.rstrip("/")
-    if file_exists:
-        return f"{repo}/edit/{config.repo_branch}/annotations/{slug}.yaml"
+    if existing:
+        return f"{repo}/edit/{config.repo_branch}/{existing}"
     return f"{repo}/new/{config.repo_branch}/annotations?filename={slug}.yaml"
 
 
