@@ -50,6 +50,7 @@ class Target:
     prefix: str | None
     suffix: str | None
     others: tuple[str, ...]  # the other places, each with the prefix/suffix that would select it
+    total: int = 1  # how many places the words occur in (`others` lists a few of them)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def find_target(body: str, words: str) -> Target | NotFound | Ambiguous:
     )
     if first.total > len(occurrences):
         others += (f"… and {first.total - len(occurrences)} more",)
-    return Target(" ".join(resolved.exact.split()), prefix, suffix, others)
+    return Target(" ".join(resolved.exact.split()), prefix, suffix, others, first.total)
 
 
 def stub_text(
@@ -297,7 +298,7 @@ def new_stub(project: Project, slug: str, quote: str, kind: str, today: dt.date 
     if status == EXIT_OK and target.others:
         chosen = (f"prefix: {yaml_quoted(target.prefix)}" if target.prefix
                   else f"suffix: {yaml_quoted(target.suffix or '')}")
-        print(f"these words occur {len(target.others) + 1} times in {where}; the stub takes the first, "
+        print(f"these words occur {target.total} times in {where}; the stub takes the first, "
               f"chosen by `{chosen}`. The others:")
         for other in target.others:
             print(f"  - {other}")

@@ -235,3 +235,13 @@ def test_files_it_cannot_extend_are_left_alone(root: Path, text: str, capsys: py
     assert new_stub(Project.at(root), "sample", "the figure was too low", "context", TODAY) == 1
     assert (root / FILE).read_text(encoding="utf-8") == text
     assert "error:" in capsys.readouterr().err
+
+
+def test_words_in_many_places_are_counted_all(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A few places are listed, then "… and N more": the count says how many there are in all."""
+    body = " ".join(f"Paragraph {n}: the council met." for n in range(12))
+    (root / "content" / "many.md").write_text(article_md("Many", body), encoding="utf-8")
+    assert new_stub(Project.at(root), "many", "the council met", "context", TODAY) == 0
+    out = capsys.readouterr().out
+    assert "these words occur 12 times in content/many.md" in out
+    assert out.count("  (prefix: ") + int(out.split("… and ")[1].split(" more")[0]) == 11
