@@ -216,3 +216,15 @@ def test_the_suggest_panel_names_the_annotation_file_as_it_is(tmp_path: Path) ->
     page = (root / "site" / "articles" / "story" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/example/archive/edit/main/annotations/story.yml"' in page
     assert "Add this to <code>annotations/story.yml</code>" in page
+
+
+def test_a_claim_on_the_whole_article_is_named_on_the_claims_page(tmp_path: Path) -> None:
+    notes = ("article: story\nannotations:\n  - id: whole\n    kind: claim\n    verdict: misleading\n"
+             "    note: \"The article's framing overstates what the minister said.\"\n    by: ed\n"
+             "    added: 2024-05-02\n")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so.")},
+                         {"story": notes})
+    build_site(root, tmp_path / "site", "--no-search")
+    claims = (tmp_path / "site" / "claims" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="/articles/story/#whole">The article as a whole</a>' in claims
+    assert "“”" not in claims
