@@ -228,3 +228,16 @@ def test_a_claim_on_the_whole_article_is_named_on_the_claims_page(tmp_path: Path
     claims = (tmp_path / "site" / "claims" / "index.html").read_text(encoding="utf-8")
     assert '<a href="/articles/story/#whole">The article as a whole</a>' in claims
     assert "“”" not in claims
+
+
+def test_outlets_named_in_other_scripts_have_a_page_each(tmp_path: Path) -> None:
+    names = {"first": "Первый канал", "russia": "Россия 24", "world": "Мир 24", "xinhua": "新华社"}
+    articles = {slug: article_md(f"Story {slug}", f"Reported by {slug}.").replace("source: Example Outlet",
+                                                                                 f"source: {name}")
+                for slug, name in names.items()}
+    root = write_archive(tmp_path / "archive", articles)
+    site = build_site(root, tmp_path / "site", "--no-search")
+    pages = sorted(p.parent.name for p in (site / "sources").glob("*/index.html"))
+    assert len(pages) == 4, pages
+    outlets = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    assert all(name in outlets for name in names.values())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import pickle
 import re
 import unicodedata
@@ -36,8 +37,14 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def outlet_slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    slug = _NOT_SLUG.sub("-", ascii_name).strip("-")
+    """The outlet's folder under sources/: its name in ASCII (accents dropped), and, when letters of
+    another script were dropped too ("Россия 24" and "Мир 24" are both "24" in ASCII; "新华社" is
+    nothing), a digest of the whole name, so that two outlets never share a page."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    slug = _NOT_SLUG.sub("-", letters.encode("ascii", "ignore").decode().lower()).strip("-")
+    if any(c.isalnum() and not c.isascii() for c in letters):
+        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+        return f"{slug}-{digest}" if slug else f"outlet-{digest}"
     return slug or "outlet"
 
 
