@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -49,7 +50,7 @@ def test_seed_article_page(seed_site: Path) -> None:
     seed = yaml.safe_load((REPO / "annotations" / f"{SEED_SLUG}.yaml").read_text(encoding="utf-8"))
     quotes = {a["id"]: a["quote"] for a in seed["annotations"] if "quote" in a}
     assert len(quotes) == 11 and len(seed["annotations"]) == 12
-    body = html[html.index('<div class="page-text" id="page-text">') :]
+    body = html[html.index('<div class="page-text" id="page-text" lang="en">') :]
     body = body[: body.index('<section class="notes"')]
     marks = mark_texts(body)
     assert set(marks) == set(quotes)
@@ -241,3 +242,25 @@ def test_outlets_named_in_other_scripts_have_a_page_each(tmp_path: Path) -> None
     assert len(pages) == 4, pages
     outlets = (site / "sources" / "index.html").read_text(encoding="utf-8")
     assert all(name in outlets for name in names.values())
+
+
+def test_the_articles_language_is_on_its_words_and_the_archives_on_its_notes(tmp_path: Path) -> None:
+    """A Russian article in an English archive: the notes, the controls and the exports' note bodies
+    and reviews are the archive's words, in English; the article's headline, text and quoted words Russian."""
+    notes = ("article: story\nannotations:\n  - id: n1\n    kind: claim\n    verdict: misleading\n"
+             "    quote: \"Министр сказал\"\n    note: \"The minister said no such thing on Monday.\"\n    by: ed\n"
+             "    added: 2024-05-02\n")
+    article = article_md("Заголовок", "Министр сказал это.", language="ru")
+    root = write_archive(tmp_path / "archive", {"story": article}, {"story": notes})
+    site = build_site(root, tmp_path / "site", "--no-search")
+    page = (site / "articles" / "story" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and '<article class="article" data-slug="story"' in page
+    assert '<h1 class="article-title" lang="ru"' in page and 'id="page-text" lang="ru">' in page
+    assert page.count('lang="ru"') == 3  # the headline, the text, the note's quoted words
+    claim_review = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert claim_review[0]["inLanguage"] == "en"
+    export = json.loads((site / "articles" / "story" / "annotations.jsonld").read_text(encoding="utf-8"))
+    [annotation] = export["first"]["items"]
+    [note] = [body for body in annotation["body"] if body["type"] == "Choice"]
+    assert {item["language"] for item in note["items"]} == {"en"}
+    assert annotation["target"]["source"]["language"] == "ru"

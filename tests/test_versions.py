@@ -81,8 +81,9 @@ def test_each_text_has_its_page_with_its_own_notes_highlighted(root: Path, tmp_p
     assert mark_texts(second) == {"cost": "12 million pounds", "market": "the fish market"}
     assert "Councillors voted 30 to 5" in page_text_of(first) and "Traders" not in page_text_of(second)
     # each text keeps its own headline: the first had another; the second, the current one's
-    assert "<h1 class=\"article-title\" data-pagefind-body>Council approves harbour wall</h1>" in first
-    assert "<h1 class=\"article-title\" data-pagefind-body>Council approves a new harbour wall</h1>" in second
+    heading = '<h1 class="article-title" lang="en" data-pagefind-body>'
+    assert f"{heading}Council approves harbour wall</h1>" in first
+    assert f"{heading}Council approves a new harbour wall</h1>" in second
     assert "this is text 1 of 3, captured <time datetime=\"2026-11-28T10:00:00Z\">28 November 2026, 10:00 UTC" \
         in first
     # the current text's permalink says where it is read
@@ -127,7 +128,8 @@ def test_the_changes_page_marks_words_and_the_notes_left_behind(root: Path, tmp_
             '#first-count" aria-label="Note 1: claim, inaccurate, on the text of 28 November 2026, 10:00 UTC">1</a>'
             in page)
     # the headline
-    assert ('<span class="diff-label">Headline:</span> Council approves <ins id="change-2026-12-01-0900-title-1" '
+    assert ('<span class="diff-label">Headline:</span> <span lang="en">Council approves '
+            '<ins id="change-2026-12-01-0900-title-1" '
             in page)
     # the second: the cost, the new paragraph; both notes of the second text marked
     assert deleted.format(CURRENT, 1, '<mark class="hl k-claim v-inaccurate">12</mark>') in page
@@ -138,7 +140,7 @@ def test_the_changes_page_marks_words_and_the_notes_left_behind(root: Path, tmp_
     assert page.count('class="diff-note-ref') == 3
     assert "Changed in 2 places:" in page
     assert (f'<li><a href="/articles/{SLUG}/versions/{SECOND}/#market">Note 2: Context</a>, on the words '
-            "<q>the fish market</q></li>" in page)
+            "<q lang=\"en\">the fish market</q></li>" in page)
 
 
 def test_feeds_listings_claims_and_sitemap_know_what_changed(root: Path, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def claim_reviews(annotated: AnnotatedArticle, config: SiteConfig) -> list[dict[
             "author": {"@type": "Organization", "name": config.title, "url": config.base_url},
             "reviewRating": _rating(annotation, config),
             "itemReviewed": claim,
-            "inLanguage": article.language,
+            "inLanguage": config.language,  # the review's: the archive's language (the claim's is the article's)
         }
         if annotation.updated:
             review["dateModified"] = annotation.updated.isoformat()

@@ -164,7 +164,8 @@ def _target(anchor: Anchor | None, page: ArticlePage) -> dict[str, Any] | str:
 def web_annotation(annotation: Annotation, anchor: Anchor | None, page: ArticlePage, config: SiteConfig,
                    note_html: str) -> dict[str, Any]:
     """One annotation as a W3C Web Annotation; `anchor`: where its quote is (None: on the whole article)."""
-    body: list[dict[str, Any]] = [_note_bodies(annotation, note_html, page.article.language)]
+    # (the note is the archive's, in its language; the target's source says the article's)
+    body: list[dict[str, Any]] = [_note_bodies(annotation, note_html, config.language)]
     body += _verdict_bodies(annotation, config)
     body += [_source_body(source, annotation) for source in annotation.sources]
     body += [{"type": "SpecificResource", "purpose": "linking", "source": {"id": link.url, "label": link.title}}
