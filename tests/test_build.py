@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+from markupsafe import escape as html_escape
 
 from .helpers import REPO, SEED_SLUG, article_md, build_site, run_cli, write_archive
 from .html_text import mark_texts
@@ -264,3 +265,21 @@ def test_the_articles_language_is_on_its_words_and_the_archives_on_its_notes(tmp
     [note] = [body for body in annotation["body"] if body["type"] == "Choice"]
     assert {item["language"] for item in note["items"]} == {"en"}
     assert annotation["target"]["source"]["language"] == "ru"
+
+
+def test_relative_links_in_notes_are_absolute_in_the_exports_and_the_feed(tmp_path: Path) -> None:
+    notes = ("article: story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
+             "    note: \"See [the other story](../other/#fall), [prices](#prices) and [a report](https://example.org/r?a=1&b=2).\"\n"
+             "    by: ed\n    added: 2024-05-02\n")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so."),
+                                                "other": article_md("Other", "It fell.")}, {"story": notes})
+    site = build_site(root, tmp_path / "site", "--no-search")
+    wanted = ('<a href="http://127.0.0.1:8000/articles/other/#fall">the other story</a>',
+              '<a href="http://127.0.0.1:8000/articles/story/#prices">prices</a>',
+              '<a href="https://example.org/r?a=1&amp;b=2" rel="nofollow ugc noopener">a report</a>')
+    data = json.loads((site / "data" / "articles" / "story.json").read_text(encoding="utf-8"))
+    assert all(link in data["annotations"][0]["note_html"] for link in wanted)
+    feed = (site / "annotations.xml").read_text(encoding="utf-8")
+    assert all(html_escape(link) in feed for link in wanted)
+    # the page itself keeps them as written: they work from where they are shown
+    assert '<a href="../other/#fall">' in (site / "articles" / "story" / "index.html").read_text(encoding="utf-8")

@@ -3,8 +3,13 @@ parallel builds); the archive-wide exports are then merged from these files (mer
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urljoin
+
+from markupsafe import escape
 
 from ..model import AnnotatedArticle, SiteConfig
 from .jsontext import Layout, dumps, layout, to_text
@@ -19,6 +24,24 @@ class ArticleExport:
     data: str  # data/articles/<slug>.json
 
 
+# An href our Markdown renderer wrote (attribute-escaped; `javascript:` and the like never get one).
+_HREF = re.compile(r'href="([^"]*)"')
+_ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def absolute_links(note_html: str, base: str) -> str:
+    """The note's links made absolute against the page it is shown on: the exports and the feed are
+    read elsewhere (a feed reader resolves a relative link against the feed's own address)."""
+    if 'href="' not in note_html:
+        return note_html
+
+    def absolute(match: re.Match[str]) -> str:
+        href = html.unescape(match.group(1))
+        return match.group(0) if _ABSOLUTE.match(href) else f'href="{escape(urljoin(base, href))}"'
+
+    return _HREF.sub(absolute, note_html)
+
+
 def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleExport:
     """The current text's annotations in reading order, then those that stayed on earlier texts, text
     by text, oldest first: each targets the page of its own text (its selectors were taken there)."""
@@ -28,10 +51,10 @@ def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleEx
         # (an earlier text is the article with its own words and headline: its page is named by the article's)
         page = article_page(annotated.article, config, text.version)
         for annotation in text.annotations:
-            html = text.note_html[annotation.id]
+            note_html = absolute_links(text.note_html[annotation.id], page.url)
             anchor = text.anchors.get(annotation.id)
-            items.append(dumps(web_annotation(annotation, anchor, page, config, html)))
-            records.append(dumps(annotation_record(annotation, anchor, page, config, html)))
+            items.append(dumps(web_annotation(annotation, anchor, page, config, note_html)))
+            records.append(dumps(annotation_record(annotation, anchor, page, config, note_html)))
             dates.append(annotation.last_modified.isoformat())
     article = dumps(article_record(annotated.article, config, len(records)))
     collection = annotation_collection(annotated, config, len(items))
