@@ -283,3 +283,22 @@ def test_relative_links_in_notes_are_absolute_in_the_exports_and_the_feed(tmp_pa
     assert all(html_escape(link) in feed for link in wanted)
     # the page itself keeps them as written: they work from where they are shown
     assert '<a href="../other/#fall">' in (site / "articles" / "story" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_old_article_annotated_today_is_news_in_the_articles_feed(tmp_path: Path) -> None:
+    """The articles feed says what is new in the archive: its entries by the day each last changed."""
+    articles = {f"recent-{n:02d}": article_md(f"Recent {n}", "The council met.").replace(
+        "published: 2024-05-01", f"published: 2024-06-{1 + n % 28:02d}") for n in range(55)}
+    articles["old-story"] = article_md("Old story", "The minister said so.").replace(
+        "published: 2024-05-01", "published: 2010-05-01")
+    notes = ("article: old-story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
+             "    note: \"The minister said it again in 2025, on the record.\"\n    by: ed\n    added: 2025-02-03\n")
+    root = write_archive(tmp_path / "archive", articles, {"old-story": notes})
+    feed = ET.parse(build_site(root, tmp_path / "site", "--no-search") / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 50
+    assert entries[0].findtext(f"{atom}title") == "Old story"
+    assert feed.findtext(f"{atom}updated") == entries[0].findtext(f"{atom}updated")
+    # then by publication, newest first
+    assert [e.findtext(f"{atom}title") for e in entries[1:3]] == ["Recent 27", "Recent 54"]

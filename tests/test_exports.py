@@ -458,8 +458,11 @@ def test_articles_feed(hard_site: Path) -> None:
     assert feed.findtext(ATOM + "id") == BASE_URL + "feed.xml"
     entries = feed.findall(ATOM + "entry")
     ids = [e.findtext(ATOM + "id") for e in entries]
-    assert ids == [BASE_URL + f"articles/{slug}/" for slug in (HARD_SLUG, VERDICT_SLUG)]
-    assert entries[0].findtext(ATOM + "published") == "2024-05-01T00:00:00Z"
+    # by the day each article last changed in the archive (its newest note), not by publication
+    assert ids == [BASE_URL + f"articles/{slug}/" for slug in (VERDICT_SLUG, HARD_SLUG)]
+    updated = [e.findtext(ATOM + "updated") for e in entries]
+    assert updated == sorted(updated, reverse=True) and feed.findtext(ATOM + "updated") == updated[0]
+    assert entries[1].findtext(ATOM + "published") == "2024-05-01T00:00:00Z"
 
 
 def test_annotations_feed(hard_site: Path) -> None:

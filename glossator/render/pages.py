@@ -172,8 +172,12 @@ class PageRenderer:
                              articles=entries)
         yield self._page("search/", "search.html")
         yield self._page("404.html", "404.html")
-        feed_updated = newest or max((s.published for s in summaries), default="1970-01-01")
-        yield self._page("feed.xml", "feed.xml", articles=recent[:FEED_ENTRIES], updated=feed_updated)
+        # the feed tells subscribers what is new in the archive: an article of 2010 annotated today is
+        # (entries by the day each last changed here: its newest note's, or its publication's)
+        changed = sorted(summaries, key=lambda s: (s.last_modified or s.published, s.published, s.slug),
+                         reverse=True)[:FEED_ENTRIES]
+        feed_updated = changed[0].last_modified or changed[0].published if changed else "1970-01-01"
+        yield self._page("feed.xml", "feed.xml", articles=changed, updated=feed_updated)
         yield self._page("robots.txt", "robots.txt")
 
     def changes_feed(self, summaries: Sequence[ArticleSummary]) -> Page:
