@@ -69,9 +69,11 @@
     showChecks();
   }
 
-  const activeFilters = () => {
+  const activeFilters = (except = null) => {
     const filters = {};
-    for (const facet of FACETS) if (state.chosen[facet].size) filters[facet] = { any: [...state.chosen[facet]] };
+    for (const facet of FACETS) {
+      if (facet !== except && state.chosen[facet].size) filters[facet] = { any: [...state.chosen[facet]] };
+    }
     return filters;
   };
 
@@ -350,8 +352,10 @@
   }
   toggle.addEventListener("click", () => openFilters(!filtersOpen()));
 
+  let countRun = 0; // the latest updateCounts: an older one, still waiting on a search, paints nothing
   async function updateCounts() {
     if (!filtersOpen()) return;
+    const run = ++countRun;
     let loaded;
     try {
       loaded = await loadFilterData();
@@ -360,7 +364,27 @@
     }
     const { data, leftOut } = loaded;
     // the results on show, read now: a search painted while the data came is counted, not an older one
-    showCounts(painted ? data.count(painted.results.map((result) => result.id)) : data.totals(leftOut));
+    const shown = painted;
+    const counts = shown ? data.count(shown.results.map((result) => result.id)) : data.totals(leftOut);
+    // The values of one filter are alternatives (any of them): a filter with a choice made is counted
+    // over the search without its own choice, so that its other values stay listed, each with the
+    // results it would add, as faceted search does.
+    for (const facet of shown ? FACETS : []) {
+      if (!state.chosen[facet].size) continue;
+      const q = state.q.trim();
+      const others = activeFilters(facet);
+      let ids;
+      if ((!q || SHORT.test(q)) && !Object.keys(others).length) {
+        ids = null; // nothing else narrows the search: every page
+      } else {
+        const { pagefind, changes } = await loadEngine();
+        const response = await pagefind.search(q || null, { filters: others });
+        ids = upToDate(changes, response?.results ?? []).map((result) => result.id);
+      }
+      if (run !== countRun) return;
+      counts[facet] = (ids ? data.count(ids) : data.totals(leftOut))[facet];
+    }
+    if (run === countRun) showCounts(counts);
   }
 
   function buildFacet(facet, values) {

@@ -371,6 +371,36 @@ def test_a_first_search_loads_one_pagefind_and_no_filter_data(page, base: str) -
     assert "chosen filters" in page.inner_text("#search-status")  # the filter still applies
 
 
+def _year_counts(page) -> dict[str, int]:
+    return dict(page.evaluate("[...document.querySelectorAll('[data-facet=year] li:not([hidden])')].map(li => ["
+                              "li.querySelector('.facet-value').textContent,"
+                              " Number(li.querySelector('.facet-count').textContent)])"))
+
+
+def test_a_chosen_year_leaves_the_other_years_to_choose_with_their_counts(page, base: str) -> None:
+    """Values of one filter are alternatives: with 2015 chosen, the other years stay listed, each
+    counted over the search without the year filter (what choosing it too would add)."""
+    search(page, base + f"search/?q={COMMON}&kind=context")
+    with_context = int(page.inner_text("#search-status").split()[0])
+    search(page, base + f"search/?q={COMMON}")
+    page.click("#search-filters-toggle")
+    wait_until(page, "document.querySelectorAll('[data-facet=year] li:not([hidden])').length > 1")
+    before = _year_counts(page)
+    assert sum(before.values()) == int(page.inner_text("#search-status").split()[0])
+    page.check("input[name=year][value='2015']")
+    wait_until(page, "document.getElementById('search-status').textContent.includes('chosen filters')")
+    assert page.inner_text("#search-status").startswith(f"{before['2015']} articles match")
+    wait_until(page, f"document.querySelectorAll('[data-facet=year] li:not([hidden])').length === {len(before)}")
+    assert _year_counts(page) == before
+    page.check("input[name=year][value='2016']")
+    wait_until(page, f"document.getElementById('search-status').textContent.startsWith("
+                     f"'{before['2015'] + before['2016']} articles')")
+    # another filter narrows the years' counts: they are over the search but for the year's own choice
+    page.check("input[name=kind][value=context]")
+    wait_until(page, "[...document.querySelectorAll('[data-facet=year] .facet-count')]"
+                     f".reduce((n, c) => n + Number(c.textContent), 0) === {with_context}")
+
+
 @pytest.fixture(scope="module")
 def versions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.versions_fixtures import write_versions_archive
