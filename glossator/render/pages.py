@@ -101,6 +101,7 @@ class PageRenderer:
         summary = self._with_listing_entries(summarise(annotated, config), claim_entries(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
         history = history_view(annotated, config)
+        notes_file = annotation_file(annotated)
         page = self._page(
             summary.path,
             "article.html",
@@ -112,8 +113,8 @@ class PageRenderer:
             article_notes=[n for n in notes if not n.number],
             claim_reviews=claim_reviews,
             kind_key=kind_key(notes),
-            edit_url=repo_edit_url(config, annotated.article.slug, annotation_file(annotated)),
-            annotation_file=annotation_file(annotated),
+            edit_url=repo_edit_url(config, annotated.article.slug, notes_file),
+            annotation_file=notes_file,
             history=history,
             earlier_notes=earlier_notes(annotated, config, history) if history else [],
         )
