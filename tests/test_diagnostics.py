@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from glossator.build import pipeline
-from glossator.diagnostics import Diagnostic, format_github, format_text
+from glossator.diagnostics import Diagnostic, format_github, format_text, sort_diagnostics
 from glossator.project import Project
 from tests.helpers import article_md, run_cli
 
@@ -741,3 +743,15 @@ def test_quote_problems_past_the_first_twenty_of_an_article_are_not_explained(ch
     ambiguous = terse[-1]
     assert ambiguous.message.startswith("quote occurs 200 times")
     assert any(h.startswith("occurrence 1: ") and "[the budget rose]" in h for h in ambiguous.hints)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["annotations/a.yaml", "annotations/b.yaml", "content/a.md"]),
+                          st.integers(0, 4), st.integers(1, 3), st.sampled_from(["x", "y"]),
+                          st.sampled_from(["error", "warning"]))))
+def test_sort_diagnostics_orders_by_position_and_drops_repeats(raw: list[tuple[str, int, int, str, str]]) -> None:
+    diagnostics = [Diagnostic(path, line, col, severity, message) for path, line, col, message, severity in raw]  # type: ignore[arg-type]
+    ordered = sort_diagnostics(diagnostics)
+    keys = [(d.path, d.line, d.col, d.message) for d in ordered]
+    assert keys == sorted({(d.path, d.line, d.col, d.message) for d in diagnostics})
+    for kept in ordered:  # of equal ones (severity aside), the first given
+        assert kept is next(d for d in diagnostics if d == kept)

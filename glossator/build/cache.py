@@ -259,7 +259,7 @@ class BuildCache:
         gives where the exports put each article, once they are merged: it is asked for last, so
         the articles are written while they are merged elsewhere."""
         token = secrets.token_hex(8)
-        warnings = tuple(sort_diagnostics(d for entry in articles.values() for d in entry.diagnostics))
+        warnings = tuple(sort_diagnostics(d for slug in sorted(articles) for d in articles[slug].diagnostics))
         manifest = Manifest(self.engine, site_key, self._settled_hashes(), warnings, len(articles),
                             sum(e.summary.annotation_count for e in articles.values()), token,
                             options, self._settled(inputs), tuple(other_warnings), config, search_shards)
