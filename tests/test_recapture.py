@@ -154,10 +154,11 @@ def test_changed_words_make_a_new_text_and_the_notes_follow(held: Path, page: tu
     assert lines[1] == (f"  the earlier text is now versions/{SLUG}/2026-12-01-0900.md; content/{SLUG}.md holds the "
                         "text read now")
     assert lines[2] == "notes: 2 carried over to the new text, 2 stayed on the text of 1 December 2026, 09:00 UTC:"
-    assert lines[3] == f"  annotations/{SLUG}.yaml:7:12: `vote` — quote not found in the new text"
+    # (where the quotes are in the file as written, its `version:` lines added)
+    assert lines[3] == f"  annotations/{SLUG}.yaml:8:12: `vote` — quote not found in the new text"
     assert "“voted 30 to 5 on”" in out or "“voted 30 to 5”" in out
     assert "the quote has `31` where the article has `30`" in out
-    assert (f"  annotations/{SLUG}.yaml:13:40: `market` — quote occurs 2 times in the new text; it must select "
+    assert (f"  annotations/{SLUG}.yaml:14:68: `market` — quote occurs 2 times in the new text; it must select "
             "exactly one place") in lines
     assert "→ `prefix: \"near \"` would choose it" in out
     # the annotation file: one line added to each note left behind, nothing else touched
@@ -165,6 +166,8 @@ def test_changed_words_make_a_new_text_and_the_notes_follow(held: Path, page: tu
     assert text == ANNOTATIONS.replace(
         "  - id: vote\n", '  - id: vote\n    version: "2026-12-01-0900"\n').replace(
         "  - {id: market,", '  - {version: "2026-12-01-0900", id: market,')
+    written = text.splitlines()
+    assert written[7][11:].startswith('"voted 31 to 4"') and written[13][67:].startswith('"the fish market"')
     # and the archive is sound: no warning, every note where it belongs
     assert check(held) == OK
 
@@ -180,7 +183,7 @@ def test_three_texts_and_notes_split_three_ways(held: Path, page: tuple[str, dic
     status, out, err = capture(held, page[0], dt.datetime(2026, 12, 5, 8, 15, tzinfo=UTC))
     assert (status, err) == (0, "")
     assert "notes: 2 carried over to the new text, 1 stayed on the text of 3 December 2026, 10:30 UTC:" in out
-    assert f"annotations/{SLUG}.yaml:31:12: `cost` — quote not found in the new text" in out
+    assert f"annotations/{SLUG}.yaml:32:12: `cost` — quote not found in the new text" in out
     assert "the quote has `£18.2` where the article has `£19.5`" in out
     assert sorted(p.name for p in (held / "versions" / SLUG).iterdir()) == ["2026-12-01-0900.md", "2026-12-03-1030.md"]
     assert check(held) == OK
@@ -253,3 +256,21 @@ def test_another_slug_for_a_held_address_is_refused(held: Path, page: tuple[str,
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def test_a_text_saved_with_a_bom_and_crlf_is_captured_again_as_itself(held: Path,
+                                                                      page: tuple[str, dict[str, bytes]]) -> None:
+    """An editor on Windows saved the article with a byte order mark and CRLF line ends, and the notes
+    with CRLF: the build reads both, so the capture finds the article, and keeps the notes' line ends."""
+    content = held / "content" / f"{SLUG}.md"
+    content.write_bytes(b"\xef\xbb\xbf" + content.read_bytes().replace(b"\n", b"\r\n"))
+    annotations = held / "annotations" / f"{SLUG}.yaml"
+    annotations.write_bytes(annotations.read_bytes().replace(b"\n", b"\r\n"))
+    assert check(held) == OK
+    page[1]["body"] = SECOND
+    status, out, err = capture(held, page[0], dt.datetime(2026, 12, 3, 10, 30, tzinfo=UTC))
+    assert (status, err) == (0, "") and out.startswith(f"content/{SLUG}.md changed since its capture")
+    assert sorted(p.name for p in (held / "content").iterdir()) == [f"{SLUG}.md"]
+    written = annotations.read_bytes()
+    assert b'    version: "2026-12-01-0900"\r\n' in written and b"\n" not in written.replace(b"\r\n", b"")
+    assert check(held) == OK

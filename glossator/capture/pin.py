@@ -62,6 +62,22 @@ def pinned_text(text: str, pins: Mapping[str, str]) -> str:
     return updated
 
 
+def quote_positions(text: str) -> dict[str, tuple[int, int]]:
+    """Each annotation's id → the line and column of its `quote` (of its item, without one) in the file's text."""
+    normalised, _ = decode_utf8(text.encode("utf-8"))
+    try:
+        items = _items(parse_yaml(normalised or ""))
+    except YamlProblem:
+        return {}
+    positions: dict[str, tuple[int, int]] = {}
+    for item in items:
+        id_node, quote = item.get("id"), item.get("quote")
+        if id_node is not None:
+            place = quote or item
+            positions[str(id_node.value)] = (place.line, place.col)
+    return positions
+
+
 def _check(before: str, after: str, pins: Mapping[str, str]) -> None:
     """The new text holds the same annotations, each pinned one with `version` added and nothing else."""
     normalised, _ = decode_utf8(after.encode("utf-8"))

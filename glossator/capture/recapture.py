@@ -25,12 +25,13 @@ from ..build.options import BuildOptions
 from ..build.plan import make_plan
 from ..diagnostics import Diagnostic, yaml_quoted
 from ..load.files import split_front_matter
+from ..load.yamlio import decode_utf8
 from ..model import AnnotatedArticle, Annotation, Capture
 from ..new import annotation_file
 from ..project import Project
 from ..validate.versions import version_id
 from . import CaptureError
-from .pin import pinned_text, write_atomically
+from .pin import pinned_text, quote_positions, write_atomically
 
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:")
 
@@ -162,8 +163,8 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
     history = annotated.history
     old_id = history.texts[-1].id if history else version_id(old_capture.at)
     carried, left, pins = _sort_notes(annotated, markdown, headline, old_id)
-    text = (project.content_dir / f"{slug}.md").read_text(encoding="utf-8")
-    parts = split_front_matter(text.replace("\r\n", "\n"))
+    text, _ = decode_utf8((project.content_dir / f"{slug}.md").read_bytes())  # (a BOM and CRLF, as the build reads)
+    parts = split_front_matter(text or "")
     assert parts is not None  # (the build read it)
     front, _, old_body, _ = parts
     version_front = _captured_yaml(old_capture) + ([f"title: {yaml_quoted(article.title)}"]
@@ -172,19 +173,23 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
     if headline != article.title:
         replacements["title"] = [f"title: {yaml_quoted(headline)}"]
     annotations_path = annotation_file(project, slug)
-    pinned = pinned_text(annotations_path.read_text(encoding="utf-8"), pins) if pins else None
+    # (bytes decoded, not read as text: that would turn CRLF line ends into LF, and pin.py keeps them)
+    pinned = pinned_text(annotations_path.read_bytes().decode("utf-8"), pins) if pins else None
     version_path = project.versions_dir / slug / f"{old_id}.md"
     _create(version_path, "---\n" + "\n".join(version_front) + "\n---\n" + old_body)
     if pinned is not None:
         write_atomically(annotations_path, pinned)
     write_atomically(project.content_dir / f"{slug}.md", "---\n" + replace_keys(front, replacements) + "---\n"
                      + markdown)
-    _report(project, slug, annotated, version_path, new_page, headline, carried, left, pins)
+    # where the report points: the notes' places in the file as it is now, lines added included
+    _report(project, slug, annotated, version_path, new_page, headline, carried, left, pins,
+            quote_positions(pinned) if pinned is not None else {})
     return 0
 
 
 def _report(project: Project, slug: str, annotated: AnnotatedArticle, path: Path, new_page: str,
-            headline: str, carried: list[Annotation], left: list[LeftBehind], pins: dict[str, str]) -> None:
+            headline: str, carried: list[Annotation], left: list[LeftBehind], pins: dict[str, str],
+            places: dict[str, tuple[int, int]]) -> None:
     article = annotated.article
     assert article.captured is not None
     added, deleted, changed = count_words(word_diff(annotated.page_text, new_page))
@@ -198,10 +203,11 @@ def _report(project: Project, slug: str, annotated: AnnotatedArticle, path: Path
           f"{moment(article.captured)}" + (":" if left else ""))
     for entry in left:
         pos = entry.annotation.position_of("quote")
+        line, col = places.get(entry.annotation.id, (pos.line, pos.col))
         if entry.reason is None:
-            print(f"  {pos.path}:{pos.line}:{pos.col}: `{entry.annotation.id}` — pinned there with `version:`")
+            print(f"  {pos.path}:{line}:{col}: `{entry.annotation.id}` — pinned there with `version:`")
             continue
-        print(f"  {pos.path}:{pos.line}:{pos.col}: `{entry.annotation.id}` — {entry.reason.message}")
+        print(f"  {pos.path}:{line}:{col}: `{entry.annotation.id}` — {entry.reason.message}")
         for hint in entry.reason.hints:
             if not hint.startswith("copy the words exactly"):
                 print("      " + hint.replace("\n", "\n      "))

@@ -108,7 +108,7 @@ def holding(project: Project, url: str) -> str | None:
                 head = handle.read(FRONT_BYTES).decode("utf-8", errors="replace")
         except OSError:
             continue
-        match = _FRONT.match(head)
+        match = _FRONT.match(head.removeprefix("\ufeff"))  # (a BOM: the build reads such a file too)
         if not match:
             continue
         try:
