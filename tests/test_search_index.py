@@ -453,3 +453,23 @@ def test_a_search_job_does_not_import_from_the_working_directory(built: tuple[Pa
     monkeypatch.chdir(tmp_path)
     assert index_apart(built[1], tmp_path / "bundle", ["alpha", "beta"], "en") == []
     assert not marker.exists() and (tmp_path / "bundle" / "pagefind-entry.json").is_file()
+
+
+@pytest.mark.parametrize("shard_size", [500, 1])
+def test_a_language_pagefind_has_no_stemmer_for_builds_its_index(tmp_path: Path, shard_size: int) -> None:
+    """Pagefind 1.5.2 writes `"wasm": null` for a language it has no stemmer for (Japanese, Chinese,
+    Ukrainian, Hebrew…) and ships its language-neutral wasm.unknown.pagefind: the bundle check
+    looked for `wasm.None.pagefind`, and such a site could not be built (one shard or several)."""
+    root = write_archive(tmp_path / "archive",
+                         {"alpha": article_md("港の運賃", "港湾局は冬に二度フェリー運賃を上げた。\n"),
+                          "beta": article_md("灯台", "灯台守が春に戻った。\n"),
+                          "gamma": article_md("橋", "古い橋は車の通行を止める。\n")},
+                         site_yaml="title: 注釈アーカイブ\nbase_url: https://example.org/\nlanguage: ja\n"
+                                   f"search_shard_size: {shard_size}\n")
+    out = tmp_path / "site"
+    result = run_cli("build", "--root", root, "--out", out)
+    assert result.returncode == 0, result.stderr
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["ja"] and entry["languages"]["ja"]["wasm"] is None
+    assert (out / "pagefind" / "wasm.unknown.pagefind").is_file()
+    assert "運賃" in fragments(out)["/articles/alpha/"]["content"]

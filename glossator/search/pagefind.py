@@ -327,7 +327,8 @@ def _check_language(bundle: Path, language: str, info: object, files: Collection
     wanted = [f"fragment/{page[0]}.pf_fragment" for page in pages]
     wanted += [f"index/{chunk[2]}.pf_index" for chunk in chunks]
     wanted += [f"filter/{item[1]}.pf_filter" for item in filters]
-    wanted.append(f"wasm.{info.get('wasm', 'unknown')}.pagefind")
+    # (`"wasm": null` for a language Pagefind has no stemmer for: ja, zh, uk, he…; it ships the neutral one)
+    wanted.append(f"wasm.{info.get('wasm') or 'unknown'}.pagefind")
     for relative in wanted:
         if relative not in files:
             raise BundleProblem(f"{_name(bundle / relative, bundle)} is missing")
