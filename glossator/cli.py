@@ -144,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(project: Project, args: argparse.Namespace) -> int:
-    clash = pipeline.out_dir_inside_inputs(project)
-    if clash is not None:
-        print(f"error: --out {project.out} would overwrite the archive's own files ({clash})", file=sys.stderr)
+    problem = pipeline.out_problem(project)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     started = time.perf_counter()
     if args.jobs < 0:

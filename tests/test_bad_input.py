@@ -290,3 +290,35 @@ def test_a_folder_that_becomes_a_link_out_is_seen_by_the_next_build(tmp_path: Pa
     assert not second.ok
     assert any("outside the archive" in d.message and d.path.endswith("content/good.md") for d in second.diagnostics), \
         second.diagnostics
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_output_folder_that_is_not_the_sites_own_is_refused(tmp_path: Path) -> None:
+    """A build swaps the whole output folder for the site: given the folder holding the archive, an
+    input folder, a file or somebody's folder of other things, it replaced them (the archive gone)."""
+    root = write_archive(tmp_path / "work" / "archive", {"alpha": article_md("Alpha", GOOD_BODY)})
+    (root / "versions").mkdir()
+    (tmp_path / "work" / "precious.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("mine too", encoding="utf-8")
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "letter.odt").write_bytes(b"\x00letter")
+    before = _tree(tmp_path)
+    for out, said in ((tmp_path / "work", "holds the archive itself"),
+                      (root, "holds the archive itself"),
+                      (root / "versions", "is inside the archive's versions/ folder"),
+                      (root / "templates" / "static", "is inside the archive's templates/ folder"),
+                      (tmp_path / "notes.txt", "is a file, not a folder"),
+                      (tmp_path / "documents", "is a folder with other files in it")):
+        result = run_cli("build", "--root", root, "--out", out)
+        assert result.returncode == 2 and f"error: --out {out} {said}" in result.stderr, (out, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert _tree(tmp_path) == before
+    # a new folder, an empty one, and a site built before (with its cache, or without it) are the site's
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "new-site", tmp_path / "empty"):
+        assert run_cli("build", "--root", root, "--out", out).returncode == 0
+    shutil.rmtree(tmp_path / ".empty.glossator-cache")
+    assert run_cli("build", "--root", root, "--out", tmp_path / "empty").returncode == 0

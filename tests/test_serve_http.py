@@ -421,9 +421,11 @@ def test_an_impossible_port_or_output_folder_is_a_usage_error(tmp_path: Path) ->
     result = run_cli("serve", "--root", REPO, "--port", "70000", timeout=60)
     assert result.returncode == 2 and "--port 70000" in result.stderr
     root = write_archive(tmp_path / "archive", {SLUG: ARTICLE})
-    for out in (root / "templates" / "site", root / "content", tmp_path):
+    for out, said in ((root / "templates" / "site", "is inside the archive's templates/ folder"),
+                      (root / "content", "is inside the archive's content/ folder"),
+                      (tmp_path, "holds the archive itself")):
         result = run_cli("serve", "--root", root, "--out", out, "--port", "0", timeout=60)
-        assert result.returncode == 2 and "would overwrite the archive's own files" in result.stderr, out
+        assert result.returncode == 2 and f"error: --out {out} {said}" in result.stderr, out
 
 
 def test_a_site_with_a_sub_path_is_served_under_it(tmp_path: Path) -> None:

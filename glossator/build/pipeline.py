@@ -107,12 +107,39 @@ def terminal_progress(stream=sys.stderr) -> Progress | None:
     return report
 
 
-def out_dir_inside_inputs(project: Project) -> Path | None:
-    """The output may not be one of the folders we read from."""
-    for folder in (project.content_dir, project.annotations_dir, project.root / "templates", project.root):
-        if project.out == folder.resolve():
-            return folder
+# Files every site a build writes has: a folder holding both was made by a build
+_BUILT_MARKS = ("annotations.jsonld", "404.html")
+
+
+def out_problem(project: Project) -> str | None:
+    """Why the site may not be written at project.out, or None. A build swaps the whole folder for
+    the new site (the old one is deleted), so it must not hold the archive, lie inside one of the
+    folders the build reads, or be a folder with other things in it."""
+    out = project.out
+    if project.root.is_relative_to(out):
+        return f"--out {out} holds the archive itself: the site would replace it"
+    for folder in (project.content_dir, project.annotations_dir, project.versions_dir, project.root / "templates",
+                   project.root / "schemas"):
+        if out.is_relative_to(folder.resolve()):
+            return f"--out {out} is inside the archive's {folder.name}/ folder: the site would replace its files"
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    if out.is_dir() and not _made_by_a_build(out):
+        return (f"--out {out} is a folder with other files in it, and a build replaces the whole folder with "
+                "the site; choose a new or empty folder, or delete this one first")
     return None
+
+
+def _made_by_a_build(out: Path) -> bool:
+    """An empty folder, or a site a build wrote (its cache beside it, or the files every site has)."""
+    try:
+        with os.scandir(out) as entries:
+            if next(entries, None) is None:
+                return True
+    except OSError:
+        return True  # (the build reports what it cannot read or write)
+    return ((out.parent / f".{out.name}.glossator-cache").is_dir()
+            or all(os.path.isfile(out / name) for name in _BUILT_MARKS))
 
 
 @dataclass

@@ -65,11 +65,12 @@ def _host_warning(host: str) -> str:
 def serve(project: Project, *, host: str = LOOPBACK, port: int = 8000, open_browser: bool = False,
           allow_hosts: tuple[str, ...] = (), drafts: bool = False) -> int:
     inputs = Inputs.of(project)
-    clash = pipeline.out_dir_inside_inputs(project) or next(
-        (folder for folder in inputs.dirs if project.out.is_relative_to(folder)), None)
-    if clash is not None or project.root.is_relative_to(project.out):
+    clash = next((folder for folder in inputs.dirs if project.out.is_relative_to(folder)), None)
+    problem = pipeline.out_problem(project) or (
         # writing into a watched folder would also make every build trigger the next one
-        _say(f"error: --out {project.out} would overwrite the archive's own files ({clash or project.root})")
+        f"--out {project.out} is inside {clash}, which the preview watches" if clash is not None else None)
+    if problem is not None:
+        _say(f"error: {problem}")
         return EXIT_USAGE
     if not 0 <= port <= 65535:
         _say(f"error: --port {port}: not a port number (0-65535)")
