@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor.diff import EXHAUSTIVE_WORDS, count_words, new_text, old_text, word_diff
+from glossator.anchor.diff import carried_span, EXHAUSTIVE_WORDS, count_words, new_text, old_text, word_diff
 from glossator.render.diffhtml import DiffMark, render_diff
 
 WORDS = st.sampled_from(["the", "council", "said", "600", "1,700", "soldiers.", "“killed”", "Iraqi", "—", "it",
@@ -139,3 +139,20 @@ def test_a_long_rewrite_is_still_exact() -> None:
     new = " ".join(f"w{(n * 7) % 50}" for n in range(EXHAUSTIVE_WORDS + 300))
     runs = word_diff(old, new)
     assert old_text(runs) == old and new_text(runs) == new
+
+
+def test_carried_span_follows_words_the_outlet_kept_and_only_those() -> None:
+    old = "The quay flooded eleven times.\nWork is due to start in spring.\n"
+    kept = "The old quay flooded eleven times.\nWork is due to start in May.\n"
+    start = old.index("eleven times")
+    assert carried_span(old, kept, start, start + 12) == (kept.index("eleven times"), kept.index("eleven times") + 12)
+    # the words removed where they were, and the same words written elsewhere: not these words
+    moved = ("The quay flooded.\nTraders, who have complained eleven times about parking, welcomed it.\n"
+             "Work is due to start in spring.\n")
+    assert carried_span(old, moved, start, start + 12) is None
+    # a word inserted among them, or one of them changed
+    assert carried_span(old, old.replace("eleven times", "eleven more times"), start, start + 12) is None
+    assert carried_span(old, old.replace("eleven", "twelve"), start, start + 12) is None
+    # a line break that became a space inside them is no change of words
+    wrapped = old.replace("eleven times", "eleven\ntimes")
+    assert carried_span(wrapped, old, start, start + 12) == (start, start + 12)

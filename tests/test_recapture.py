@@ -274,3 +274,45 @@ def test_a_text_saved_with_a_bom_and_crlf_is_captured_again_as_itself(held: Path
     written = annotations.read_bytes()
     assert b'    version: "2026-12-01-0900"\r\n' in written and b"\n" not in written.replace(b"\r\n", b"")
     assert check(held) == OK
+
+
+def test_a_note_whose_words_went_stays_though_the_same_words_stand_elsewhere(
+        held: Path, page: tuple[str, dict[str, bytes]], tmp_path: Path) -> None:
+    """The outlet removed the loan's terms from the cost paragraph and wrote the same words into a new
+    sentence about other towns: the quote finds them once in the new text, but they are other words."""
+    page[1]["body"] = ORIGINAL.replace(b"of which the council will borrow \xc2\xa311 million over 30 years",
+                                       b"of which the council will raise most").replace(
+        b"<p>Opponents argued", b"<p>Neighbouring towns also borrow \xc2\xa311 million over 30 years.</p>\n"
+                                b"<p>Opponents argued")
+    status, out, err = capture(held, page[0], dt.datetime(2026, 12, 3, 10, 30, tzinfo=UTC))
+    assert (status, err) == (0, "")
+    assert "notes: 3 carried over to the new text, 1 stayed on the text of 1 December 2026, 09:00 UTC:" in out
+    assert "`borrow` — the outlet changed or removed the words it is about" in out
+    assert '  - id: borrow\n    version: "2026-12-01-0900"\n' in (held / "annotations" / f"{SLUG}.yaml").read_text(
+        encoding="utf-8")
+    assert check(held) == OK
+    site = tmp_path / "site"
+    assert main(["build", "--root", str(held), "--out", str(site), "--no-search", "--jobs", "1"]) == 0
+    current = (site / "articles" / SLUG / "index.html").read_text(encoding="utf-8")
+    first = (site / "articles" / SLUG / "versions" / "2026-12-01-0900" / "index.html").read_text(encoding="utf-8")
+    assert "borrow" not in mark_texts(current) and mark_texts(first)["borrow"] == "borrow £11 million over 30 years"
+    # without its `version:` (versions made by hand, say), the build finds the same: it stays, with a warning
+    annotations = held / "annotations" / f"{SLUG}.yaml"
+    annotations.write_text(annotations.read_text(encoding="utf-8").replace(
+        '  - id: borrow\n    version: "2026-12-01-0900"\n', "  - id: borrow\n"), encoding="utf-8")
+    status, said = check(held)
+    assert status == 1 and "warning: the note stays on the version of 1 December 2026, 09:00 UTC" in said
+    assert "the outlet changed or removed the words it was written on" in said
+    assert "“Neighbouring towns also borrow £11 million over 30 years.”" in said
+    site = tmp_path / "site-2"  # (a new folder: a build over the last one deletes that one in a process apart)
+    assert main(["build", "--root", str(held), "--out", str(site), "--no-search", "--jobs", "1"]) == 0
+    current = (site / "articles" / SLUG / "index.html").read_text(encoding="utf-8")
+    first = (site / "articles" / SLUG / "versions" / "2026-12-01-0900" / "index.html").read_text(encoding="utf-8")
+    assert "borrow" not in mark_texts(current) and mark_texts(first)["borrow"] == "borrow £11 million over 30 years"
+    # a note added once the new text was there is about the words it has
+    annotations.write_text(annotations.read_text(encoding="utf-8").replace(
+        "    quote: \"borrow £11 million over 30 years\"\n    note: |\n      The loan terms come from the council's "
+        "budget papers of November.\n    by: ed\n    added: 2026-12-01",
+        "    quote: \"borrow £11 million over 30 years\"\n    note: |\n      The loan terms come from the council's "
+        "budget papers of November.\n    by: ed\n    added: 2026-12-04"), encoding="utf-8")
+    assert check(held) == OK

@@ -2,8 +2,11 @@
 
 A note belongs to the text it was written on. One that names a text (`version:`) stays on
 it, whatever the newer texts say. One that names none is on the current text, if its quote
-(with its prefix and suffix, under our folding rules) resolves there exactly once. If it
-does not, the outlet has changed those words since the note was written: the note stays on
+(with its prefix and suffix, under our folding rules) resolves there exactly once, and, for a
+note added before the current text was captured, if the words it finds are the words it was
+written on (kept by the outlet, as the word diff says: not the same words written elsewhere
+after the outlet removed them). If not, the outlet has changed those words since the note was
+written: the note stays on
 the earlier text it was written on (the newest one captured by the day it was `added` in
 which its quote still resolves) and `check` says so in a warning, with the closest passage
 of the current text, so the editor can pin it there with `version:`. Nothing is ever moved
@@ -21,6 +24,7 @@ from markdown_it.token import Token
 from ..diagnostics import Diagnostic, warning
 from ..model import Anchor, Annotation, Article, Version
 from .annotate import HINTED_PROBLEMS, quote_diagnostic
+from .diff import carried_span
 from .locate import FoldedText, anchor_quote
 from .textmap import PageText
 
@@ -39,11 +43,37 @@ def moment(version: Version) -> str:
     return f"{at.day} {at:%B %Y, %H:%M} UTC"
 
 
-def resolves(annotation: Annotation, parsed: Parsed) -> bool:
+def anchored(annotation: Annotation, parsed: Parsed) -> Anchor | None:
+    """Where the note's quote lands in a text, or None if it does not resolve there exactly once."""
     _, page, folded = parsed
     result = anchor_quote(annotation.id, folded, page.text, annotation.quote or "", annotation.prefix,
                           annotation.suffix, explain=False)
-    return isinstance(result, Anchor)
+    return result if isinstance(result, Anchor) else None
+
+
+def resolves(annotation: Annotation, parsed: Parsed) -> bool:
+    return anchored(annotation, parsed) is not None
+
+
+def same_words(before: str, at: Anchor, after: str, now: Anchor) -> bool:
+    """Whether the words a note was written on (`at`, in the text `before`) are the words its quote
+    finds in a later text (`now`): kept by the outlet where the word diff puts them, or in a
+    paragraph moved whole. Not so when the outlet removed them and the same words stand elsewhere."""
+    if carried_span(before, after, at.start, at.end) == (now.start, now.end):
+        return True
+    line, moved = _line(before, at.start), _line(after, now.start)
+    return before[line[0]:line[1]] == after[moved[0]:moved[1]] and at.start - line[0] == now.start - moved[0]
+
+
+def _kept(annotation: Annotation, home: Parsed, current: str, now: Anchor) -> bool:
+    at = anchored(annotation, home)
+    return at is None or same_words(home[1].text, at, current, now)
+
+
+def _line(text: str, at: int) -> tuple[int, int]:
+    """The block of page text (a paragraph, a heading, a list item) holding the offset `at`."""
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
 
 
 def _written_on(annotation: Annotation, texts: Sequence[Version], parsed: Callable[[int], Parsed]) -> int | None:
@@ -74,6 +104,21 @@ def _left_behind(annotation: Annotation, article: Article, current: Parsed, text
                    title="Note on an earlier version")
 
 
+def _moved_away(annotation: Annotation, text: Version, now: Anchor, current: str) -> Diagnostic:
+    """The warning for a note whose words the outlet removed, while the same words stand elsewhere."""
+    pos = annotation.position_of("quote")
+    start, end = _line(current, now.start)
+    passage = current[start:end] if end - start <= 120 else current[max(start, now.start - 50):now.end + 50]
+    return warning(pos.path, pos.line, pos.col,
+                   f"the note stays on the version of {moment(text)} ({text.path}): the outlet changed or removed "
+                   "the words it was written on; its quote finds the same words elsewhere in the current text "
+                   f"(“{passage.strip()}”), which are other words",
+                   f"to say so, add `version: {text.id}` to the annotation",
+                   "if the note is about the words where the current text has them, set its `added:` to a date "
+                   "from the current text's capture on: it is then a note on that text",
+                   title="Note on an earlier version")
+
+
 def place(article: Article, texts: Sequence[Version], parsed: Callable[[int], Parsed],
           annotations: Sequence[Annotation]) -> Placement:
     """Each annotation on the text it stays on; `texts` oldest first, the current one last, and
@@ -90,8 +135,20 @@ def place(article: Article, texts: Sequence[Version], parsed: Callable[[int], Pa
             if annotation.version in on:
                 on[annotation.version].append(annotation)
             continue
-        if annotation.quote is None or len(texts) == 1 or resolves(annotation, parsed(last)):
+        if annotation.quote is None or len(texts) == 1:
             on[current].append(annotation)
+            continue
+        now = anchored(annotation, parsed(last))
+        if now is not None:
+            # a note added before the current text was captured was written on an earlier one: it
+            # is on the current text only if the words it was written on are still there
+            home = (_written_on(annotation, texts, parsed) if annotation.added < texts[last].captured.at.date()
+                    else None)
+            if home is None or _kept(annotation, parsed(home), parsed(last)[1].text, now):
+                on[current].append(annotation)
+                continue
+            on[texts[home].id].append(annotation)
+            diagnostics.append(_moved_away(annotation, texts[home], now, parsed(last)[1].text))
             continue
         home = _written_on(annotation, texts, parsed)
         if home is None:  # its words are in no text it could be on: a quote problem of the current text

@@ -140,3 +140,31 @@ def count_words(runs: tuple[DiffRun, ...]) -> tuple[int, int, int]:
             changed += max(stretch_added, stretch_deleted)
             stretch_added = stretch_deleted = 0
     return added, deleted, changed
+
+
+def carried_span(old: str, new: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the words at old[start:end] stand in `new`, if the outlet left them as they were (white
+    space aside): the diff keeps each of them, with nothing inserted among them. None if one of them
+    was deleted or changed: the same words elsewhere in `new` are other words, not these."""
+    if start >= end:
+        return None
+    at_old = at_new = 0
+    new_start: int | None = None
+    for op, text in word_diff(old, new):
+        size = len(text)
+        if op == "equal":
+            if new_start is None and at_old <= start < at_old + size:
+                new_start = at_new + start - at_old
+            if at_old < end <= at_old + size:
+                return (new_start, at_new + end - at_old) if new_start is not None else None
+            at_old += size
+            at_new += size
+        elif op == "delete":
+            if at_old < end and at_old + size > start and text.strip():
+                return None
+            at_old += size
+        else:
+            if new_start is not None and text.strip():
+                return None
+            at_new += size
+    return None

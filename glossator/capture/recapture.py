@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..anchor.annotate import HINTED_PROBLEMS, parse_text, quote_diagnostic
+from ..anchor.carry import same_words
 from ..anchor.diff import count_words, word_diff
 from ..anchor.locate import Anchor, anchor_quote
 from ..build.article import anchored_article
 from ..build.options import BuildOptions
 from ..build.plan import make_plan
-from ..diagnostics import Diagnostic, yaml_quoted
+from ..diagnostics import Diagnostic, warning, yaml_quoted
 from ..load.files import split_front_matter
 from ..load.yamlio import decode_utf8
 from ..model import AnnotatedArticle, Annotation, Capture
@@ -115,8 +116,13 @@ def _sort_notes(annotated: AnnotatedArticle, markdown: str, title: str, old_id: 
         else:
             result = anchor_quote(annotation.id, folded, page.text, annotation.quote, annotation.prefix,
                                   annotation.suffix, explain=len(left) < HINTED_PROBLEMS)
-            if isinstance(result, Anchor):
+            at = annotated.anchors.get(annotation.id)
+            if isinstance(result, Anchor) and (at is None or same_words(annotated.page_text, at, page.text, result)):
                 carried.append(annotation)
+            elif isinstance(result, Anchor):  # the same words, but elsewhere: the outlet removed these
+                left.append(LeftBehind(annotation, old_id, warning(
+                    "the new text", 0, 0, "the outlet changed or removed the words it is about; the same words "
+                    "stand elsewhere in the new text, which are other words")))
             else:
                 left.append(LeftBehind(annotation, old_id, quote_diagnostic(annotation, new_article, result)))
     pins = {entry.annotation.id: entry.version for entry in left if entry.annotation.version is None}
