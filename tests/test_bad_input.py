@@ -322,3 +322,28 @@ def test_an_output_folder_that_is_not_the_sites_own_is_refused(tmp_path: Path) -
         assert run_cli("build", "--root", root, "--out", out).returncode == 0
     shutil.rmtree(tmp_path / ".empty.glossator-cache")
     assert run_cli("build", "--root", root, "--out", tmp_path / "empty").returncode == 0
+
+
+def _immutable(path: Path, on: bool) -> bool:
+    """chattr ±i (root on ext4 and the like): a folder nobody, root included, may write into."""
+    return subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("locked", ["parent", "site"])
+def test_a_site_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path: Path, locked: str) -> None:
+    root = write_archive(tmp_path / "archive", {"alpha": article_md("Alpha", GOOD_BODY)})
+    out = tmp_path / "archive" / "site"
+    assert run_cli("build", "--root", root, "--no-search").returncode == 0
+    (root / "content" / "alpha.md").write_text(article_md("Alpha", GOOD_BODY + "\nA new line.\n"), encoding="utf-8")
+    before = _tree(out)
+    folder = root if locked == "parent" else out
+    if not _immutable(folder, True):
+        pytest.skip("chattr +i is not available here")
+    try:
+        result = run_cli("build", "--root", root, "--no-search")
+    finally:
+        _immutable(folder, False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"site: error: the site cannot be written into {out}: operation not permitted" in result.stderr
+    assert _tree(out) == before
+    assert not [p for p in root.iterdir() if "staging" in p.name]

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor.diff import carried_span, EXHAUSTIVE_WORDS, count_words, new_text, old_text, word_diff
+from glossator.anchor.diff import EXHAUSTIVE_WORDS, carried_span, count_words, new_text, old_text, word_diff
 from glossator.render.diffhtml import DiffMark, render_diff
 
 WORDS = st.sampled_from(["the", "council", "said", "600", "1,700", "soldiers.", "“killed”", "Iraqi", "—", "it",

@@ -6,6 +6,7 @@ Pelican, a file that fails is never skipped: its problems fail the build.
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import os
 import sys
@@ -198,6 +199,17 @@ def _changed_files(old: Path, new: Path, rendered: set[str], reused: dict[str, C
     return tuple(sorted(changed))
 
 
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+def _cannot_write(project: Project, exc: OSError) -> Diagnostic:
+    return error(project.relative(project.out), 0, 0,
+                 f"the site cannot be written into {project.out}: {(exc.strerror or str(exc)).lower()}",
+                 f"check that you may write to {project.out.parent}/ and {project.out.name}/ (a site made by "
+                 "`sudo make build` belongs to root: delete it with sudo) and that the disk has room; "
+                 "the previous site was left as it was", title="Cannot write the site")
+
+
 def _up_to_date(previous: Manifest, other_warnings: list[Diagnostic], plan: Plan | None = None) -> BuildResult:
     warnings = sort_diagnostics([*other_warnings, *previous.warnings]) if other_warnings else list(previous.warnings)
     return BuildResult(warnings, articles=previous.articles, annotations=previous.annotations, up_to_date=True,
@@ -249,7 +261,10 @@ def build(
         return BuildResult(sort_diagnostics([*diagnostics, *(d for o in checked for d in o.diagnostics)]),
                            plan=plan)
     other_warnings = list(diagnostics)
-    staging = Staging(project.out)
+    try:
+        staging = Staging(project.out)
+    except OSError as exc:
+        return BuildResult(sort_diagnostics([*diagnostics, _cannot_write(project, exc)]), plan=plan)
     committed = False
     search: ShardedIndex | None = None
     saved: PendingSave | None = None
@@ -363,6 +378,10 @@ def build(
         damaged = error(f"{project.out.name}/{problem.path}", 0, 0, problem.message,
                         f"delete {project.out.name}/ and build again", title="Damaged site")
         return BuildResult(sort_diagnostics([*diagnostics, damaged]), plan=plan)
+    except OSError as exc:
+        if exc.errno not in _CANNOT_WRITE:
+            raise
+        return BuildResult(sort_diagnostics([*diagnostics, _cannot_write(project, exc)]), plan=plan)
     finally:
         if not committed:
             staging.abort()
