@@ -221,7 +221,8 @@ def test_a_saved_page_takes_its_address_from_url(tmp_path: Path) -> None:
     assert result.front["url"] == WORDPRESS_URL
     assert result.front["tags"] == ["harbour", "council"]
     stamp = result.front["captured"]
-    assert stamp == {"at": stamp["at"], "sha256": hashlib.sha256(PAGE.read_bytes()).hexdigest()}  # type: ignore[index]
+    assert stamp == {"at": stamp["at"], "sha256": hashlib.sha256(PAGE.read_bytes()).hexdigest(),  # type: ignore[index]
+                     "headline": result.front["title"]}
     assert main(["check", "--root", str(tmp_path)]) == 0
 
 

@@ -24,6 +24,7 @@ from tests.html_text import mark_texts
 
 URL = "https://harbourledger.example/2026/11/28/council-approves-harbour-wall/"
 SLUG = "council-approves-new-harbour-wall-after-a-decade-of-delays"
+HEADLINE = "Council approves new harbour wall after a decade of delays"
 ORIGINAL = page_bytes("wordpress-post.html")
 # the outlet's corrections: the count, then a new sentence naming the fish market again, then the cost
 SECOND = ORIGINAL.replace(b"voted 31 to 4 on Thursday", b"voted 30 to 5 on Thursday").replace(
@@ -128,7 +129,7 @@ def test_the_same_words_again_write_nothing(held: Path, page: tuple[str, dict[st
     status, out, err = capture(held, page[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
     assert (status, err) == (0, "")
     assert out == (f"content/{SLUG}.md: unchanged since its capture of 1 December 2026, 09:00 UTC: the page has "
-                   "the same words; nothing was written\n")
+                   "the same words and headline; nothing was written\n")
     assert files(held) == before
 
 
@@ -140,11 +141,13 @@ def test_changed_words_make_a_new_text_and_the_notes_follow(held: Path, page: tu
     assert (status, err) == (0, "")
     version = held / "versions" / SLUG / "2026-12-01-0900.md"
     # the old text, as it was, under the moment it was captured
-    assert front(version) == {"captured": {"at": "2026-12-01T09:00:12Z", "sha256": _sha(ORIGINAL), "from": page[0]}}
+    assert front(version) == {"captured": {"at": "2026-12-01T09:00:12Z", "sha256": _sha(ORIGINAL), "from": page[0],
+                                           "headline": HEADLINE}}
     assert version.read_text(encoding="utf-8").split("---\n", 2)[2] == first_body
     # the new text, its capture, and every other fact of the front matter as the editor left it
     new = front(content)
-    assert new["captured"] == {"at": "2026-12-03T10:30:00Z", "sha256": _sha(SECOND), "from": page[0]}
+    assert new["captured"] == {"at": "2026-12-03T10:30:00Z", "sha256": _sha(SECOND), "from": page[0],
+                               "headline": HEADLINE}
     assert new["title"] == "Council approves new harbour wall after a decade of delays"
     assert "Traders near the fish market welcomed the vote." in content.read_text(encoding="utf-8")
     # the report: what changed, what carried, what stayed and why
@@ -315,4 +318,44 @@ def test_a_note_whose_words_went_stays_though_the_same_words_stand_elsewhere(
         "budget papers of November.\n    by: ed\n    added: 2026-12-01",
         "    quote: \"borrow £11 million over 30 years\"\n    note: |\n      The loan terms come from the council's "
         "budget papers of November.\n    by: ed\n    added: 2026-12-04"), encoding="utf-8")
+    assert check(held) == OK
+
+
+def test_a_new_headline_on_the_same_words_is_a_new_text(held: Path, page: tuple[str, dict[str, bytes]],
+                                                        tmp_path: Path) -> None:
+    """Only the headline changed: the earlier text is kept with the headline it had (before, nothing was
+    written and the editor was told to edit `title:`, which gave every earlier text the new headline)."""
+    page[1]["body"] = ORIGINAL.replace(HEADLINE.encode(), b"Harbour wall approved after ten-year wait")
+    status, out, err = capture(held, page[0], dt.datetime(2026, 12, 3, 10, 30, tzinfo=UTC))
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == (f"content/{SLUG}.md: its headline changed since its capture of 1 December 2026, "
+                                   "09:00 UTC; its words did not")
+    assert f"  headline: “{HEADLINE}” → “Harbour wall approved after ten-year wait”" in out
+    assert front(held / "versions" / SLUG / "2026-12-01-0900.md")["title"] == HEADLINE
+    new = front(held / "content" / f"{SLUG}.md")
+    assert new["title"] == "Harbour wall approved after ten-year wait"
+    assert new["captured"]["headline"] == "Harbour wall approved after ten-year wait"  # type: ignore[index]
+    assert check(held) == OK
+    site = tmp_path / "site"
+    assert main(["build", "--root", str(held), "--out", str(site), "--no-search", "--jobs", "1"]) == 0
+    changes = (site / "articles" / SLUG / "changes" / "index.html").read_text(encoding="utf-8")
+    assert "ten-year wait" in changes and "decade of delays" in changes
+
+
+def test_a_title_the_editor_corrected_stays_when_the_outlet_keeps_its_headline(
+        held: Path, page: tuple[str, dict[str, bytes]]) -> None:
+    """The page's headline is recorded at each capture (`captured.headline`): a later capture compares
+    the page's headline with it, not with `title`, which the editor may have corrected."""
+    content = held / "content" / f"{SLUG}.md"
+    corrected = "Council approves harbour wall after 10 years of delays"
+    content.write_text(content.read_text(encoding="utf-8").replace(f'title: "{HEADLINE}"', f'title: "{corrected}"'),
+                       encoding="utf-8")
+    before = files(held)
+    status, out, _ = capture(held, page[0], dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    assert status == 0 and "the same words and headline; nothing was written" in out and files(held) == before
+    page[1]["body"] = SECOND
+    status, out, err = capture(held, page[0], dt.datetime(2026, 12, 3, 10, 30, tzinfo=UTC))
+    assert (status, err) == (0, "") and "headline:" not in out
+    assert front(content)["title"] == corrected
+    assert "title" not in front(held / "versions" / SLUG / "2026-12-01-0900.md")
     assert check(held) == OK

@@ -114,14 +114,17 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
         if request.tags:
             print(f"note: --tags left aside: the front matter of {owner} stays as it is, but for `captured`")
         capture = Capture(now, hashlib.sha256(page.data).hexdigest(), page.address if page.from_web else "")
-        return recapture(project, Path(owner).stem, converted.markdown, meta.title.value, capture)
+        # (a headline we made up, from the page's first heading, is no headline of the outlet's)
+        return recapture(project, Path(owner).stem, converted.markdown,
+                         "" if meta.title.guessed else meta.title.value, capture)
     slug = request.slug or unique_slug(project, slugify(meta.title.value) or f"article-{now.date().isoformat()}")
     # a title or a date made up by us must not be published unseen; trafilatura's dates come from the page
     draft = meta.title.guessed or (meta.published.guessed and not meta.published.origin.startswith("trafilatura"))
     front = FrontMatter(
         title=meta.title.value, source=meta.source.value, published=meta.published.value, url=meta.url.value,
         captured_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"), sha256=hashlib.sha256(page.data).hexdigest(),
-        read_from=page.address if page.from_web else "", author=author,
+        read_from=page.address if page.from_web else "", headline="" if meta.title.guessed else meta.title.value,
+        author=author,
         language=meta.language.value if meta.language else "", archived=meta.archived, tags=request.tags,
         draft=draft)
     path = write_article(project, slug, front, converted.markdown)

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from ..anchor.annotate import HINTED_PROBLEMS, parse_text, quote_diagnostic
 from ..anchor.carry import same_words
 from ..anchor.diff import count_words, word_diff
@@ -49,13 +51,37 @@ def moment(capture: Capture) -> str:
     return f"{at.day} {at:%B %Y, %H:%M} UTC"
 
 
-def _captured_yaml(capture: Capture, indent: str = "  ") -> list[str]:
+def _captured_yaml(capture: Capture, headline: str | None, indent: str = "  ") -> list[str]:
     lines = ["captured:", f"{indent}at: {yaml_quoted(capture.at.strftime('%Y-%m-%dT%H:%M:%SZ'))}"]
     if capture.sha256:
         lines.append(f"{indent}sha256: {yaml_quoted(capture.sha256)}")
     if capture.read_from:
         lines.append(f"{indent}from: {yaml_quoted(capture.read_from)}")
+    if headline:
+        lines.append(f"{indent}headline: {yaml_quoted(headline)}")
     return lines
+
+
+def _recorded_headline(front: str) -> str | None:
+    """`captured.headline`: the page's headline when the current text was read; None if not recorded."""
+    try:
+        data = yaml.safe_load(front)
+    except yaml.YAMLError:
+        return None
+    captured = data.get("captured") if isinstance(data, dict) else None
+    headline = captured.get("headline") if isinstance(captured, dict) else None
+    return headline if isinstance(headline, str) else None
+
+
+def new_title(page_headline: str, recorded: str | None, title: str) -> str:
+    """The title the new text takes. The outlet changed its headline if the page's differs from the one
+    recorded at the last capture; then the page's is taken. Otherwise `title` stays, an editor's
+    correction included. With no headline recorded (captures before it was), the page's is compared
+    with `title` itself; with none on the page ("": the metadata had none), nothing is known to change."""
+    if not page_headline:
+        return title
+    before = recorded if recorded is not None else title
+    return page_headline if page_headline.split() != before.split() else title
 
 
 def replace_keys(front: str, replacements: dict[str, list[str]]) -> str:
@@ -155,13 +181,15 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
     assert old_capture is not None
     rel = f"content/{slug}.md"
     new_page = parse_text(markdown)[1].text
-    headline = title if title.split() != article.title.split() else article.title
-    if new_page.split() == annotated.page_text.split():
-        print(f"{rel}: unchanged since its capture of {moment(old_capture)}: the page has the same words; "
-              "nothing was written")
-        if headline != article.title:
-            print(f"  the page's headline is now “{title}” ({rel} has “{article.title}”): if the outlet changed "
-                  "it, edit `title:` by hand")
+    text, _ = decode_utf8((project.content_dir / f"{slug}.md").read_bytes())  # (a BOM and CRLF, as the build reads)
+    parts = split_front_matter(text or "")
+    assert parts is not None  # (the build read it)
+    front, _, old_body, _ = parts
+    recorded = _recorded_headline(front)
+    headline = new_title(title, recorded, article.title)
+    if new_page.split() == annotated.page_text.split() and headline == article.title:
+        print(f"{rel}: unchanged since its capture of {moment(old_capture)}: the page has the same words and "
+              "headline; nothing was written")
         return 0
     if capture.at <= old_capture.at:
         raise CaptureError(f"the page was read at {capture.at:%Y-%m-%dT%H:%M:%SZ}, not after the capture of "
@@ -169,13 +197,10 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
     history = annotated.history
     old_id = history.texts[-1].id if history else version_id(old_capture.at)
     carried, left, pins = _sort_notes(annotated, markdown, headline, old_id)
-    text, _ = decode_utf8((project.content_dir / f"{slug}.md").read_bytes())  # (a BOM and CRLF, as the build reads)
-    parts = split_front_matter(text or "")
-    assert parts is not None  # (the build read it)
-    front, _, old_body, _ = parts
-    version_front = _captured_yaml(old_capture) + ([f"title: {yaml_quoted(article.title)}"]
-                                                  if headline != article.title else [])
-    replacements = {"captured": _captured_yaml(capture)}
+    version_front = _captured_yaml(old_capture, recorded) + ([f"title: {yaml_quoted(article.title)}"]
+                                                            if headline != article.title else [])
+    # (the page's headline recorded even when the editor's title differs: the next capture compares with it)
+    replacements = {"captured": _captured_yaml(capture, title or None)}
     if headline != article.title:
         replacements["title"] = [f"title: {yaml_quoted(headline)}"]
     annotations_path = annotation_file(project, slug)
@@ -200,8 +225,11 @@ def _report(project: Project, slug: str, annotated: AnnotatedArticle, path: Path
     assert article.captured is not None
     added, deleted, changed = count_words(word_diff(annotated.page_text, new_page))
     rel, annotations = f"content/{slug}.md", project.relative(annotation_file(project, slug))
-    print(f"{rel} changed since its capture of {moment(article.captured)}: {changed:,} word(s) changed "
-          f"({deleted:,} deleted, {added:,} added)")
+    if added or deleted:
+        print(f"{rel} changed since its capture of {moment(article.captured)}: {changed:,} word(s) changed "
+              f"({deleted:,} deleted, {added:,} added)")
+    else:
+        print(f"{rel}: its headline changed since its capture of {moment(article.captured)}; its words did not")
     print(f"  the earlier text is now {project.relative(path)}; {rel} holds the text read now")
     if headline != article.title:
         print(f"  headline: “{article.title}” → “{headline}” (check it: a title corrected by hand shows here too)")

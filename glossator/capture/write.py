@@ -33,6 +33,7 @@ class FrontMatter:
     captured_at: str  # ISO 8601 in UTC, e.g. 2026-12-06T07:40:00Z
     sha256: str
     read_from: str = ""  # the http(s) address the bytes were read from, when it was the web
+    headline: str = ""  # the page's own headline, when its metadata had one (a capture again compares it)
     author: str = ""
     language: str = ""
     archived: str = ""
@@ -52,6 +53,8 @@ class FrontMatter:
         lines += ["captured:", f"  at: {yaml_quoted(self.captured_at)}", f"  sha256: {yaml_quoted(self.sha256)}"]
         if self.read_from:
             lines.append(f"  from: {yaml_quoted(self.read_from)}")
+        if self.headline:
+            lines.append(f"  headline: {yaml_quoted(self.headline)}")
         return "\n".join(lines) + "\n"
 
 
