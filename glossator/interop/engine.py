@@ -24,7 +24,7 @@ from ..build.versions import load_texts
 from ..diagnostics import Diagnostic, error, warning, yaml_quoted
 from ..exports.w3c import page_url
 from ..load.files import list_sources, load_article, read_text
-from ..load.yamlio import YamlProblem, decode_utf8, parse_yaml
+from ..load.yamlio import FORBIDDEN_CHAR, YamlProblem, decode_utf8, parse_yaml
 from ..model import (
     CLOSE_ENOUGH,
     KIND_LABELS,
@@ -48,6 +48,7 @@ from ..validate.schema import validator
 
 __all__ = [
     "CLOSE_ENOUGH",
+    "FORBIDDEN_CHAR",
     "KINDS",
     "KIND_LABELS",
     "RESERVED_IDS",

@@ -18,11 +18,13 @@ and the caller writes no file at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .engine import (
+    FORBIDDEN_CHAR,
     Anchor,
     AnnotatedArticle,
     Annotation,
@@ -159,12 +161,33 @@ def _anchor_on(annotated: AnnotatedArticle, draft: Draft) -> Anchor | None:
     return next((text.anchors.get(draft.id) for text in earlier if text.version == draft.version), None)
 
 
+def _forbidden(value: Any, field: str = "") -> Iterator[tuple[str, str]]:
+    """(field, character) for each text in a draft's plain form holding a character YAML files may not."""
+    if isinstance(value, str):
+        if bad := FORBIDDEN_CHAR.search(value):
+            yield field, bad.group()
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _forbidden(item, f"{field}.{key}" if field else f"`{key}`")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _forbidden(item, field)
+
+
 def plan(existing: Existing, target: Target, drafts: Sequence[Draft], locations: Sequence[Location],
          spans: Sequence[tuple[int, int] | None]) -> tuple[Planned | None, list[Diagnostic]]:
     """The file with the drafts added and checked (None if it would not pass `check`), and the problems
     found, each at its annotation in the import file. `spans`: where each draft's quote must anchor
     in the text it was placed in (page-text offsets; None for a note on the whole article)."""
     config = target.plan.config
+    # a character no value may hold (the file would be refused as written, and blamed for it)
+    invisible = [error(at.path, at.line, at.col, f"`{draft.id}` holds the control character U+{ord(bad):04X} "
+                       f"in its {field}", "remove it from the annotation (it is invisible where it was written); "
+                       "nothing was written", title="Control character")
+                 for draft, at in zip(drafts, locations, strict=True)
+                 for field, bad in _forbidden(draft.plain())]
+    if invisible:
+        return None, invisible
     starts: list[int] = []
     inserted = insert_items(existing.text, existing.root, target.article.slug, _render(drafts, starts))
     where = locations[0]
