@@ -429,3 +429,16 @@ def test_a_note_on_an_earlier_text_is_found_and_says_which_text(page, versions_s
     # a note on the current text says no such thing
     search(page, base + "search/?q=loan")
     assert page.locator(".result-note").count() == 1 and page.locator(".result-version").count() == 0
+
+
+def test_the_site_labels_of_a_note_are_no_words_to_find(page, base: str) -> None:
+    """A note's badges and byline are the site's labels, not its words: searching for "tester" (every
+    note's author) found every article, and each note's excerpt began with its badges' words again.
+    The notes are still found by their own words, each as a note."""
+    search(page, base + "search/?q=tester")
+    assert results(page) == []
+    search(page, base + "search/?q=" + NOTE_PHRASE.replace(" ", "+"))
+    [first] = results(page)
+    [note] = first["notes"]
+    assert note["href"] == f"/articles/{FIXTURE}/#{NOTE_ID}" and "Misleading" in note["text"]
+    assert note["text"].count("Misleading") == 1  # (the badge once, not again at the excerpt's start)
