@@ -13,11 +13,14 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor.diff import EXHAUSTIVE_WORDS, carried_span, count_words, new_text, old_text, word_diff
+from glossator.anchor.carry import same_words
+from glossator.anchor.diff import EXHAUSTIVE_WORDS, SPACELESS, carried_span, count_words, new_text, old_text, word_diff
+from glossator.model import Anchor
 from glossator.render.diffhtml import DiffMark, render_diff
 
 WORDS = st.sampled_from(["the", "council", "said", "600", "1,700", "soldiers.", "“killed”", "Iraqi", "—", "it",
-                         "was", "not", "a", "b", "é", "🙂", "x" * 12])
+                         "was", "not", "a", "b", "é", "🙂", "x" * 12, "“balanced”,", "“balanced”;", "(AP)",
+                         "以31票对4票通过。", "以30票对5票通过。", "票", "「引用」", "ภาษาไทย", "หิ์น"])
 SPACES = st.sampled_from([" ", " ", " ", "\n", "\n\n", "  ", "\t", "\u00a0 ", " \n"])
 
 
@@ -52,6 +55,15 @@ def edited(draw: st.DrawFn) -> tuple[str, str]:
     return old, "".join(tokens)
 
 
+def _words(text: str) -> int:
+    """The words of a whole text, as count_words counts them: white space apart, and each character
+    of a script written without spaces."""
+    words = count_words((("insert", text),))[0]
+    if not re.search(f"[{SPACELESS}]", text):
+        assert words == len(text.split())
+    return words
+
+
 def _well_formed(runs: tuple) -> None:
     for (op, text), following in zip(runs, (*runs[1:], None), strict=False):
         assert text, runs
@@ -71,7 +83,7 @@ def test_the_diff_applied_to_the_old_text_gives_the_new_one(pair: tuple[str, str
     _well_formed(runs)
     added, deleted, changed = count_words(runs)
     assert max(added, deleted) <= changed <= added + deleted
-    assert added <= len(new.split()) and deleted <= len(old.split())
+    assert added <= _words(new) and deleted <= _words(old)
     if old == new:
         assert runs == (("equal", old),) if old else runs == ()
 
@@ -84,9 +96,21 @@ def test_the_html_shows_every_word_of_both_texts(pair: tuple[str, str]) -> None:
     old, new = pair
     html, places = render_diff(word_diff(old, new), [DiffMark(0, len(old) // 2, "k-claim", 1, "Note 1", "#n")])
     shown = _Shown(html)
-    assert shown.words(skip="ins") == old.split()
-    assert shown.words(skip="del") == new.split()
+    assert "".join(shown.words(skip="ins")) == "".join(old.split())
+    assert "".join(shown.words(skip="del")) == "".join(new.split())
+    if not _glued(old, new):
+        assert shown.words(skip="ins") == old.split()
+        assert shown.words(skip="del") == new.split()
     assert places == len(re.findall(r'<(?:del|ins) id="c-\d+"', html))
+
+
+def _glued(old: str, new: str) -> bool:
+    """Whether an edit made two units of the diff touch that stood apart (`the以`, `—the`), or parted
+    two that touched: the changes page then shows the characters of both texts in order, but a
+    paragraph break of the one text may stand between them in the other's reading."""
+    units = re.compile(rf"[{SPACELESS}]|[^\s{SPACELESS}]+")
+    return any(len(units.findall(word)) > 1 for word in (old + " " + new).split()) or bool(
+        re.search(r"[^\s“”,—(]{2,}[“”,—(]|[“”,—(][^\s“”,—(]{2,}", old + new))
 
 
 class _Shown(HTMLParser):
@@ -146,13 +170,54 @@ def test_carried_span_follows_words_the_outlet_kept_and_only_those() -> None:
     kept = "The old quay flooded eleven times.\nWork is due to start in May.\n"
     start = old.index("eleven times")
     assert carried_span(old, kept, start, start + 12) == (kept.index("eleven times"), kept.index("eleven times") + 12)
-    # the words removed where they were, and the same words written elsewhere: not these words
-    moved = ("The quay flooded.\nTraders, who have complained eleven times about parking, welcomed it.\n"
-             "Work is due to start in spring.\n")
-    assert carried_span(old, moved, start, start + 12) is None
     # a word inserted among them, or one of them changed
     assert carried_span(old, old.replace("eleven times", "eleven more times"), start, start + 12) is None
     assert carried_span(old, old.replace("eleven", "twelve"), start, start + 12) is None
     # a line break that became a space inside them is no change of words
     wrapped = old.replace("eleven times", "eleven\ntimes")
     assert carried_span(wrapped, old, start, start + 12) == (start, start + 12)
+
+
+def test_chinese_changes_character_by_character() -> None:
+    """Chinese is written without spaces: a paragraph is not one word, and two numbers corrected in it
+    are two words changed, the rest of the paragraph left as it was."""
+    runs = word_diff("委员会以31票对4票通过了这项计划。\n", "委员会以30票对5票通过了这项计划。\n")
+    assert runs == (("equal", "委员会以"), ("delete", "31"), ("insert", "30"), ("equal", "票对"), ("delete", "4"),
+                    ("insert", "5"), ("equal", "票通过了这项计划。\n"))
+    assert count_words(runs) == (2, 2, 2)
+    # a character is a word: one replaced is one word changed, in kana and Thai as in Han
+    assert count_words(word_diff("東京で会議が開かれた", "東北で会議が開かれた")) == (1, 1, 1)
+    runs = word_diff("ภาษาไทยง่าย", "ภาษาลาวง่าย")
+    assert runs[0] == ("equal", "ภาษา") and runs[-1] == ("equal", "ง่าย")  # the tone mark stays on its letter
+    # a Latin word inside Chinese text stays whole
+    assert word_diff("他用iPhone拍照", "他用Android拍照") == (
+        ("equal", "他用"), ("delete", "iPhone"), ("insert", "Android"), ("equal", "拍照"))
+
+
+def test_punctuation_changed_at_a_word_edge_is_marked_alone() -> None:
+    runs = word_diff("a “balanced”, fair report", "a “balanced”; fair report")
+    assert runs == (("equal", "a “balanced”"), ("delete", ","), ("insert", ";"), ("equal", " fair report"))
+    assert count_words(runs) == (1, 1, 1)
+    # a word replaced keeps its punctuation as it was; punctuation inside a word keeps it whole
+    assert word_diff("600 soldiers.", "1,700 troops.") == (("delete", "600 soldiers"), ("insert", "1,700 troops"),
+                                                          ("equal", "."))
+
+
+def test_the_words_a_note_was_written_on_are_not_the_same_words_written_elsewhere() -> None:
+    """carry.same_words: the quote's words kept where they were, with their neighbours; not the same
+    words in a new sentence, which a word diff may align with them."""
+    old = "The quay flooded eleven times.\nWork is due to start in spring.\n"
+    start = old.index("eleven times")
+    at = Anchor("n", start, start + 12, "eleven times", "", "")
+
+    def now(text: str) -> Anchor:
+        return Anchor("n", text.index("eleven times"), text.index("eleven times") + 12, "eleven times", "", "")
+
+    kept = "The old quay flooded eleven times.\nWork is due to start in May.\n"
+    assert same_words(old, at, kept, now(kept))
+    moved = ("The quay flooded.\nTraders, who have complained eleven times about parking, welcomed it.\n"
+             "Work is due to start in spring.\n")
+    assert not same_words(old, at, moved, now(moved))
+    # a paragraph moved whole keeps its words
+    reordered = "Work is due to start in spring.\nThe quay flooded eleven times.\n"
+    assert same_words(old, at, reordered, now(reordered))

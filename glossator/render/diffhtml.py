@@ -59,6 +59,18 @@ def _marked(text: str, start: int, marks: Sequence[DiffMark]) -> str:
     return "".join(out)
 
 
+def _joins_or_parts(runs: Sequence[DiffRun], k: int) -> bool:
+    """Whether runs[k] stands between two characters that touch in the other text (a unit of the diff may
+    end where a word does not: `—` `the`, `以` `31`). Its white space then stays inside its mark, shown:
+    outside, it would part those two in the other text's reading. Otherwise white space at a mark's
+    edges, or a change of white space alone, is nothing a reader could see."""
+    op = runs[k][0]
+    # the characters either side of it in the other text, where shown unmarked it would stand too
+    before = next((t[-1:] for o, t in reversed(runs[:k]) if o != op), "")
+    after = next((t[:1] for o, t in runs[k + 1 :] if o != op), "")
+    return bool(before.strip() and after.strip())
+
+
 def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor: str = "c", *,
                 inline: bool = False) -> tuple[Markup, int]:
     """The runs as paragraphs of HTML (`inline`: as one line, for a headline), and the number of
@@ -68,11 +80,12 @@ def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor:
     places = 0
     starts_place = False  # the next <del> or <ins> shown opens a place
     previous = "equal"
-    for op, text in runs:
+    for k, (op, text) in enumerate(runs):
         if op == "equal":
             starts_place = False
         elif previous == "equal":
             starts_place = True
+        touching = op != "equal" and _joins_or_parts(runs, k)
         previous = op
         pieces = text.split("\n")
         for index, piece in enumerate(pieces):
@@ -81,12 +94,12 @@ def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor:
             shown = piece + (BREAK if not last and op != "equal" and not piece.strip() else "")
             if op == "equal":
                 lines[-1].html.append(_marked(piece, old, marks) if marks else str(escape(piece)))
-            elif shown.strip():
+            elif shown.strip() or (touching and piece):
                 tag, opening, closing = LABELS[op]
                 # the white space at its edges stands outside the mark: a struck-through space says nothing
-                inner = piece.strip() or piece
-                lead = piece[: len(piece) - len(piece.lstrip())] if piece.strip() else ""
-                trail = piece[len(piece.rstrip()) :] if piece.strip() else ""
+                lead = piece[: len(piece) - len(piece.lstrip())] if piece.strip() and not touching else ""
+                trail = piece[len(piece.rstrip()) :] if piece.strip() and not touching else ""
+                inner = piece[len(lead) : len(piece) - len(trail)]
                 start = old + len(lead)
                 body = _marked(inner, start, marks) if op == "delete" and marks else str(escape(inner))
                 lines[-1].html.append(str(escape(lead)))
