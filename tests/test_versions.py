@@ -355,3 +355,32 @@ def test_a_note_pinned_to_a_text_is_checked_against_that_text(root: Path) -> Non
     assert errors == [(f"annotations/{SLUG}.yaml:25:12", f"quote not found in versions/{SLUG}/{FIRST}.md")]
     diagnostic = next(d for d in pipeline.check(Project.at(root), jobs=1) if d.is_error)
     assert "“30 to 5”" in diagnostic.hints[0]
+
+
+# --- the changes page reads blocks, not source lines -----------------------------------------
+
+
+def _change_section(page: str, after: str) -> str:
+    start = page.index(f'<section class="change" aria-labelledby="change-{after}">')
+    return page[start : page.index("</section>", start)]
+
+
+def test_a_paragraph_wrapped_at_other_places_is_no_change(root: Path, tmp_path: Path) -> None:
+    """The first text's paragraphs hard-wrapped in its Markdown (soft line breaks), the second's
+    wrapped elsewhere: the words that changed are all that show, each paragraph one paragraph."""
+    first, second = (root / "versions" / SLUG / f"{name}.md" for name in (FIRST, SECOND))
+    first.write_text(first.read_text(encoding="utf-8").replace("on Thursday night to pay", "on Thursday\nnight to pay")
+                     .replace("a new sea wall along", "a new\nsea wall along")
+                     .replace("the fish market and", "the fish\nmarket and"), encoding="utf-8")
+    second.write_text(second.read_text(encoding="utf-8").replace(
+        "to pay for a new", "to pay\nfor a new").replace("of which the council", "of which\nthe council"),
+        encoding="utf-8")
+    site = tmp_path / "site"
+    build(root, site)
+    section = _change_section(read(site, f"articles/{SLUG}/changes/index.html"), SECOND)
+    # what changed is the count alone (30 → 31, 5 → 4) and the headline's "a new"
+    assert "¶" not in section and "Changed in 2 places:" in section and ": 4 words changed</h2>" in section
+    paragraph = re.search(r'<p class="diff-changed">(.*?)</p>', section, re.S).group(1)  # type: ignore[union-attr]
+    assert text_content(paragraph).endswith(" on Thursday night to pay for a new sea wall along the north quay.")
+    # the unchanged paragraphs are folded as paragraphs, not as source lines
+    assert "<summary>2 paragraphs unchanged</summary>" in section and section.count('<p class="diff-same">') == 3

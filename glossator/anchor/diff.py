@@ -1,7 +1,8 @@
 """Two texts of an article, word by word: what was deleted, what was inserted, what stayed.
 
-The texts compared are page texts (what a reader sees, SPEC §6), so a change of Markdown
-that changes no word is no change here. The units compared are what a reader would point at:
+The texts compared are page texts (what a reader sees, SPEC §6; a soft line break read as the
+space it is shown as, anchor/blocks.py), so a change of Markdown that changes no word (a
+paragraph wrapped at other places) is no change here. The units compared are what a reader would point at:
 a word is a run of non-space characters, its inner punctuation kept (`600` → `1,700` is one word
 replaced, not digits and a comma) but the punctuation at its edges apart (`“balanced”,` →
 `“balanced”;` marks the comma alone); in the scripts written without spaces between words

@@ -3,7 +3,8 @@ changed from each text to the next, word by word.
 
 The current text is anchored as any article is (anchor/annotate.py) and becomes the article
 page; each earlier text is anchored the same way for its own page (its permalink). The
-changes are computed on page texts, so they are the words a reader sees change.
+changes are computed on page texts, so they are the words a reader sees change (a soft line
+break read as the space it is shown as: anchor/blocks.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from ..diagnostics import Diagnostic
 from ..model import AnnotatedArticle, Annotation, Article, History, SiteConfig, TextChange, Version
 from .annotate import annotate_article, parse_text
+from .blocks import diff_text
 from .carry import Parsed, place
 from .diff import count_words, word_diff
 from .markdown import parse_texts
@@ -72,7 +74,8 @@ def annotate_history(article: Article, texts: Sequence[Version], annotations: Se
         return None, diagnostics
     if len(texts) == 1:
         return current, diagnostics
-    changes = tuple(_change(texts[k], texts[k + 1], parsed_at(k)[1].text, parsed_at(k + 1)[1].text)
+    read = [diff_text(tokens, page) for tokens, page, _ in map(parsed_at, range(len(texts)))] if render else []
+    changes = tuple(_change(texts[k], texts[k + 1], read[k], read[k + 1])
                     for k in range(len(texts) - 1)) if render else ()
     earlier = tuple(a for a in anchored[:-1] if a is not None)
     return dataclasses.replace(current, history=History(tuple(texts), earlier, changes)), diagnostics
