@@ -328,7 +328,7 @@ class AnnotatedArticle:
     history: History | None = None  # the current text's: every text, and what changed (None: one text)
 
 
-DiffRun = tuple[Literal["equal", "delete", "insert"], str]  # (op, page text): old = equal+delete, new = equal+insert
+DiffRun = tuple[Literal["equal", "delete", "insert"], str]  # (op, text diffed): old = equal+delete, new = equal+insert
 
 
 @dataclass(frozen=True)
@@ -341,6 +341,7 @@ class TextChange:  # from one text of an article to the next, word by word
     words_changed: int  # each run of changes counts its longer side: a word replaced is one
     runs: tuple[DiffRun, ...] = ()  # () in listing summaries
     title_runs: tuple[DiffRun, ...] = ()  # () when the headline stayed
+    blocks: tuple[tuple[tuple[int, int, str], ...], ...] = ((), ())  # the texts' (start, end, kind): anchor/blocks
 
 
 @dataclass(frozen=True)

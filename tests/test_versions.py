@@ -384,3 +384,27 @@ def test_a_paragraph_wrapped_at_other_places_is_no_change(root: Path, tmp_path: 
     assert text_content(paragraph).endswith(" on Thursday night to pay for a new sea wall along the north quay.")
     # the unchanged paragraphs are folded as paragraphs, not as source lines
     assert "<summary>2 paragraphs unchanged</summary>" in section and section.count('<p class="diff-same">') == 3
+
+
+def test_tables_lists_and_headings_keep_their_shape_in_the_diff(root: Path, tmp_path: Path) -> None:
+    """A table row is one line, its cells apart; a list's items are a list's; a heading looks one."""
+    added = ("\n## Tolls\n\n| City | Toll |\n|------|------|\n| Tikrit | 600 |\n| Mosul | 20 |\n\n"
+             "- the first point\n- the second point\n\n3. counted\n")
+    second, current = root / "versions" / SLUG / f"{SECOND}.md", root / "content" / f"{SLUG}.md"
+    second.write_text(second.read_text(encoding="utf-8") + added, encoding="utf-8")
+    current.write_text(current.read_text(encoding="utf-8") + added.replace("600", "1,700").replace(
+        "second point", "second point, revised").replace("## Tolls", "## The tolls"), encoding="utf-8")
+    site = tmp_path / "site"
+    build(root, site)
+    section = _change_section(read(site, f"articles/{SLUG}/changes/index.html"), CURRENT)
+    cell = '<span class="diff-cell"> | </span>'
+    assert f'<p class="diff-same diff-row diff-head">City{cell}Toll</p>' in section
+    row = re.search(r'<p class="diff-changed diff-row">(.*?)</p>', section).group(1)  # type: ignore[union-attr]
+    assert row.startswith(f"Tikrit{cell}<del ") and text_content(row) == (
+        "Tikrit | deleted: 600 (end of deletion)inserted: 1,700 (end of insertion)")
+    assert f'<p class="diff-same diff-row">Mosul{cell}20</p>' in section
+    assert re.search(r'<p class="diff-changed diff-heading"><del [^>]*><span class="visually-hidden">deleted: '
+                     r"</span>Tolls<span", section)
+    assert re.search(r'<ul class="diff-list"><li class="diff-same">the first point</li><li class="diff-changed">'
+                     r"the second point<ins", section)
+    assert '<ol class="diff-list"><li class="diff-same" value="3">counted</li></ol>' in section

@@ -16,10 +16,12 @@ from types import MappingProxyType
 from ..diagnostics import Diagnostic
 from ..model import AnnotatedArticle, Annotation, Article, History, SiteConfig, TextChange, Version
 from .annotate import annotate_article, parse_text
-from .blocks import diff_text
+from .blocks import diff_layout
 from .carry import Parsed, place
 from .diff import count_words, word_diff
 from .markdown import parse_texts
+
+Layout = tuple[str, tuple[tuple[int, int, str], ...]]  # a text as the diff reads it, and its blocks
 
 
 def _as_article(article: Article, text: Version) -> Article:
@@ -27,13 +29,13 @@ def _as_article(article: Article, text: Version) -> Article:
     return dataclasses.replace(article, path=text.path, title=text.title, body=text.body, body_line=text.body_line)
 
 
-def _change(before: Version, after: Version, before_text: str, after_text: str) -> TextChange:
-    runs = word_diff(before_text, after_text)
+def _change(before: Version, after: Version, before_text: Layout, after_text: Layout) -> TextChange:
+    runs = word_diff(before_text[0], after_text[0])
     title_runs = word_diff(before.title, after.title) if before.title != after.title else ()
     added, deleted, changed = count_words(runs)
     title_added, title_deleted, title_changed = count_words(title_runs)
     return TextChange(before.id, after.id, after.captured.at, added + title_added, deleted + title_deleted,
-                      changed + title_changed, runs, title_runs)
+                      changed + title_changed, runs, title_runs, (before_text[1], after_text[1]))
 
 
 def annotate_history(article: Article, texts: Sequence[Version], annotations: Sequence[Annotation],
@@ -74,7 +76,7 @@ def annotate_history(article: Article, texts: Sequence[Version], annotations: Se
         return None, diagnostics
     if len(texts) == 1:
         return current, diagnostics
-    read = [diff_text(tokens, page) for tokens, page, _ in map(parsed_at, range(len(texts)))] if render else []
+    read = [diff_layout(tokens, page) for tokens, page, _ in map(parsed_at, range(len(texts)))] if render else []
     changes = tuple(_change(texts[k], texts[k + 1], read[k], read[k + 1])
                     for k in range(len(texts) - 1)) if render else ()
     earlier = tuple(a for a in anchored[:-1] if a is not None)

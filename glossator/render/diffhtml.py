@@ -9,9 +9,10 @@ one on each side of a change, so a long article's changes can be read one after 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import groupby, pairwise
 
 from markupsafe import Markup, escape
 
@@ -19,6 +20,12 @@ from ..model import DiffRun
 
 LABELS = {"delete": ("del", "deleted: ", " (end of deletion)"), "insert": ("ins", "inserted: ", " (end of insertion)")}
 BREAK = "¶"  # a paragraph break that was deleted or inserted: shown, since white space is not
+CELL = "\x1f"  # between two cells of a table row in the texts diffed (anchor/blocks.py)
+CELL_HTML = '<span class="diff-cell"> | </span>'
+# how each kind of block (anchor/blocks.py) is shown: a class on its paragraph; list items are <li>
+BLOCK_CLASSES = {"h": " diff-heading", "quote": " diff-quote", "code": " diff-code", "row": " diff-row",
+                 "head": " diff-row diff-head"}
+Block = tuple[int, int, str]  # start, end, kind
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class DiffMark:
 class _Line:
     html: list[str]
     changed: bool = False
+    old_at: int = 0  # where it starts in each text
+    new_at: int = 0
+    in_new: bool = False  # whether the newer text has words in it (its kind is then the newer text's)
 
 
 def _marked(text: str, start: int, marks: Sequence[DiffMark]) -> str:
@@ -71,12 +81,19 @@ def _joins_or_parts(runs: Sequence[DiffRun], k: int) -> bool:
     return bool(before.strip() and after.strip())
 
 
+def _kind(blocks: Sequence[Block], at: int) -> str:
+    """The kind of the block a line starting at `at` shows (the next one, from the white space before it)."""
+    k = bisect_right(blocks, at, key=lambda block: block[1])
+    return blocks[k][2] if k < len(blocks) else "p"
+
+
 def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor: str = "c", *,
-                inline: bool = False) -> tuple[Markup, int]:
+                inline: bool = False, blocks: tuple[Sequence[Block], Sequence[Block]] = ((), ())) -> tuple[Markup, int]:
     """The runs as paragraphs of HTML (`inline`: as one line, for a headline), and the number of
-    places that changed; the first element of the n-th place has the id `<anchor>-<n>`, for links."""
+    places that changed; the first element of the n-th place has the id `<anchor>-<n>`, for links.
+    `blocks`, the old and new texts', say what each line is: a heading, a list item, a table row…"""
     lines = [_Line([])]
-    old = 0
+    old = new = 0
     places = 0
     starts_place = False  # the next <del> or <ins> shown opens a place
     previous = "equal"
@@ -92,6 +109,8 @@ def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor:
             last = index == len(pieces) - 1
             # a break alone (two paragraphs made one, or one split): the ¶ shows it, as white space cannot
             shown = piece + (BREAK if not last and op != "equal" and not piece.strip() else "")
+            if op != "delete" and piece.strip():
+                lines[-1].in_new = True
             if op == "equal":
                 lines[-1].html.append(_marked(piece, old, marks) if marks else str(escape(piece)))
             elif shown.strip() or (touching and piece):
@@ -117,38 +136,60 @@ def render_diff(runs: Sequence[DiffRun], marks: Sequence[DiffMark] = (), anchor:
                 lines[-1].html.append(str(escape(piece)))
             if op != "insert":
                 old += len(piece) + (0 if last else 1)
+            if op != "delete":
+                new += len(piece) + (0 if last else 1)
             if not last:
-                lines.append(_Line([]))
+                lines.append(_Line([], old_at=old, new_at=new))
     if inline:
         return Markup(" ".join("".join(line.html) for line in lines)), places
     for line in lines:
         if "<mark" in "".join(line.html):
             line.changed = True
-    return Markup(_fold(lines)), places
+    return Markup(_fold(lines, blocks)), places
 
 
-def _fold(lines: list[_Line]) -> str:
+def _element(line: _Line, blocks: tuple[Sequence[Block], Sequence[Block]]) -> tuple[str, str]:
+    """A line as HTML, and the list it is an item of ("" for none)."""
+    state = "diff-changed" if line.changed else "diff-same"
+    html = "".join(line.html).replace(CELL, CELL_HTML)
+    kind, _, number = (_kind(blocks[1], line.new_at) if line.in_new else _kind(blocks[0], line.old_at)).partition(" ")
+    if kind in ("ul", "ol"):
+        value = f' value="{number}"' if number else ""
+        return kind, f'<li class="{state}"{value}>{html}</li>'
+    return "", f'<p class="{state}{BLOCK_CLASSES.get(kind, "")}">{html}</p>'
+
+
+def _joined(elements: list[tuple[str, str]]) -> list[str]:
+    """The elements, each run of list items in its list."""
+    out: list[str] = []
+    for group, items in groupby(elements, key=lambda element: element[0]):
+        html = [element for _, element in items]
+        out.extend([f'<{group} class="diff-list">{"".join(html)}</{group}>'] if group else html)
+    return out
+
+
+def _fold(lines: list[_Line], blocks: tuple[Sequence[Block], Sequence[Block]]) -> str:
     """Paragraphs, the unchanged ones away from any change folded into a <details>."""
     kept = [line for line in lines if "".join(line.html).strip()]
     near = [line.changed or any(other.changed for other in kept[max(0, k - 1) : k + 2])
             for k, line in enumerate(kept)]
-    out: list[str] = []
-    folded: list[str] = []
+    out: list[tuple[str, str]] = []
+    folded: list[tuple[str, str]] = []
 
     def flush() -> None:
         if len(folded) > 1:
-            out.append(f'<details class="diff-unchanged"><summary>{len(folded)} paragraphs unchanged</summary>'
-                       f'{"".join(folded)}</details>')
+            out.append(("", f'<details class="diff-unchanged"><summary>{len(folded)} paragraphs unchanged</summary>'
+                            f'{"".join(_joined(folded))}</details>'))
         else:
             out.extend(folded)
         folded.clear()
 
     for line, show in zip(kept, near, strict=True):
-        paragraph = f'<p class="{"diff-changed" if line.changed else "diff-same"}">{"".join(line.html)}</p>'
+        element = _element(line, blocks)
         if show:
             flush()
-            out.append(paragraph)
+            out.append(element)
         else:
-            folded.append(paragraph)
+            folded.append(element)
     flush()
-    return "\n".join(out)
+    return "\n".join(_joined(out))

@@ -162,7 +162,8 @@ def change_views(annotated: AnnotatedArticle, config: SiteConfig, view: HistoryV
     for k, change in enumerate(history.changes):
         before, after = view.texts[k], view.texts[k + 1]
         anchor = change_anchor(after.id)
-        html, places = render_diff(change.runs, _marks(history.earlier[k], before, config), anchor)
+        html, places = render_diff(change.runs, _marks(history.earlier[k], before, config), anchor,
+                                   blocks=(change.blocks[0], change.blocks[1]))
         title_html = Markup()
         if change.title_runs:
             title_html = render_diff(change.title_runs, (), anchor + "-title", inline=True)[0]

@@ -182,7 +182,8 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         feed_keys=tuple((a.added.isoformat(), a.id) for a in annotations),
         versions=tuple(text.id for text in history.texts[:-1]) if history else (),
         # the listings need the counts, not the words (the summaries are cached for every article)
-        changes=tuple(dataclasses.replace(c, runs=(), title_runs=()) for c in history.changes) if history else (),
+        changes=tuple(dataclasses.replace(c, runs=(), title_runs=(), blocks=((), ()))
+                      for c in history.changes) if history else (),
     )
 
 
