@@ -18,6 +18,7 @@ import pytest
 from glossator.build import pipeline
 from glossator.build.options import BuildOptions
 from glossator.project import Project
+from glossator.render.direction import dir_attribute, direction
 from tests.helpers import article_md, run_cli
 from tests.html_text import mark_texts, page_text_of, text_content
 from tests.versions_fixtures import CURRENT, FIRST, PLAIN_SLUG, SECOND, SLUG, write_versions_archive
@@ -408,3 +409,40 @@ def test_tables_lists_and_headings_keep_their_shape_in_the_diff(root: Path, tmp_
     assert re.search(r'<ul class="diff-list"><li class="diff-same">the first point</li><li class="diff-changed">'
                      r"the second point<ins", section)
     assert '<ol class="diff-list"><li class="diff-same" value="3">counted</li></ol>' in section
+
+
+# --- the direction of right-to-left languages ----------------------------------------------
+
+
+def test_direction_of_a_language_tag() -> None:
+    for tag in ("ar", "ar-EG", "he", "fa-IR", "ur", "ps", "yi", "dv", "ug", "ckb", "ku-Arab", "pa-Arab", "uz-Arab-AF"):
+        assert direction(tag) == "rtl", tag
+    for tag in ("en", "en-GB", "zh-Hant", "ja", "ru", "ku", "ug-Latn", "az", "sr-Latn"):
+        assert direction(tag) == "ltr", tag
+    assert dir_attribute("ar", "en") == ' dir="rtl"' and dir_attribute("en", "he") == ' dir="ltr"'
+    assert dir_attribute("fr", "en") == "" and dir_attribute("ar", "fa") == ""
+
+
+def test_an_arabic_article_runs_right_to_left_on_every_page(root: Path, tmp_path: Path) -> None:
+    current = root / "content" / f"{SLUG}.md"
+    text = current.read_text(encoding="utf-8")
+    current.write_text(text.replace("tags: [harbour]\n", "tags: [harbour]\nlanguage: ar\n"), encoding="utf-8")
+    site = tmp_path / "site"
+    build(root, site)
+    article, version, changes = (read(site, f"articles/{SLUG}/{path}index.html")
+                                 for path in ("", f"versions/{FIRST}/", "changes/"))
+    for page in (article, version):
+        assert '<h1 class="article-title" lang="ar" dir="rtl" data-pagefind-body>' in page
+        assert '<div class="page-text" id="page-text" lang="ar" dir="rtl">' in page
+        assert 'lang="ar" data' not in page and 'lang="ar">' not in page  # every one of them
+        assert '<html lang="en">' in page  # the notes and controls are the archive's, in English
+    assert '<div class="diff" lang="ar" dir="rtl">' in changes and '<span lang="ar" dir="rtl">Council' in changes
+    assert '<q lang="ar" dir="rtl">' in changes and 'lang="ar">' not in changes
+    # an archive in Hebrew: the page runs right to left, an English article's words left to right
+    (root / "site.yaml").write_text('title: "ארכיון"\nbase_url: "https://archive.example/"\nlanguage: he\n',
+                                    encoding="utf-8")
+    current.write_text(text.replace("tags: [harbour]\n", "tags: [harbour]\nlanguage: en\n"), encoding="utf-8")
+    build(root, site)
+    article = read(site, f"articles/{SLUG}/index.html")
+    assert '<html lang="he" dir="rtl">' in article
+    assert '<div class="page-text" id="page-text" lang="en" dir="ltr">' in article

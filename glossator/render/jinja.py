@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..diagnostics import Diagnostic, error
 from ..model import SiteConfig
+from .direction import dir_attribute, direction
 
 T = TypeVar("T")
 PIECES = 4096  # of a page rendered in pieces, joined before each write
@@ -111,6 +112,9 @@ class Renderer:
             asset=self.asset_url,
             url=self.url,
             abs_url=self.abs_url,
+            # the direction of the site's language (<html dir>), and of an article's where it differs
+            site_dir=direction(config.language),
+            text_dir=lambda language: dir_attribute(language, config.language),
         )
 
     def asset_url(self, name: str) -> str:
