@@ -188,6 +188,11 @@ def test_chinese_changes_character_by_character() -> None:
     assert count_words(word_diff("東京で会議が開かれた", "東北で会議が開かれた")) == (1, 1, 1)
     runs = word_diff("ภาษาไทยง่าย", "ภาษาลาวง่าย")
     assert runs[0] == ("equal", "ภาษา") and runs[-1] == ("equal", "ง่าย")  # the tone mark stays on its letter
+    # a sentence rewritten is one deletion and one insertion, not a scatter of characters the two share
+    runs = word_diff("市议会周四晚上以三十一票对四票通过了在北码头修建新海堤的计划。\n",
+                     "经过长时间的辩论，市政府最终决定暂停这个有争议的项目。\n")
+    assert [op for op, _ in runs] == ["delete", "insert", "equal"] and runs[-1] == ("equal", "。\n")
+    assert count_words(runs) == (26, 30, 30)
     # a Latin word inside Chinese text stays whole
     assert word_diff("他用iPhone拍照", "他用Android拍照") == (
         ("equal", "他用"), ("delete", "iPhone"), ("insert", "Android"), ("equal", "拍照"))

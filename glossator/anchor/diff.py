@@ -83,12 +83,31 @@ def _split(text: str) -> tuple[list[str], list[str]]:
     return words, separators
 
 
+Opcode = tuple[str, int, int, int, int]
+
+
+def _without_chance_matches(opcodes: list[Opcode]) -> list[Opcode]:
+    """The opcodes, each stretch of units kept equal by chance in a rewritten passage made part of the
+    change around it: an equal stretch shorter than the changes on both its sides (a `的` or a `市`
+    shared by two different Chinese sentences). One as long as either is kept: `600 Iraqi soldiers` →
+    `1,700 Iraqi troops` keeps `Iraqi`."""
+    out: list[Opcode] = []
+    for opcode in opcodes:
+        out.append(opcode)
+        while len(out) >= 3 and out[-1][0] != "equal" and out[-3][0] != "equal" and out[-2][0] == "equal":
+            (_, i1, i2, j1, j2), (_, e1, e2, _, _), (_, k1, k2, l1, l2) = out[-3:]
+            if not e2 - e1 < min(max(i2 - i1, j2 - j1), max(k2 - k1, l2 - l1)):
+                break
+            out[-3:] = [("replace", i1, k2, j1, l2)]  # and the equal before it may now be shorter than it
+    return out
+
+
 def _word_runs(old: str, new: str) -> Iterator[DiffRun]:
     old_words, old_spaces = _split(old)
     new_words, new_spaces = _split(new)
     size = max(len(old_words), len(new_words))
     matcher = SequenceMatcher(None, old_words, new_words, autojunk=size > EXHAUSTIVE_WORDS)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _without_chance_matches(matcher.get_opcodes()):
         if op == "equal":
             for k in range(i2 - i1):
                 before, after = old_spaces[i1 + k], new_spaces[j1 + k]
