@@ -1,7 +1,8 @@
 """The word-level changes between two texts as HTML: `<del>` and `<ins>` that say what they are
 (a hidden "deleted:" / "inserted:" for screen readers, struck-through and underlined for the
-eye, bracketed in print: never colour alone), each paragraph of the text a paragraph, and the
-notes that stayed on the older text marked at their words.
+eye, bracketed in print: never colour alone), each block of the text as what it is (a paragraph,
+a heading, a list item, a table row with its cells apart: anchor/blocks.py), and the notes that
+stayed on the older text marked at their words.
 
 Paragraphs that did not change are folded away (`<details>`, which needs no script) but for
 one on each side of a change, so a long article's changes can be read one after another.
