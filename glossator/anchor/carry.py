@@ -59,7 +59,11 @@ def same_words(before: str, at: Anchor, after: str, now: Anchor) -> bool:
     """Whether the words a note was written on (`at`, in the text `before`) are the words its quote
     finds in a later text (`now`): kept by the outlet where the word diff puts them, or in a
     paragraph moved whole. Not so when the outlet removed them and the same words stand elsewhere."""
-    if carried_span(before, after, at.start, at.end) == (now.start, now.end):
+    # the word on each side too (or the paragraph's edge): the diff may match the quote's own words
+    # with the same words in a new sentence, but not their neighbours as well
+    start, end = _with_neighbours(before, at.start, at.end)
+    span = carried_span(before, after, start, end)
+    if span is not None and (span[0] + at.start - start, span[1] - (end - at.end)) == (now.start, now.end):
         return True
     line, moved = _line(before, at.start), _line(after, now.start)
     return before[line[0]:line[1]] == after[moved[0]:moved[1]] and at.start - line[0] == now.start - moved[0]
@@ -68,6 +72,20 @@ def same_words(before: str, at: Anchor, after: str, now: Anchor) -> bool:
 def _kept(annotation: Annotation, home: Parsed, current: str, now: Anchor) -> bool:
     at = anchored(annotation, home)
     return at is None or same_words(home[1].text, at, current, now)
+
+
+def _with_neighbours(text: str, start: int, end: int) -> tuple[int, int]:
+    """start..end widened to the word before and the word after, within its block of the page text."""
+    first, last = _line(text, start)
+    while start > first and text[start - 1].isspace():
+        start -= 1
+    while start > first and not text[start - 1].isspace():
+        start -= 1
+    while end < last and text[end].isspace():
+        end += 1
+    while end < last and not text[end].isspace():
+        end += 1
+    return start, end
 
 
 def _line(text: str, at: int) -> tuple[int, int]:
