@@ -294,3 +294,22 @@ def test_slugs_are_ascii_words_of_the_title(title: str, slug: str) -> None:
 
     assert slugify(title) == slug
     assert len(slugify(title)) <= 120
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (b"From: <Saved by Blink>\r\nSnapshot-Content-Location: https://example.org/x\r\nMIME-Version: 1.0\r\n"
+     b"Content-Type: multipart/related;\r\n\ttype=\"text/html\";\r\n\r\n------MultipartBoundary\r\n"
+     b"Content-Type: text/html\r\n\r\n<!DOCTYPE html><html><body><p>Council votes to close =\r\nthe old bridge</p>",
+     "an MHTML archive (a browser’s “Webpage, Single File”)"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n" + b"x" * 400, "not a web page"),
+    (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4, "not a web page"),
+])
+def test_a_file_that_is_no_html_page_is_refused(tmp_path: Path, data: bytes, said: str) -> None:
+    """Over HTTP such bytes were refused ("not a web page"); from a file, they became an article of
+    quoted-printable debris or mojibake that `check` passed."""
+    saved = tmp_path / "saved.bin"
+    saved.write_bytes(data)
+    result = capture(tmp_path, str(saved), "--url", WORDPRESS_URL)
+    assert result.status == 1 and result.path is None and "Traceback" not in result.err
+    assert f"{saved}: {said}: its bytes do not begin as an HTML page does" in result.err.splitlines()[0]
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").iterdir())

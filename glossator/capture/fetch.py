@@ -256,4 +256,23 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> Page:
         raise CaptureError(f"{path}: cannot read the file ({exc.strerror})") from None
     if not data.strip():
         raise CaptureError(f"{path}: the file is empty")
+    if not _saved_page(data):
+        mhtml = data[:4096].lower()
+        kind = ("an MHTML archive (a browser’s “Webpage, Single File”)"
+                if b"mime-version:" in mhtml and b"multipart/related" in mhtml else "not a web page")
+        # (over HTTP a page without HTML's beginning is refused the same way)
+        raise CaptureError(f"{path}: {kind}: its bytes do not begin as an HTML page does",
+                           "save the article as “Webpage, HTML only” (or “Webpage, Complete”), or capture its "
+                           "address: `python build.py add URL`")
     return Page(data, str(path), None, False)
+
+
+def _saved_page(data: bytes) -> bool:
+    """Whether a saved file is HTML: it begins with a tag (an XML declaration or a comment may come first),
+    and names <html>, <head> or <body> early on (UTF-16 with its byte order mark included)."""
+    head = data[:8192]
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(codec, errors="replace").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") and any(tag in head for tag in (b"<html", b"<head", b"<body", b"<!doctype html"))
