@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -34,6 +35,8 @@ def read_text(
     `rel`: the caller's `project.relative(path)`, if it has it (it resolves the folder: not free)."""
     rel = rel if rel is not None else project.relative(path)
     if not project.contains(path):
+        if link_loops(path):
+            return None, [link_loop(rel)]
         return None, [error(rel, 0, 0, "this file is a link to somewhere outside the archive; it was not read",
                             "replace the link with the file itself", title="Outside the archive")]
     try:
@@ -50,6 +53,30 @@ def read_text(
         return None, [error(rel, bad[0], bad[1], f"file is not valid UTF-8 text (bad byte at offset {bad[2]})",
                             "save the file as UTF-8 in your editor", title="Not UTF-8")]
     return text, []
+
+
+def link_loops(path: Path) -> bool:
+    """True if `path` is a symlink that leads, through links, back to itself (ELOOP)."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 says a loop so
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+def link_loop(rel: str) -> Diagnostic:
+    return error(rel, 0, 0, "this file is a link that leads back to itself (a symlink loop); it was not read",
+                 "replace the link with the file it should lead to, or remove it", title="Link loop")
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool | None:
+    """Whether the entry is a file (or a link to one); None for a link that loops."""
+    try:
+        return entry.is_file()
+    except OSError:  # ELOOP: the link leads back to itself
+        return None
 
 
 # The line that closes the front matter: `---`, then only white space. (`\s` in a str pattern is
@@ -153,9 +180,11 @@ def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnos
             diagnostics.append(_folder_named_like_input(project, path, "an annotation file"))
         # a symlink is taken as an annotation file even when it leads nowhere or to a folder, so
         # the loader reports it (outside the archive, unreadable) instead of it vanishing unread
-        elif path.suffix in ANNOTATION_SUFFIXES and (entry.is_file() or entry.is_symlink()):
+        elif path.suffix in ANNOTATION_SUFFIXES and (entry.is_symlink() or entry.is_file()):
             annotation_files.append(path)
-        elif entry.is_file():
+        elif (is_file := _is_file(entry)) is None:
+            diagnostics.append(link_loop(project.relative(path)))
+        elif is_file:
             diagnostics.append(error(project.relative(path), 0, 0,
                                      "not an annotation file (annotation files end in .yaml)",
                                      f"rename it to `{path.stem}.yaml` or move it out of annotations/",

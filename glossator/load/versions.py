@@ -15,7 +15,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostic, error
 from ..model import RawArticle
 from ..project import Project, is_slug, is_version_name
-from .files import _entries, read_document
+from .files import _entries, link_loop, link_loops, read_document
 
 NAME_HINT = ("a version is named by the moment it was captured, in UTC: YYYY-MM-DD-HHMM.md "
              "(e.g. 2026-12-06-0740.md; YYYY-MM-DD.md or YYYY-MM-DD-HHMMSS.md also do)")
@@ -28,6 +28,9 @@ def list_versions(project: Project, slugs: Collection[str]) -> tuple[dict[str, t
     folder = project.versions_dir
     for entry in _entries(folder):
         path = folder / entry.name
+        if entry.is_symlink() and link_loops(path):  # (is_dir() would raise ELOOP)
+            problems.append(link_loop(project.relative(path)))
+            continue
         if not entry.is_dir():
             problems.append(error(project.relative(path), 0, 0,
                                   "versions/ holds one folder per article, named by its slug; this file is not read",
