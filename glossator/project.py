@@ -20,6 +20,18 @@ MAX_SLUG = 120
 VERSION_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(-[0-9]{4}([0-9]{2})?)?\Z")
 
 
+# Editors' swap, backup, autosave and temporary files, and the files file browsers leave: never
+# input, so the loaders skip them (as they skip dot-files) and the live preview ignores their
+# changes. (vim writes "4913" to test a folder; Emacs autosaves to "#name#".)
+NOISE_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".temp", ".part", ".crdownload", ".bak")
+NOISE_NAMES = frozenset({"4913", "Thumbs.db", "desktop.ini"})
+
+
+def is_noise(name: str) -> bool:
+    """A file no one means as input: hidden, an editor's leftover, a file browser's."""
+    return name.startswith((".", "#")) or name.endswith(NOISE_SUFFIXES) or name in NOISE_NAMES
+
+
 def is_slug(name: str) -> bool:
     return len(name) <= MAX_SLUG and SLUG_RE.match(name) is not None
 

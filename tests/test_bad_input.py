@@ -180,7 +180,7 @@ CASES = [
          ("not an annotation file",)),
     Case("json-in-annotations", {"annotations/good.json": '{"article": "good"}'}, "annotations/good.json",
          ("not an annotation file",)),
-    Case("backup-file", {"annotations/good.yaml.bak": GOOD_ANNOTATIONS}, "annotations/good.yaml.bak",
+    Case("copy-of-a-file", {"annotations/good.yaml.orig": GOOD_ANNOTATIONS}, "annotations/good.yaml.orig",
          ("not an annotation file",)),
     Case("article-as-annotations", {"annotations/good.yaml": article_md("Good", GOOD_BODY)},
          "annotations/good.yaml:", ("YAML",)),
@@ -353,3 +353,34 @@ def test_a_site_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path: Pat
     assert f"site: error: the site cannot be written into {out}: operation not permitted" in result.stderr
     assert _tree(out) == before
     assert not [p for p in root.iterdir() if "staging" in p.name]
+
+
+EDITORS_LEFTOVERS = ("annotations/good.yaml~", "annotations/#good.yaml#", "annotations/4913",
+                     "annotations/good.yaml.swp", "annotations/good.yaml.bak", "content/good.md~", "content/#good.md#",
+                     "versions/good/2026-12-01-0900.md~", "versions/good/Thumbs.db", "versions/Thumbs.db")
+
+
+def test_editors_leftovers_are_not_read(built: Path, tmp_path: Path) -> None:
+    """Backups, autosaves, swap files and vim's probe beside the inputs are skipped, as the live preview
+    ignores them (project.is_noise), never reported as strays with a hint to rename them over the real file."""
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    for relative in EDITORS_LEFTOVERS:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text("title: [unclosed\n", encoding="utf-8")
+    for command in ("check", "build"):
+        result = cli(command, "--root", root)
+        assert result.returncode == 0, f"{command}: exit {result.returncode}\n{result.stderr[-3000:]}"
+        assert "warning" not in result.stderr, result.stderr
+
+
+def test_a_copy_of_an_annotation_file_is_not_to_be_renamed_over_it(built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    (root / "annotations" / "good.yaml.orig").write_text(GOOD_ANNOTATIONS, encoding="utf-8")
+    (root / "annotations" / "notes.txt").write_text("to do\n", encoding="utf-8")
+    result = cli("check", "--root", root)
+    assert result.returncode == 1
+    assert "rename it to `good.yaml`" not in result.stderr, result.stderr
+    assert "move it out of annotations/: `good.yaml` is the annotation file" in result.stderr, result.stderr
+    assert "rename it to `notes.yaml`" in result.stderr, result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
 from ..model import RawAnnotations, RawArticle
-from ..project import MAX_SLUG, Project, is_slug
+from ..project import MAX_SLUG, Project, is_noise, is_slug
 from .yamlio import FORBIDDEN_CHAR, YamlProblem, decode_utf8, parse_yaml
 
 ANNOTATION_SUFFIXES = (".yaml", ".yml")
@@ -147,10 +147,11 @@ def load_annotations(project: Project, path: Path, max_bytes: int) -> tuple[RawA
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    """A folder's entries but dot-files, sorted by name (as `glob("*")` sorted would give them)."""
+    """A folder's entries but dot-files and editors' leftovers (project.is_noise), sorted by name
+    (as `glob("*")` sorted would give them)."""
     try:
         with os.scandir(folder) as scan:
-            return sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+            return sorted((e for e in scan if not is_noise(e.name)), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
 
@@ -159,6 +160,15 @@ def _folder_named_like_input(project: Project, path: Path, what: str) -> Diagnos
     return error(project.relative(path), 0, 0, f"this is a folder, named like {what}; nothing in it is read",
                  f"move what it holds out of it and remove it, or rename it so it does not end in `{path.suffix}`",
                  title="Folder named like a file")
+
+
+def _stray_annotation(project: Project, path: Path) -> Diagnostic:
+    renamed = path.with_name(f"{path.name.split('.')[0]}.yaml")
+    # a copy of a real file (notes.yaml.orig) is not to be renamed over it
+    hint = (f"move it out of annotations/: `{renamed.name}` is the annotation file"
+            if renamed.exists() else f"rename it to `{renamed.name}` or move it out of annotations/")
+    return error(project.relative(path), 0, 0, "not an annotation file (annotation files end in .yaml)", hint,
+                 title="Stray file")
 
 
 def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnostic]]:
@@ -185,10 +195,7 @@ def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnos
         elif (is_file := _is_file(entry)) is None:
             diagnostics.append(link_loop(project.relative(path)))
         elif is_file:
-            diagnostics.append(error(project.relative(path), 0, 0,
-                                     "not an annotation file (annotation files end in .yaml)",
-                                     f"rename it to `{path.stem}.yaml` or move it out of annotations/",
-                                     title="Stray file"))
+            diagnostics.append(_stray_annotation(project, path))
     stems: dict[str, Path] = {}
     for path in annotation_files:
         if path.stem in stems:

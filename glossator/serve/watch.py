@@ -34,7 +34,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from ..project import BUILTIN_SCHEMAS, BUILTIN_TEMPLATES, Project
+from ..project import BUILTIN_SCHEMAS, BUILTIN_TEMPLATES, Project, is_noise
 
 SETTLE_SECONDS = 0.04  # quiet time before a build starts: longer than the gaps inside one save
 LONGEST_WAIT_SECONDS = 3.0  # a never-ending stream of changes still gets a build this often
@@ -51,14 +51,6 @@ EVENT_FILTER: list[type[FileSystemEvent]] = [
     DirDeletedEvent,
     DirMovedEvent,
 ]
-# Editors' swap, backup and temporary files (vim writes "4913" to test a folder).
-NOISE_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".temp", ".part", ".crdownload", ".bak")
-
-
-def is_noise(name: str) -> bool:
-    return name.startswith((".", "#")) or name.endswith(NOISE_SUFFIXES) or name == "4913"
-
-
 @dataclass(frozen=True)
 class Inputs:
     """What the build reads, and so what is watched."""
