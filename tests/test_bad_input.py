@@ -384,3 +384,50 @@ def test_a_copy_of_an_annotation_file_is_not_to_be_renamed_over_it(built: Path, 
     assert "rename it to `good.yaml`" not in result.stderr, result.stderr
     assert "move it out of annotations/: `good.yaml` is the annotation file" in result.stderr, result.stderr
     assert "rename it to `notes.yaml`" in result.stderr, result.stderr
+
+
+BUILTIN_ARTICLE = (Path(__file__).parent.parent / "templates" / "article.html").read_text(encoding="utf-8")
+TEMPLATE_CASES = {
+    "missing-include": ({"templates/article.html": '{% include "nope.html" %}\n' + BUILTIN_ARTICLE},
+                        "templates/article.html:1:1", "template not found: nope.html"),
+    "missing-include-in-a-listing": ({"templates/home.html": 'x\n{% include "nope.html" %}\n'},
+                                     "templates/home.html:2:1", "template not found: nope.html"),
+    "latin-1": ({"templates/home.html": b"<p>caf\xe9</p>\n"}, "templates/home.html:1:7",
+                "template is not valid UTF-8"),
+}
+
+
+@pytest.mark.parametrize("name", TEMPLATE_CASES)
+def test_a_broken_template_is_a_diagnostic(name: str, built: Path, tmp_path: Path) -> None:
+    """A template that names one that does not exist, or is not UTF-8: an error at its place, no traceback
+    (their texts are read for the cache keys, before anything is rendered)."""
+    files, where, words = TEMPLATE_CASES[name]
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    before = tree_hashes(root / "site")
+    for relative, content in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            (root / relative).write_bytes(content)
+        else:
+            (root / relative).write_text(content, encoding="utf-8")
+    result = cli("build", "--root", root)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert f"{where}: error: {words}" in result.stderr, result.stderr
+    assert tree_hashes(root / "site") == before
+    check = cli("check", "--root", root)  # (it renders nothing: the cache's keys alone read the templates)
+    assert "Traceback" not in check.stderr, check.stderr[-3000:]
+
+
+def test_optional_includes_binary_static_files_and_editors_leftovers_in_templates_build(
+        built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    (root / "templates" / "static").mkdir(parents=True)
+    (root / "templates" / "article.html").write_text(
+        '{% include "maybe.html" ignore missing %}\n' + BUILTIN_ARTICLE, encoding="utf-8")
+    (root / "templates" / "static" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    (root / "templates" / ".home.html.swp").write_bytes(b"b0VIM 9.0\x00\xff\xfe")
+    result = cli("build", "--root", root)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (root / "site" / "static").is_dir()

@@ -68,6 +68,7 @@ def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> 
     are not checked again: their diagnostics (warnings only) come from the build cache,
     which holds exactly what checking them again would find.
     """
+    from ..render.jinja import TemplateProblem
     from .plan import make_plan
     from .site import SiteWriter
     from .workers import run_articles
@@ -76,9 +77,12 @@ def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> 
     diagnostics = [*plan.diagnostics, *_orphan_problems(plan)]
     cache = BuildCache(project)
     unchecked = list(plan.articles)
-    if cache.articles:
+    try:
         # a writer that never writes: only its templates are read, for the cache keys
-        shared = _shared_key(plan, BuildOptions(), SiteWriter(project, plan.config))
+        shared = _shared_key(plan, BuildOptions(), SiteWriter(project, plan.config)) if cache.articles else None
+    except TemplateProblem:  # (check reads no template otherwise: it renders nothing, so it has no keys)
+        shared = None
+    if shared is not None:
         unchecked = []
         for slug, item in plan.articles.items():
             entry = cache.reusable(slug, cache.article_key(item, shared))

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
-import jinja2.meta
 import markupsafe
+from jinja2 import nodes
 from markupsafe import Markup
 
 from ..diagnostics import Diagnostic, error
@@ -28,6 +28,8 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'"
 )
+
+NOT_FOUND_HINT = "correct the name, or create templates/{name} (an include that may be absent can say `ignore missing`)"
 
 
 class TemplateProblem(Exception):
@@ -126,24 +128,57 @@ class Renderer:
     def abs_url(self, path: str = "") -> str:
         return self.config.base_url + path.lstrip("/")
 
-    def template_files(self, name: str) -> list[str]:
-        """The template and everything it extends or includes (for dependency tracking)."""
-        seen: list[str] = []
-        pending = [name]
+    def template_files(self, name: str) -> dict[str, str]:
+        """The template and everything it extends or includes, with their texts (for dependency
+        tracking): "" for a template included with `ignore missing` that is missing. A template
+        that is missing otherwise, or not UTF-8, is a TemplateProblem at its place."""
+        seen: dict[str, str] = {}
+        pending: list[tuple[str, tuple[str, int] | None, bool]] = [(name, None, False)]
         while pending:
-            current = pending.pop()
+            current, included_from, optional = pending.pop()
             if current in seen:
                 continue
-            seen.append(current)
+            seen[current] = source = self.source(current, included_from, optional)
             try:
-                source, _, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
                 parsed = self.env.parse(source)
-            except jinja2.TemplateError:
+            except jinja2.TemplateError:  # (reported where it is rendered, with its line)
                 continue
-            for ref in jinja2.meta.find_referenced_templates(parsed):
-                if ref:
-                    pending.append(ref)
-        return sorted(seen)
+            for node in parsed.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+                # a name made at run time ({% include some_variable %}) cannot be followed
+                if isinstance(node.template, nodes.Const) and isinstance(node.template.value, str):
+                    pending.append((node.template.value, (current, node.lineno),
+                                    isinstance(node, nodes.Include) and node.ignore_missing))
+        return dict(sorted(seen.items()))
+
+    def source(self, name: str, included_from: tuple[str, int] | None = None, optional: bool = False) -> str:
+        """A template's text; `included_from`: the template and line that name it."""
+        try:
+            return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            if optional:
+                return ""
+            where, line = included_from or (None, 0)
+            raise TemplateProblem(error(
+                self._path(where) if where else "templates", line, 1 if line else 0,
+                f"template not found: {name}", NOT_FOUND_HINT.format(name=name), title="Template error")) from None
+        except UnicodeDecodeError:
+            path = next(d / name for d in self.dirs if (d / name).is_file())
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+                bad = 0
+            except UnicodeDecodeError as exc:
+                bad = exc.start
+            start = data.rfind(b"\n", 0, bad) + 1
+            column = len(data[start:bad].decode("utf-8", "replace")) + 1
+            raise TemplateProblem(error(
+                self._path(name), data.count(b"\n", 0, bad) + 1, column,
+                f"template is not valid UTF-8 text (bad byte at offset {bad})", "save the file as UTF-8 in your editor",
+                title="Not UTF-8")) from None
+
+    def _path(self, name: str) -> str:
+        """Where a template is, as the diagnostics name it (templates/article.html)."""
+        return next((_relative(str(d / name), self.dirs) for d in self.dirs if (d / name).is_file()), name)
 
     def render(self, template: str, **context: Any) -> str:
         return self._guarded(template, lambda: self.env.get_template(template).render(**context))
@@ -178,7 +213,9 @@ class Renderer:
                 error(path, exc.lineno or 0, 1, f"template syntax error: {exc.message}", title="Template error")
             ) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(error("templates", 0, 0, f"template not found: {exc.name}")) from None
+            path, line = _template_position(exc, self.dirs)
+            raise TemplateProblem(error(path, line, 1 if line else 0, f"template not found: {exc.name}",
+                                        NOT_FOUND_HINT.format(name=exc.name), title="Template error")) from None
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
             path, line = _template_position(exc, self.dirs)
             raise TemplateProblem(

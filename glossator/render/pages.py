@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig, version_path
-from ..project import Project
+from ..project import Project, is_noise
 from .assets import collect_assets
 from .history import change_anchor, change_views, changes_path, earlier_notes, feed_changes, history_view
 from .jinja import Renderer, markup
@@ -67,21 +67,21 @@ class PageRenderer:
     def compile_article_template(self) -> None:
         self.renderer.env.get_template("article.html")
 
-    def _template_sources(self, names: list[str]) -> list[str]:
-        loader = self.renderer.env.loader
-        assert loader is not None
-        return [loader.get_source(self.renderer.env, name)[0] for name in names]
-
     def article_fingerprint(self) -> str:
-        """What every article page depends on besides its own files: its templates and the assets."""
-        files = self.renderer.template_files
-        names = sorted({name for template in (*ARTICLE_TEMPLATES, ITEMS) for name in files(template)})
-        return "\0".join([*names, *self._template_sources(names), *sorted(v[0] for v in self.assets.values())])
+        """What every article page depends on besides its own files: its templates and the assets.
+        Raises TemplateProblem for a template missing or not UTF-8."""
+        files = {name: text for template in (*ARTICLE_TEMPLATES, ITEMS)
+                 for name, text in self.renderer.template_files(template).items()}
+        names = sorted(files)
+        return "\0".join([*names, *(files[n] for n in names), *sorted(v[0] for v in self.assets.values())])
 
     def site_fingerprint(self) -> str:
-        """Every template (listings included), for the whole-site "nothing changed" check."""
-        names = sorted(self.renderer.env.list_templates())
-        return "\0".join([*names, *self._template_sources(names)])
+        """Every template (listings included), for the whole-site "nothing changed" check. The static
+        files are not templates (their hashed names are in the article fingerprint; a font is not
+        text), nor are an editor's leftovers beside the templates."""
+        names = sorted(name for name in self.renderer.env.list_templates()
+                       if not name.startswith("static/") and not is_noise(name.rpartition("/")[2]))
+        return "\0".join([*names, *(self.renderer.source(name) for name in names)])
 
     def static_files(self) -> Iterator[tuple[str, bytes]]:
         for hashed, data in self.assets.values():
