@@ -162,6 +162,13 @@ CASES = [
     Case("version-file-link-loop", {"versions/good/2026-12-01-0900.md": Link("2026-12-01-0900.md")},
          "versions/good/2026-12-01-0900.md", ("symlink loop",)),
     Case("link-to-folder", {"annotations/etc.yaml": Link("/etc")}, "annotations/etc.yaml", ("outside the archive",)),
+    # templates: what Jinja reads and static/ holds is published, so no link may lead out either
+    Case("template-link-outside", {"templates/robots.txt": Link("outside")}, "templates/robots.txt",
+         ("outside the archive",)),
+    Case("static-link-outside", {"templates/static/x.css": Link("outside")}, "templates/static/x.css",
+         ("outside the archive",)),
+    Case("static-folder-link-outside", {"templates/static/etc": Link("/etc")}, "templates/static/etc",
+         ("outside the archive",)),
     # folders named like inputs: reported, never silently skipped
     Case("folder-named-like-an-article", {"content/folder.md/x": "x"}, "content/folder.md", ("folder",)),
     Case("folder-named-like-an-annotation-file", {"annotations/extra-notes.yaml/x": GOOD_ANNOTATIONS},
