@@ -24,8 +24,7 @@ from markupsafe import Markup
 Kind = Literal["claim", "sourcing", "context"]
 KINDS: tuple[Kind, ...] = ("claim", "sourcing", "context")
 KIND_LABELS: Mapping[str, str] = MappingProxyType({"claim": "Claim", "sourcing": "Sourcing note", "context": "Context"})
-# Words of a quote's closest passage below this similarity (%) are no clue at all (`check`, `new`).
-CLOSE_ENOUGH = 60
+CLOSE_ENOUGH = 60  # words of a quote's closest passage below this similarity (%) are no clue (`check`, `new`)
 # What `new` writes where a contributor must fill something in; `check` refuses it left in place.
 PLACEHOLDER = "TODO"
 
@@ -288,6 +287,7 @@ class Version:  # one text of an article: an earlier one (versions/<slug>/<id>.m
     title: str  # the headline it had
     body: str
     body_line: int
+    at_position: tuple[int, int] = (0, 0)  # (line, column) of its `captured.at`, for problems with its order
 
 
 @dataclass(frozen=True)

@@ -225,18 +225,24 @@ def _break(root: Path, name: str, text: str) -> None:
       "the file's name says 2026-11-30-1000, but `captured.at` is 2026-11-30T11:00:00Z")),
     ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-31T10:00:00Z\"\n---\nWords.\n",
      ("versions/harbour-wall/2026-11-30-1000.md:3:7", "`captured.at` is not a real time: `2026-11-31T10:00:00Z`")),
+    ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"0001-01-01T00:00:00+01:00\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:3:7",
+      "`captured.at` is out of range: `0001-01-01T00:00:00+01:00` is before the year 1 or after 9999 in UTC")),
+    ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"9999-12-31T23:59:59-01:00\"\n---\nWords.\n",
+     ("versions/harbour-wall/2026-11-30-1000.md:3:7",
+      "`captured.at` is out of range: `9999-12-31T23:59:59-01:00` is before the year 1 or after 9999 in UTC")),
     ("2026-11-30-1000.md", "---\ntitle: Old\n---\nWords.\n",
      ("versions/harbour-wall/2026-11-30-1000.md:2:1", "missing required field `captured`")),
     ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-30T10:00:00Z\"\nsource: RT\n---\nWords.\n",
      ("versions/harbour-wall/2026-11-30-1000.md:4:1", "unknown key `source`")),
     ("2026-12-07-1000.md", "---\ncaptured:\n  at: \"2026-12-07T10:00:00Z\"\n---\nWords.\n",
-     ("versions/harbour-wall/2026-12-07-1000.md", "captured at 2026-12-07T10:00:00Z, not before the current text "
+     ("versions/harbour-wall/2026-12-07-1000.md:3:7", "captured at 2026-12-07T10:00:00Z, not before the current text "
       "(content/harbour-wall.md, captured at 2026-12-06T07:40:00Z)")),
     ("2026-11-20-1000.md", "---\ncaptured:\n  at: \"2026-11-20T10:00:00Z\"\n---\nWords.\n",
-     ("versions/harbour-wall/2026-11-20-1000.md", "captured at 2026-11-20, before the article was published "
+     ("versions/harbour-wall/2026-11-20-1000.md:3:7", "captured at 2026-11-20, before the article was published "
       "(2026-11-28)")),
     ("2026-11-28.md", "---\ncaptured:\n  at: \"2026-11-28T10:00:00Z\"\n---\nWords.\n",
-     ("versions/harbour-wall/2026-11-28-1000.md",
+     ("versions/harbour-wall/2026-11-28-1000.md:3:7",
       "captured at the same moment as versions/harbour-wall/2026-11-28.md")),
     ("2026-11-30-1000.md", "---\ncaptured:\n  at: \"2026-11-30T10:00:00Z\"\n---\n\n",
      ("versions/harbour-wall/2026-11-30-1000.md:5:1", "the version has no text below its front matter")),
@@ -259,13 +265,24 @@ def test_two_texts_in_a_row_with_the_same_words_are_refused(root: Path) -> None:
     second.write_text(text.replace("2026-11-28T10:00:00Z", "2026-12-01T09:00:00Z").replace(
         "on Thursday night", "on Thursday\nnight"), encoding="utf-8")
     assert [(w, m) for w, s, m in check(root) if s == "error"] == [
-        (f"versions/{SLUG}/{SECOND}.md", f"the same text as versions/{SLUG}/{FIRST}.md: nothing changed between them")]
+        (f"versions/{SLUG}/{SECOND}.md:6:1",
+         f"the same text as versions/{SLUG}/{FIRST}.md: nothing changed between them")]
     # a revert (the outlet changed a text back) is history, not a duplicate
     second.write_text(text.replace("2026-11-28T10:00:00Z", "2026-12-01T09:00:00Z").replace("30 to 5", "31 to 4")
                       .replace('title: "Council approves harbour wall"\n', ""), encoding="utf-8")
     first_again = root / "versions" / SLUG / "2026-12-03-1200.md"
     first_again.write_text(text.replace("2026-11-28T10:00:00Z", "2026-12-03T12:00:00Z"), encoding="utf-8")
     assert [s for _, s, _ in check(root) if s == "error"] == []
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_current_text_captured_at_no_moment_in_utc_is_an_error_there(root: Path, at: str) -> None:
+    content = root / "content" / f"{SLUG}.md"
+    content.write_text(content.read_text(encoding="utf-8").replace("2026-12-06T07:40:00Z", at), encoding="utf-8")
+    assert [(w, m) for w, s, m in check(root) if s == "error"] == [
+        (f"content/{SLUG}.md:8:7", f"`captured.at` is out of range: `{at}` is before the year 1 or after 9999 in UTC")]
+    result = run_cli("build", "--root", root, "--out", root.parent / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_folders_that_are_no_article_and_a_current_text_without_its_moment(root: Path) -> None:

@@ -28,7 +28,7 @@ from ..model import (
     to_plain,
 )
 from . import schema
-from .versions import parse_capture
+from .versions import capture_problem, parse_capture
 
 # Element ids the templates use on article pages; an annotation id becomes an element id
 # too (its permalink), so it may not be one of these or start like a highlight's id.
@@ -162,12 +162,8 @@ def _captured_time(path: str, captured: YNode | None) -> list[Diagnostic]:
     at = captured.get("at") if captured is not None else None
     if at is None or not isinstance(at.value, str) or not _CAPTURED_SHAPE.match(at.value):
         return []  # (an unquoted time is a datetime already: YAML checked it)
-    try:
-        dt.datetime.fromisoformat(at.value)
-    except ValueError:
-        return [error(path, at.line, at.col, f"`captured.at` is not a real time: `{at.value}`",
-                      "write it as `build.py add` does, e.g. 2026-12-06T07:40:00Z", title="Bad date")]
-    return []
+    problem = capture_problem(at.value)
+    return [error(path, at.line, at.col, *problem, title="Bad date")] if problem else []
 
 
 _CAPTURED_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T")

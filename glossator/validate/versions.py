@@ -8,6 +8,7 @@ so a reader's permalink to a version, and an annotation's `version:`, never chan
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Sequence
@@ -31,16 +32,29 @@ def version_id(at: dt.datetime, seconds: bool = False) -> str:
 
 def parse_capture(data: Any) -> Capture | None:
     """Front matter `captured` (in plain form, already checked by the schema) as a Capture;
-    None when it is absent or its moment is no real one (that is reported elsewhere)."""
+    None when it is absent or its moment is no real one (capture_problem() says why)."""
     if not isinstance(data, dict) or not isinstance(data.get("at"), str):
         return None
     try:
         at = dt.datetime.fromisoformat(data["at"])
+        return Capture(at.astimezone(dt.UTC), str(data.get("sha256", "")), str(data.get("from", ""))
+                       ) if at.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        return None
+
+
+def capture_problem(at: str) -> tuple[str, str] | None:
+    """What is wrong with a `captured.at` of the right shape, and the hint; None if nothing is."""
+    try:
+        moment = dt.datetime.fromisoformat(at)
     except ValueError:
-        return None
-    if at.tzinfo is None:
-        return None
-    return Capture(at.astimezone(dt.UTC), str(data.get("sha256", "")), str(data.get("from", "")))
+        return f"`captured.at` is not a real time: `{at}`", f"write it in UTC, e.g. {CAPTURE_EXAMPLE}"
+    try:
+        moment.astimezone(dt.UTC)
+    except OverflowError:  # year 1 east of Greenwich, year 9999 west of it: no such moment in UTC
+        return (f"`captured.at` is out of range: `{at}` is before the year 1 or after 9999 in UTC",
+                f"write the moment the text was read, in UTC, e.g. {CAPTURE_EXAMPLE}")
+    return None
 
 
 def _matches_name(name: str, at: dt.datetime) -> bool:
@@ -69,8 +83,9 @@ def validate_version(raw: RawArticle, config: SiteConfig) -> tuple[Version | Non
     capture = parse_capture(data.get("captured"))
     line, col = (at_node.line, at_node.col) if at_node is not None else (1, 1)
     if capture is None:
-        return None, [error(raw.path, line, col, f"`captured.at` is not a real time: `{data['captured']['at']}`",
-                            f"write it in UTC, e.g. {CAPTURE_EXAMPLE}", title="Bad date")]
+        message, hint = capture_problem(str(data["captured"]["at"])) or (
+            f"`captured.at` is not a real time: `{data['captured']['at']}`", f"write it in UTC, e.g. {CAPTURE_EXAMPLE}")
+        return None, [error(raw.path, line, col, message, hint, title="Bad date")]
     name = raw.path.rsplit("/", 1)[-1].removesuffix(".md")
     if not _matches_name(name, capture.at):
         right = version_id(capture.at)
@@ -81,7 +96,7 @@ def validate_version(raw: RawArticle, config: SiteConfig) -> tuple[Version | Non
     if not raw.body.strip():
         return None, [error(raw.path, raw.body_line, 1, "the version has no text below its front matter",
                             title="Empty article")]
-    return Version(name, raw.path, capture, str(data.get("title", "")), raw.body, raw.body_line), []
+    return Version(name, raw.path, capture, str(data.get("title", "")), raw.body, raw.body_line, (line, col)), []
 
 
 def _published_start(published: str) -> dt.datetime:
@@ -109,17 +124,17 @@ def order_texts(article: Article, versions: Sequence[Version], front_line: int =
     published = _published_start(article.published) - PUBLISHED_SLACK
     for before, version in pairwise([None, *ordered]):
         if before is not None and before.captured.at == version.captured.at:
-            problems.append(error(version.path, 0, 0, f"captured at the same moment as {before.path}",
+            problems.append(error(version.path, *version.at_position, f"captured at the same moment as {before.path}",
                                   "two texts cannot have been read at once: correct `captured.at` in one of them",
                                   title="Version order"))
         if version.captured.at >= current_capture.at:
-            problems.append(error(version.path, 0, 0,
+            problems.append(error(version.path, *version.at_position,
                                   f"captured at {version.captured.at:%Y-%m-%dT%H:%M:%SZ}, not before the current "
                                   f"text ({article.path}, captured at {current_capture.at:%Y-%m-%dT%H:%M:%SZ})",
                                   f"the newest text is the current one: put it in {article.path}, and this file's "
                                   "text in a version named by its own capture", title="Version order"))
         if version.captured.at < published:
-            problems.append(error(version.path, 0, 0,
+            problems.append(error(version.path, *version.at_position,
                                   f"captured at {version.captured.at:%Y-%m-%d}, before the article was published "
                                   f"({article.published})",
                                   f"correct `captured.at`, or `published` in {article.path}", title="Version order"))
@@ -134,13 +149,14 @@ def order_texts(article: Article, versions: Sequence[Version], front_line: int =
     titled: list[Version] = [current]
     for version in reversed(ordered):
         title = version.title or titled[-1].title
-        titled.append(Version(version.id, version.path, version.captured, title, version.body, version.body_line))
+        titled.append(dataclasses.replace(version, title=title))
     texts = list(reversed(titled))
     for before, after in pairwise(texts):
         if before.title == after.title and _same_text(before.body, after.body):
             # the later copy is the redundant one, unless it is the current text
             extra, other = (before, after) if after.path == article.path else (after, before)
-            problems.append(error(extra.path, 0, 0, f"the same text as {other.path}: nothing changed between them",
+            problems.append(error(extra.path, extra.body_line, 1,
+                                  f"the same text as {other.path}: nothing changed between them",
                                   "a version records what the outlet changed: delete this file", title="Same text"))
     return (None, problems) if problems else (tuple(texts), [])
 
