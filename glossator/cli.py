@@ -25,6 +25,21 @@ def _host_name(text: str) -> str:
     return name
 
 
+def _base_url(text: str) -> str:
+    """--base-url as site.yaml's `base_url` must be: an absolute http(s) address (it goes into every
+    page's canonical link and the feeds, so `javascript:` or a bare host would be published)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an absolute http or https address; write the full "
+                                         "address, e.g. --base-url https://example.org/archive/")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Glossator: annotated-article archives.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -36,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = command("build", "build the site")
     build.add_argument("--out", help="output directory (default: ROOT/site)")
-    build.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://example.org/archive/")
+    build.add_argument("--base-url", type=_base_url, help="override site.yaml's base_url, e.g. https://example.org/archive/")
     build.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
     build.add_argument("--no-search", action="store_true", help="skip the search index (faster drafts)")

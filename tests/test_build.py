@@ -191,6 +191,15 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run_cli("frobnicate").returncode == 2
 
 
+def test_a_base_url_that_is_no_absolute_web_address_is_a_usage_error(tmp_path: Path) -> None:
+    root = write_archive(tmp_path / "archive", {"one": article_md("One", "Words.\n")})
+    for url in ("example.org/archive", "javascript:alert(1)", "/archive/", "https://", "ftp://example.org/"):
+        result = run_cli("build", "--root", root, "--base-url", url)
+        assert result.returncode == 2, (url, result.stderr)
+        assert "--base-url" in result.stderr and "e.g. --base-url https://example.org/archive/" in result.stderr
+        assert not (root / "site").exists()
+
+
 def test_a_build_with_many_warnings_shows_some_and_counts_all(tmp_path: Path) -> None:
     sources = "".join(f"      - title: Report {n}\n        url: https://example.org/{n}\n" for n in range(25))
     notes = ("article: story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
