@@ -179,6 +179,9 @@ CASES = [
     Case("site-yaml-too-large", {"site.yaml": "title: x\n" + "# padding\n" * 100_001}, "site.yaml",
          ("too large", "1,000,000")),
     Case("site-yaml-latin-1", {"site.yaml": b"title: Caf\xe9\n"}, "site.yaml:1:11", ("UTF-8",)),
+    Case("site-yaml-duplicate-verdict", {}, "site.yaml:5:9", ("verdict `accurate`", "twice"),
+         site_yaml="verdicts:\n  - id: accurate\n    label: Accurate\n    rating: 5\n  - id: accurate\n"
+                   "    label: Mixed\n  - id: inaccurate\n    label: Inaccurate\n"),
     Case("site-yaml-alias", {"site.yaml": "title: &t x\ndescription: *t\n"}, "site.yaml:1:8", ("anchor",)),
     # files that are not annotation files
     Case("text-file", {"annotations/notes.txt": "remember to check the toll\n"}, "annotations/notes.txt",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, error
 from ..model import RawSite, SiteConfig, Verdict, to_plain
 from . import schema
 
@@ -38,6 +38,8 @@ def site_config(raw: RawSite | None, base_url: str | None = None) -> tuple[SiteC
         root = raw.root
         data = to_plain(root) or {}
         diagnostics = schema.diagnose("site.schema.json", data, root, raw.path)
+        if not diagnostics:
+            diagnostics = _duplicate_verdicts(raw)
         if not diagnostics and isinstance(data, dict):
             verdicts = config.verdicts
             if "verdicts" in data:
@@ -57,6 +59,24 @@ def site_config(raw: RawSite | None, base_url: str | None = None) -> tuple[SiteC
                 search_shard_size=data.get("search_shard_size", config.search_shard_size),
             )
     return _with_base(config, base_url), diagnostics
+
+
+def _duplicate_verdicts(raw: RawSite) -> list[Diagnostic]:
+    """A verdict id given twice (the schema cannot say it of one key of objects): two verdicts
+    would share the claims page's heading and its `#verdict-<id>` anchor."""
+    verdicts = raw.root.get("verdicts") if raw.root is not None else None
+    seen: set[str] = set()
+    problems: list[Diagnostic] = []
+    for item in verdicts.value if verdicts is not None else []:
+        node = item.get("id")
+        if node is None:
+            continue
+        if node.value in seen:
+            problems.append(error(raw.path, node.line, node.col, f"the verdict `{node.value}` is on the scale twice",
+                                  "give each verdict its own id (claims name their verdict by it), or remove this one",
+                                  title="Duplicate id"))
+        seen.add(node.value)
+    return problems
 
 
 def _with_base(config: SiteConfig, base_url: str | None) -> SiteConfig:
