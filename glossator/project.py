@@ -32,6 +32,15 @@ def is_noise(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith(NOISE_SUFFIXES) or name in NOISE_NAMES
 
 
+# Files in content/ that are not read but look meant to be articles (foo.MD, foo.markdown, foo.txt):
+# reported, while others there (a photo) are the author's business
+ARTICLE_LIKE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt", ".text")
+
+
+def looks_like_article(name: str) -> bool:
+    return name.lower().endswith(ARTICLE_LIKE_SUFFIXES)
+
+
 def is_slug(name: str) -> bool:
     return len(name) <= MAX_SLUG and SLUG_RE.match(name) is not None
 

@@ -441,3 +441,32 @@ def test_optional_includes_binary_static_files_and_editors_leftovers_in_template
     result = cli("build", "--root", root)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (root / "site" / "static").is_dir()
+
+
+def test_a_folder_without_content_is_no_archive(tmp_path: Path) -> None:
+    """`check` said "ok" and `build` made an empty site of a folder with no content/ (a mistyped --root)."""
+    for command in ("check", "build"):
+        result = cli(command, "--root", tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert "content/: error: no content/ folder" in result.stderr and "build.py add URL" in result.stderr
+    assert not (tmp_path / "site").exists()
+    (tmp_path / "content").write_text("", encoding="utf-8")
+    (tmp_path / "annotations").write_text("", encoding="utf-8")
+    result = cli("check", "--root", tmp_path)
+    assert result.returncode == 1
+    assert "content: error: `content` is a file, not the folder of its articles" in result.stderr, result.stderr
+    assert "annotations: error: `annotations` is a file" in result.stderr, result.stderr
+
+
+def test_text_files_in_content_that_are_no_articles_are_warned_of(built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    for name in ("other.MD", "other.markdown", "other.txt", "good.txt"):
+        (root / "content" / name).write_text(article_md("Other", GOOD_BODY), encoding="utf-8")
+    (root / "content" / "photo.jpg").write_bytes(b"\xff\xd8\xff")  # the author's business
+    result = cli("check", "--root", root)
+    assert result.returncode == 0, result.stderr
+    warned = sorted(line.split(": warning: ")[0] for line in result.stderr.splitlines() if ": warning: " in line)
+    assert warned == ["content/good.txt", "content/other.MD", "content/other.markdown", "content/other.txt"]
+    assert "not an article: articles are `.md` files" in result.stderr
+    assert "rename it to `other.md` if it is one" in result.stderr and "rename it to `good.md`" not in result.stderr

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..load.files import list_sources
+from ..load.files import folder_problems, list_sources
 from ..load.site import load_site
 from ..load.templates import template_link_problems
 from ..load.versions import list_versions
@@ -60,7 +60,7 @@ def make_plan(project: Project, options: BuildOptions, config: SiteConfig | None
     article_paths, annotation_paths, listing_problems = list_sources(project)
     by_stem = {path.stem: path for path in annotation_paths}
     versions, version_problems = list_versions(project, {path.stem for path in article_paths})
-    listing_problems += template_link_problems(project)
+    listing_problems += [*folder_problems(project), *template_link_problems(project)]
     articles = {path.stem: ArticleInput(path.stem, path, by_stem.pop(path.stem, None), versions.get(path.stem, ()))
                 for path in article_paths}
     return Plan(project, config, articles, tuple(sorted(by_stem.values())),

@@ -7,9 +7,9 @@ import os
 import re
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, error, warning
 from ..model import RawAnnotations, RawArticle
-from ..project import MAX_SLUG, Project, is_noise, is_slug
+from ..project import MAX_SLUG, Project, is_noise, is_slug, looks_like_article
 from .yamlio import FORBIDDEN_CHAR, YamlProblem, decode_utf8, parse_yaml
 
 ANNOTATION_SUFFIXES = (".yaml", ".yml")
@@ -171,18 +171,44 @@ def _stray_annotation(project: Project, path: Path) -> Diagnostic:
                  title="Stray file")
 
 
+def folder_problems(project: Project) -> list[Diagnostic]:
+    """An archive without its content/ folder, or with a file where a folder belongs (an empty site
+    would be built, and `check` would say all is well)."""
+    problems: list[Diagnostic] = []
+    for folder, what in ((project.content_dir, "its articles, content/<slug>.md"),
+                         (project.annotations_dir, "its annotation files, annotations/<slug>.yaml")):
+        if folder.is_dir():
+            continue
+        if folder.exists() or folder.is_symlink():
+            problems.append(error(folder.name, 0, 0, f"`{folder.name}` is a file, not the folder of {what}",
+                                  f"rename or remove it, and make a folder `{folder.name}/`", title="Not a folder"))
+        elif folder == project.content_dir:
+            problems.append(error(
+                "content/", 0, 0, f"no content/ folder in {project.root}: this is not an archive",
+                "an archive holds its articles in content/<slug>.md and their notes in annotations/<slug>.yaml "
+                "(README.md, The formats): give --root the archive's folder, or start one with "
+                "`python build.py add URL --root DIR`, which makes content/", title="No articles"))
+    return problems
+
+
 def list_sources(project: Project) -> tuple[list[Path], list[Path], list[Diagnostic]]:
     """The article and annotation files, sorted; stray files are reported, not silently skipped."""
     diagnostics: list[Diagnostic] = []
     # (scandir: the entries' types come with the listing, no stat per file at 10,000 files)
     articles: list[Path] = []
     for entry in _entries(project.content_dir):
+        path = project.content_dir / entry.name
         if entry.name.endswith(".md"):
-            path = project.content_dir / entry.name
             if entry.is_dir(follow_symlinks=False):
                 diagnostics.append(_folder_named_like_input(project, path, "an article"))
             else:
                 articles.append(path)
+        elif looks_like_article(entry.name) and _is_file(entry):
+            renamed = path.with_name(f"{entry.name.split('.')[0]}.md")
+            diagnostics.append(warning(
+                project.relative(path), 0, 0, "not an article: articles are `.md` files; it is not read",
+                "move it out of content/" if renamed.exists() else
+                f"rename it to `{renamed.name}` if it is one, or move it out of content/", title="Stray file"))
     annotation_files: list[Path] = []
     for entry in _entries(project.annotations_dir):
         path = project.annotations_dir / entry.name

@@ -34,7 +34,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from ..project import BUILTIN_SCHEMAS, BUILTIN_TEMPLATES, Project, is_noise
+from ..project import BUILTIN_SCHEMAS, BUILTIN_TEMPLATES, Project, is_noise, looks_like_article
 
 SETTLE_SECONDS = 0.04  # quiet time before a build starts: longer than the gaps inside one save
 LONGEST_WAIT_SECONDS = 3.0  # a never-ending stream of changes still gets a build this often
@@ -86,8 +86,8 @@ class Inputs:
             return True
         if is_noise(path.name):
             return False
-        if path.is_relative_to(self.content):  # (other files there are the author's, left alone)
-            return is_directory or path.name.endswith(".md")
+        if path.is_relative_to(self.content):  # (foo.txt is reported, a photo is the author's, left alone)
+            return is_directory or looks_like_article(path.name)
         # any file in annotations/ or versions/ is read, or reported as a stray (load/files.py): one
         # appearing fails the build, and its going away clears the error
         return any(path.is_relative_to(folder) for folder in (self.annotations, self.versions, *self.other_dirs))
