@@ -94,6 +94,10 @@ CASES = [
          "annotations/good.yaml:7:11", ("tag", "!secret")),
     Case("front-matter-tag", {"content/good.md": front_with("title: !!python/name:os.system")},
          "content/good.md:2:8", ("tag",)),
+    Case("front-matter-unclosed", {"content/good.md": article_md("Good", GOOD_BODY).replace("\n---\n", "\n\n", 1)},
+         "content/good.md:1:1", ("the front matter is not closed", "add a `---` line")),
+    Case("front-matter-missing", {"content/good.md": GOOD_BODY.lstrip()}, "content/good.md:1:1",
+         ("missing front matter",)),
     Case("front-matter-anchor", {"content/good.md": front_with("title: &t Good")}, "content/good.md:2:8",
          ("anchor", "&t")),
     # nesting: at most 32 levels, reported where the 33rd opens
@@ -470,3 +474,13 @@ def test_text_files_in_content_that_are_no_articles_are_warned_of(built: Path, t
     assert warned == ["content/good.txt", "content/other.MD", "content/other.markdown", "content/other.txt"]
     assert "not an article: articles are `.md` files" in result.stderr
     assert "rename it to `other.md` if it is one" in result.stderr and "rename it to `good.md`" not in result.stderr
+
+
+def test_white_space_after_the_opening_dashes_is_allowed_as_after_the_closing_ones(built: Path, tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    shutil.copytree(built, root, symlinks=True)
+    good = root / "content" / "good.md"
+    good.write_text(good.read_text(encoding="utf-8").replace("---\n", "--- \t\n"), encoding="utf-8")
+    assert good.read_text(encoding="utf-8").count("--- \t\n") == 2
+    result = cli("check", "--root", root)
+    assert result.returncode == 0, result.stderr

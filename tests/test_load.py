@@ -1,6 +1,6 @@
-"""The front matter of an article (load.py): it ends at the first line after the opening `---`
-that is `---` once trailing white space is stripped; found by a search, it must split exactly
-as going through the file line by line does."""
+"""The front matter of an article (load.py): it opens with a first line that is `---`, and ends at
+the first line after it that is `---`, each once trailing white space is stripped; found by a search,
+it must split exactly as going through the file line by line does."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ LINES = ["---", "--- ", "---\t", "---\x0b", "---\x0c", "---\x1c", "---\x85", "--
 
 
 def by_lines(text: str) -> tuple[str, int, str, int] | None:
-    if not text.startswith("---\n"):
-        return None
     lines = text.split("\n")
+    if len(lines) < 2 or lines[0].rstrip() != "---":
+        return None
     for index in range(1, len(lines)):
         if lines[index].rstrip() == "---":
             return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2
@@ -28,6 +28,7 @@ def by_lines(text: str) -> tuple[str, int, str, int] | None:
 @given(st.lists(st.sampled_from(LINES), max_size=8), st.booleans(), st.booleans())
 @example(["---"], True, False)
 @example([], True, True)
+@example(["--- ", "title: x", "---"], False, True)
 def test_front_matter_splits_as_line_by_line(lines: list[str], opened: bool, final_newline: bool) -> None:
     text = ("---\n" if opened else "") + "\n".join(lines) + ("\n" if final_newline else "")
     assert split_front_matter(text) == by_lines(text), repr(text)

@@ -82,18 +82,26 @@ def _is_file(entry: os.DirEntry[str]) -> bool | None:
 # The line that closes the front matter: `---`, then only white space. (`\s` in a str pattern is
 # what str.rstrip strips, both being str.isspace; a search, not a split of the whole file into lines.)
 _CLOSING_LINE = re.compile(r"^---[^\S\n]*$", re.MULTILINE)
+_OPENING_LINE = re.compile(r"---[^\S\n]*\n")  # the same white space allowed (an editor may leave `--- `)
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
-    """(front matter, its first line, body, body's first line), or None without front matter."""
-    if not text.startswith("---\n"):
+    """(front matter, its first line, body, body's first line), or None without front matter
+    (opens_front_matter() tells one not closed from none at all)."""
+    opening = _OPENING_LINE.match(text)
+    if opening is None:
         return None
-    closing = _CLOSING_LINE.search(text, 4)
+    after = opening.end()
+    closing = _CLOSING_LINE.search(text, after)
     if closing is None:
         return None
     start = closing.start()
-    front = text[4 : start - 1] if start > 4 else ""
+    front = text[after : start - 1] if start > after else ""
     return front, 2, text[closing.end() + 1 :], text.count("\n", 0, start) + 2
+
+
+def opens_front_matter(text: str) -> bool:
+    return _OPENING_LINE.match(text) is not None
 
 
 def load_article(project: Project, path: Path, max_bytes: int) -> tuple[RawArticle | None, list[Diagnostic]]:
@@ -114,6 +122,10 @@ def read_document(project: Project, path: Path, max_bytes: int, rel: str, slug: 
     if text is None:
         return None, problems
     parts = split_front_matter(text)
+    if parts is None and opens_front_matter(text):
+        return None, [error(rel, 1, 1, "the front matter is not closed: add a `---` line after it",
+                            "the front matter ends at a line of its own that is `---`; the text follows it",
+                            title="Unclosed front matter")]
     if parts is None:
         return None, [error(rel, 1, 1, "missing front matter", missing_front_hint, title="Missing front matter")]
     front_text, front_line, body, body_line = parts
