@@ -366,6 +366,34 @@ def test_url_that_is_not_http(check: Check, url: str, what: str) -> None:
     assert "starting with https://" in hints(diag)
 
 
+@pytest.mark.parametrize(("url", "what", "hint"), [
+    ('"https://en.wikipedia.org/wiki/Camp Speicher"', "the address contains a space",
+     "write a space in an address as %20: `https://en.wikipedia.org/wiki/Camp%20Speicher`"),
+    ('"https://example.org/ "', "the address begins or ends with white space", "delete the white space"),
+    ("https:/example.org/report", "`https:` is not followed by `//`", "write `https://` and the site's name"),
+    ("https://", "there is no site name after `https://`", "e.g. https://example.org/page"),
+    ("http:///report", "there is no site name after `http://`", "e.g. http://example.org/page"),
+])
+def test_an_http_address_of_the_wrong_form_is_told_what_is_wrong(check: Check, url: str, what: str,
+                                                                  hint: str) -> None:
+    diag = one(check(f"""
+        article: sample
+        annotations:
+          - id: figure
+            kind: context
+            quote: "the figure was too low"
+            note: {NOTE}
+            links:
+              - title: The report
+                url: {url}
+            by: tester
+            added: 2024-06-01
+        """))
+    at(diag, FILE, 9, 14)
+    assert diag.message == f"`url` must be an http or https address: {what}"
+    assert hint in hints(diag) and "scheme" not in diag.message
+
+
 @pytest.mark.parametrize(("value", "message", "hint"), [
     ("2024-13-45", "`added` is not a real date: `2024-13-45`", "a month from 01 to 12"),
     ('"2024-06"', "`added` is not a valid date: `2024-06`", "YYYY-MM-DD"),

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from string import Formatter
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 import jsonschema_rs
@@ -233,20 +234,34 @@ class _Words(dict[str, str]):
         return "{" + key + "}"
 
 
-def _url_problem(value: str) -> str:
-    scheme = value.split(":", 1)[0] if ":" in value else ""
-    return f"the scheme `{scheme}:` is not allowed" if scheme and "//" not in scheme else "not a web address"
+def _url_problem(value: str) -> tuple[str, str]:
+    """What is wrong with an address that is not http(s), and how to write it."""
+    scheme, colon, rest = value.partition(":")
+    if not colon or not scheme or "/" in scheme:
+        return "not a web address", "write the full address, starting with https://"
+    if scheme.lower() not in ("http", "https"):
+        return f"the scheme `{scheme}:` is not allowed", "write the full address, starting with https://"
+    if value != value.strip():
+        return "the address begins or ends with white space", "delete the white space around it"
+    if any(c.isspace() for c in value):
+        # (a space copied from a page's title or a wiki's name; the browser escaped it in its address bar)
+        escaped = "".join(quote(c) if c.isspace() else c for c in value)
+        return (f"the address contains {'a space' if ' ' in value else 'white space'}",
+                f"write a space in an address as %20: `{escaped}`")
+    if not rest.startswith("//"):
+        return f"`{scheme}:` is not followed by `//`", f"write `{scheme}://` and the site's name, e.g. {scheme}://example.org/page"
+    return f"there is no site name after `{scheme}://`", f"write the site's name after it, e.g. {scheme}://example.org/page"
 
 
 # what a pattern's `x-pattern-diagnostic` may say; {example} is the value as lowercase words
 # joined by hyphens (the slug it was probably meant to be)
-PLACEHOLDERS = ("field", "value", "example", "url_problem", "description")
+PLACEHOLDERS = ("field", "value", "example", "url_problem", "url_hint", "description")
 
 
 def _placeholders(f: _Failure) -> _Words:
     value = str(f.err.instance)
     example = "-".join(re.findall(r"[a-z0-9]+", value.lower()))
-    return _Words(zip(PLACEHOLDERS, (f.field, value, example, _url_problem(value), f.description()), strict=True))
+    return _Words(zip(PLACEHOLDERS, (f.field, value, example, *_url_problem(value), f.description()), strict=True))
 
 
 def _hint(template: str, words: _Words) -> str:
