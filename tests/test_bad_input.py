@@ -100,6 +100,20 @@ CASES = [
          ("missing front matter",)),
     Case("front-matter-anchor", {"content/good.md": front_with("title: &t Good")}, "content/good.md:2:8",
          ("anchor", "&t")),
+    # a quote mark inside quoted text: reported where the text ends early, or where an unclosed quote opens
+    Case("quote-inside-double-quotes", {"annotations/good.yaml": annotations_with('    quote: "lost "600" soldiers"',
+                                                                                  at="quote")},
+         "annotations/good.yaml:5:18", ("this `\"` ends the quoted text",)),
+    Case("apostrophe-inside-single-quotes", {"annotations/good.yaml": annotations_with("    quote: 'the army's toll'",
+                                                                                       at="quote")},
+         "annotations/good.yaml:5:21", ("this `'` ends the quoted text",)),
+    Case("quote-inside-front-matter", {"content/good.md": front_with('title: "The "Good" one"')},
+         "content/good.md:2:13", ("ends the quoted text",)),
+    Case("unclosed-quote", {"annotations/good.yaml": annotations_with('    quote: "lost 600 soldiers', at="quote")},
+         "annotations/good.yaml:5:12", ("this `\"` opens quoted text that is never closed",)),
+    Case("unclosed-quote-closed-lines-below", {"annotations/good.yaml": GOOD_ANNOTATIONS.replace(
+        'quote: "lost 600 soldiers"', 'quote: "lost 600 soldiers').replace("by: tester", 'by: "tester"')},
+         "annotations/good.yaml:5:12", ("opens quoted text that runs on to the `\"` on line 8",)),
     # nesting: at most 32 levels, reported where the 33rd opens
     Case("deep-flow", {"annotations/good.yaml": "article: good\nannotations: " + "[" * 200 + "]" * 200 + "\n"},
          "annotations/good.yaml:2:45", ("nesting", "32")),

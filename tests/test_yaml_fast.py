@@ -158,6 +158,10 @@ def oracle_parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int
                 continue
             root = _attach(stack, node, root)
     except yaml.MarkedYAMLError as exc:
+        # (added since: a quote mark that ends quoted text early, or one never closed, is told as such;
+        # the wording of an error, not what the reader accepts)
+        if quoted := yamlio._quote_problem(exc, text, position, line_offset):
+            raise quoted from None
         mark = exc.problem_mark or exc.context_mark
         line, col = position(mark) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"

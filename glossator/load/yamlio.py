@@ -230,6 +230,8 @@ def _check_key(mapping: YNode, key_node: YNode) -> None:
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, position: Callable[[Any], tuple[int, int]] | None,
                     line_offset: int) -> YamlProblem:
+    if isinstance(exc, yaml.MarkedYAMLError) and (quoted := _quote_problem(exc, text, position, line_offset)):
+        return quoted
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         if mark is None:
@@ -256,6 +258,62 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, position: Callable[[Any], tu
             "remove the invisible or control character (retype the text around it)",
         )
     return YamlProblem(f"YAML error: {exc}", 1 + line_offset, 1)
+
+
+_QUOTE_HINTS = {
+    '"': "write `\\\"` for a quote mark inside double quotes, or put the text in single quotes, or use curly "
+         "quotes (“ ”)",
+    "'": "write `''` (two single quotes) for an apostrophe inside single quotes, or put the text in double "
+         "quotes, or use a curly apostrophe (’)",
+}
+
+
+def _quote_problem(exc: yaml.MarkedYAMLError, text: str, position: Callable[[Any], tuple[int, int]] | None,
+                   line_offset: int) -> YamlProblem | None:
+    """The commonest YAML mistake told as such: a quote mark inside quoted text, which ends it early
+    (`quote: "citing "crystal clear" evidence"`), or a quote never closed. The parser reports
+    neither where it is: it stumbles on the words after the early end, or on the next quote mark
+    in the file, maybe lines below."""
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        line, col = _at(position, exc.context_mark)
+        index = exc.context_mark.index
+        quote = text[index] if index < len(text) and text[index] in _QUOTES else "quote mark"
+        return YamlProblem(f"this `{quote}` opens quoted text that is never closed", line + line_offset, col,
+                           f"close it with `{quote}` at the end of the text")
+    problem = exc.problem_mark
+    if problem is None:
+        return None
+    # the parser found a value right after a quoted one: the pure-Python scanner says where that one began
+    scanner = yaml.SafeLoader(text)
+    previous: Any = None
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            start = token.start_mark
+            if (start.line, start.column) >= (problem.line, problem.column):
+                break
+            previous = token
+        else:
+            return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        scanner.dispose()
+    if ((start.line, start.column) != (problem.line, problem.column) or type(token) is not yaml.ScalarToken
+            or type(previous) is not yaml.ScalarToken or previous.style not in _QUOTES
+            or previous.end_mark.line != start.line):
+        return None
+    quote, end = previous.style, previous.end_mark
+    if previous.start_mark.line != end.line:  # it began on a line above: its opening quote was never closed
+        line, col = _at(position, previous.start_mark)
+        end_line = _at(position, end)[0] + line_offset
+        return YamlProblem(f"this `{quote}` opens quoted text that runs on to the `{quote}` on line {end_line}, "
+                           "and more text follows that one", line + line_offset, col,
+                           f"close the quote at the end of its line; {_QUOTE_HINTS[quote]}")
+    closing = yaml.Mark(end.name, end.index - 1, end.line, end.column - 1, None, None)
+    line, col = _at(position, closing)
+    return YamlProblem(f"this `{quote}` ends the quoted text, but more text follows it", line + line_offset, col,
+                       _QUOTE_HINTS[quote])
 
 
 def decode_utf8(data: bytes) -> tuple[str | None, tuple[int, int, int] | None]:
