@@ -287,12 +287,13 @@
       byline.append(meta.outlet ? " · " : "", time);
     }
     item.append(heading, byline);
-    // The article's own words: the passage of its text with the most matches.
+    // The article's own words: the passage of its text with the most matches. Only a sub-result of
+    // the text is known to be the article's: the page's excerpt may be a note's words (of a note the
+    // filters left out, or a note on the whole article, before the text), so it is never shown.
     const best = text.sort((a, b) => b.locations.length - a.locations.length)[0];
-    const passage = best ? best.excerpt : matching.length ? "" : page.excerpt;
-    if (passage) {
+    if (best) {
       const paragraph = el("p", "result-text");
-      paragraph.append(excerpt(passage));
+      paragraph.append(excerpt(best.excerpt));
       item.append(paragraph);
     }
     if (matching.length) {

@@ -210,6 +210,23 @@ def test_a_verdict_filter_keeps_rated_articles_and_only_their_matching_notes(
     assert page.inner_text("#search-status") == f"{len(rated['inaccurate'])} articles with the chosen filters."
 
 
+def test_a_filtered_out_note_never_stands_as_the_article_text(page, base: str) -> None:
+    """A word only in a context note, searched for claims: the article is listed (it has claims), but the
+    note's words are not shown as the article's own text, unbadged; nor, with filters alone, the words of
+    a note on the whole article (the start of the page, before the text)."""
+    search(page, base + "search/?q=Klassekampen")
+    [found] = results(page)
+    assert found["text"] is None and "Klassekampen" in found["notes"][0]["text"]
+    assert found["notes"][0]["cls"] == "result-note k-context"
+    search(page, base + "search/?q=Klassekampen&kind=claim")
+    [found] = results(page)
+    assert found["href"] == f"/articles/{SEED_SLUG}/" and found["notes"] == []
+    assert "Klassekampen" not in page.inner_text("#search-results")
+    search(page, base + "search/?kind=sourcing&outlet=RT")
+    [found] = results(page)
+    assert "Published by RT" not in page.inner_text("#search-results")  # the seed's note on the whole article
+
+
 def test_query_and_filters_round_trip_through_the_url(page, base: str) -> None:
     search(page, base + "search/?q=harbour")
     before = results(page)
