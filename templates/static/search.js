@@ -17,6 +17,12 @@
   // One letter of an alphabet is too short to search (as a prefix it matches a twentieth of the
   // words); one ideograph is a word.
   const SHORT = /^(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}]$/u;
+  // The words searched for: a query too short to search is no query, for the results and the counts alike
+  // (with a filter chosen, the filter's articles are listed).
+  const searchedWords = () => {
+    const q = state.q.trim();
+    return SHORT.test(q) ? "" : q;
+  };
 
   const form = document.getElementById("gl_search");
   if (!form) return;
@@ -167,10 +173,10 @@
   });
 
   async function search(stale) {
-    const q = state.q.trim();
+    const q = searchedWords();
     const filters = activeFilters();
     const filtering = Object.keys(filters).length > 0;
-    if ((!q || SHORT.test(q)) && !filtering) {
+    if (!q && !filtering) {
       current = null;
       list.replaceChildren();
       moreButton.parentElement.hidden = true;
@@ -372,10 +378,10 @@
     // results it would add, as faceted search does.
     for (const facet of shown ? FACETS : []) {
       if (!state.chosen[facet].size) continue;
-      const q = state.q.trim();
+      const q = searchedWords();
       const others = activeFilters(facet);
       let ids;
-      if ((!q || SHORT.test(q)) && !Object.keys(others).length) {
+      if (!q && !Object.keys(others).length) {
         ids = null; // nothing else narrows the search: every page
       } else {
         const { pagefind, changes } = await loadEngine();

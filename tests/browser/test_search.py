@@ -418,6 +418,23 @@ def test_a_chosen_year_leaves_the_other_years_to_choose_with_their_counts(page, 
                      f".reduce((n, c) => n + Number(c.textContent), 0) === {with_context}")
 
 
+def test_a_one_letter_query_with_a_filter_is_no_query_for_results_and_counts_alike(page, base: str) -> None:
+    """One letter is too short to search: alone it lists nothing, and with a year chosen it lists that
+    year's articles, as the year alone does; the status and the checkboxes' counts say the same numbers."""
+    search(page, base + "search/?year=2016")
+    alone = page.inner_text("#search-status")
+    search(page, base + "search/?year=2017")
+    other = int(page.inner_text("#search-status").split()[0])
+    search(page, base + "search/?q=z&year=2016")
+    assert page.inner_text("#search-status") == alone
+    shown = int(alone.split()[0])
+    assert len(results(page)) == min(shown, 10)
+    wait_until(page, "document.querySelector('input[name=year][value=\"2016\"] ~ .facet-count')?.textContent"
+                     f" === '{shown}'")
+    wait_until(page, "document.querySelector('input[name=year][value=\"2017\"] ~ .facet-count')?.textContent"
+                     f" === '{other}'")
+
+
 @pytest.fixture(scope="module")
 def versions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.versions_fixtures import write_versions_archive
