@@ -434,6 +434,37 @@
     }
   });
 
+  // --- keyboard: Tab through an open note (narrow screens) ---------------------------------------
+
+  // An open note stands under its paragraph by layout only: in the document it follows the page
+  // text. Tab goes as the reader sees it: from the opener into its note, from the note's last control
+  // on to what follows the opener in the text, and Shift+Tab from the note back to its opener.
+  const TABBABLE = "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])";
+  const tabbable = (root) => Array.from(root.querySelectorAll(TABBABLE))
+    .filter((el) => !el.disabled && el.getClientRects().length);
+  const following = (el) => tabbable(document.body).find((next) => !el.contains(next)
+    && !notesSection.contains(next) && el.compareDocumentPosition(next) & Node.DOCUMENT_POSITION_FOLLOWING);
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented || isWide()) return;
+    const active = document.activeElement;
+    const inside = notes.find((n) => n.open && n.li.contains(active));
+    let next = null;
+    if (inside) {
+      const controls = tabbable(inside.li);
+      const opener = inside.opener || inside.ref;
+      if (e.shiftKey && (active === inside.li || active === controls[0])) next = opener;
+      if (!e.shiftKey && active === controls[controls.length - 1]) next = opener && following(opener);
+    } else if (!e.shiftKey) {
+      const opened = notes.find((n) => n.open && (n.opener || n.ref) === active);
+      if (opened) next = tabbable(opened.li)[0];
+    }
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
+  });
+
   // --- start --------------------------------------------------------------------------------------
 
   applyKinds();

@@ -238,6 +238,38 @@ def test_narrow_open_close_escape_and_focus_return(page: Page, seed_url: str) ->
     assert not _note_state(page, "speicher-toll")["visible"]
 
 
+@pytest.mark.parametrize("viewport", [NARROW, {"width": 720, "height": 450}], ids=["phone", "zoom-200"])
+def test_narrow_tab_goes_from_an_open_note_on_through_the_text(page: Page, seed_url: str, viewport: dict) -> None:
+    """An open note stands under its paragraph: Tab past its last control goes on after its opener in
+    the text (not to the footer, past the rest of the article), Shift+Tab from it back to the opener."""
+    _ready(page, seed_url, viewport)
+    refs = page.evaluate("[...document.querySelectorAll('#page-text a.note-ref')].map(a => a.id)")
+    active = "document.activeElement.id || document.activeElement.className"
+    page.focus("#" + refs[0])
+    page.keyboard.press("Enter")
+    assert page.evaluate(active) == "note_" + refs[0][4:]
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate(active) == "note-close":
+            break
+    assert page.evaluate("document.activeElement.closest('li.note')?.id") == "note_" + refs[0][4:]
+    page.keyboard.press("Tab")
+    assert page.evaluate(active) == refs[1]
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(active) == refs[0]
+    # from the opener of the open note, Tab goes into the note, and Shift+Tab from there comes back
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "note-num"
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(active) == refs[0]
+    # the note's own first stop (where opening put focus) goes back to the opener too
+    page.keyboard.press("Enter")  # closes it
+    page.keyboard.press("Enter")
+    assert page.evaluate(active) == "note_" + refs[0][4:]
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(active) == refs[0]
+
+
 def test_narrow_notes_open_under_their_paragraph_without_overlap(page: Page, article_url: str) -> None:
     _ready(page, article_url, NARROW)
     ids = page.evaluate("[...document.querySelectorAll('.note-list > li.note')].map(li => li.dataset.ann)")
