@@ -269,12 +269,25 @@
     note.li.scrollIntoView({ block: "nearest" });
   }
 
+  // Wide screens: bring a note into view without losing the words it was activated from. Nothing
+  // moves while the note's top is on screen; else both tops are shown, the higher 80 px from the top
+  // of the window, or when they cannot both be, the note if focus went there (Enter on its
+  // reference), the words if they were clicked.
+  function reveal(note, words, focused) {
+    const noteTop = note.li.getBoundingClientRect().top;
+    if (noteTop >= 0 && noteTop <= window.innerHeight - 80) return;
+    const wordsTop = words.getBoundingClientRect().top;
+    const both = Math.abs(noteTop - wordsTop) <= window.innerHeight - 160;
+    const top = both ? Math.min(noteTop, wordsTop) : focused ? noteTop : wordsTop;
+    window.scrollTo({ top: window.scrollY + top - 80, behavior: "instant" });
+  }
+
   // A highlight or its reference was activated (click, tap, Enter or Space).
   function activate(note, control, viaRef) {
     if (isWide()) {
       light.pin(note.id);
-      if (viaRef) focusNote(note);
-      else note.li.scrollIntoView({ block: "nearest" });
+      if (viaRef) note.li.focus({ preventScroll: true });
+      reveal(note, control, viaRef);
       return;
     }
     const block = blockOf(control);

@@ -200,6 +200,46 @@ def test_wide_reference_moves_focus_to_its_note_and_escape_returns(page: Page, s
     assert page.evaluate("document.activeElement.id") == "ref-foreign-fighters-origin"
 
 
+def _scrolled(page: Page) -> None:
+    """Wait for a (smooth) scroll to end: scrollY the same over 200 ms."""
+    last, same = None, 0
+    for _ in range(60):
+        now = page.evaluate("scrollY")
+        same = same + 1 if now == last else 0
+        if same >= 4:
+            return
+        last = now
+        page.wait_for_timeout(50)
+
+
+def test_wide_click_on_words_keeps_them_on_screen_with_their_note(page: Page, seed_url: str) -> None:
+    """A click on highlighted words shows their note without scrolling the words away (the note's
+    bottom brought into view put the words above the window)."""
+    _ready(page, seed_url, {"width": 1280, "height": 720})
+    tops = """(id) => { const m = document.getElementById('hl-' + id).getBoundingClientRect();
+      const n = document.getElementById('note_' + id).getBoundingClientRect();
+      return {mark: m.top, markBottom: m.bottom, note: n.top, height: innerHeight}; }"""
+    page.click("#hl-who-is-badr")
+    _scrolled(page)
+    at = page.evaluate(tops, "who-is-badr")
+    assert at["mark"] >= 0 and at["markBottom"] <= at["height"], at
+    assert 0 <= at["note"] < at["height"], at
+    assert _lit(page, "who-is-badr")["note"]
+    # a note already on screen: nothing moves
+    before = page.evaluate("scrollY")
+    page.click("#hl-who-is-badr")
+    _scrolled(page)
+    assert page.evaluate("scrollY") == before
+    # Enter on a reference: focus goes to its note, on screen, with the words
+    page.evaluate("scrollTo({top: 0, behavior: 'instant'})")
+    page.focus("#ref-who-is-badr")
+    page.keyboard.press("Enter")
+    _scrolled(page)
+    at = page.evaluate(tops, "who-is-badr")
+    assert page.evaluate("document.activeElement.id") == "note_who-is-badr"
+    assert at["mark"] >= 0 and 0 <= at["note"] < at["height"], at
+
+
 # --- narrow screens: notes open under their paragraph ----------------------------------------------
 
 
