@@ -439,6 +439,9 @@
       }
       return;
     }
+    // Only from a note, a reference or the page text: an Escape meant for anything else (the header's
+    // search box) leaves the notes, the focus and the scroll as they are.
+    if (!here && !pageText.contains(active)) return;
     const open = notes.filter((n) => n.open).sort((a, b) => a.openedAt - b.openedAt);
     const closing = here && here.open ? here : open[open.length - 1];
     if (closing) {

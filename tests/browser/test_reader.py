@@ -278,6 +278,28 @@ def test_narrow_open_close_escape_and_focus_return(page: Page, seed_url: str) ->
     assert not _note_state(page, "speicher-toll")["visible"]
 
 
+def test_narrow_escape_elsewhere_leaves_an_open_note_alone(page: Page, seed_url: str) -> None:
+    """Escape in the header's search box is the box's: the open note stays open, focus stays in the
+    box and the page does not scroll; from the page text, Escape closes the note as before."""
+    _ready(page, seed_url, NARROW)
+    page.focus("#ref-who-is-badr")
+    page.keyboard.press("Enter")
+    assert _note_state(page, "who-is-badr")["visible"]
+    page.focus("#site-search-q")
+    page.keyboard.type("turkey")
+    _scrolled(page)
+    before = page.evaluate("scrollY")
+    page.keyboard.press("Escape")
+    _scrolled(page)
+    state = _note_state(page, "who-is-badr")
+    assert state["visible"] and state["active"] == "site-search-q"
+    assert page.evaluate("scrollY") == before
+    page.focus("#ref-who-is-badr")
+    page.keyboard.press("Escape")
+    state = _note_state(page, "who-is-badr")
+    assert not state["visible"] and state["active"] == "ref-who-is-badr"
+
+
 @pytest.mark.parametrize("viewport", [NARROW, {"width": 720, "height": 450}], ids=["phone", "zoom-200"])
 def test_narrow_tab_goes_from_an_open_note_on_through_the_text(page: Page, seed_url: str, viewport: dict) -> None:
     """An open note stands under its paragraph: Tab past its last control goes on after its opener in
