@@ -234,7 +234,10 @@
     const roomBelow = window.innerHeight - at.bottom;
     box.classList.toggle("opens-up", roomBelow < panel.offsetHeight + 16 && at.top > roomBelow);
     copy.focus({ preventScroll: true });
+    // the panel on screen (the window scrolls), then the focused control in the panel: on narrow
+    // screens the panel is no taller than the window and scrolls itself (200% zoom: Copy was below it)
     panel.scrollIntoView({ block: "nearest" });
+    copy.scrollIntoView({ block: "nearest" });
   });
 
   copy.addEventListener("click", async () => {

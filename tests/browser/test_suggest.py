@@ -167,6 +167,31 @@ def test_keyboard_selection_and_keyboard_use(page: Page, seed_url: str) -> None:
     assert page.evaluate("document.activeElement.className") == "suggest-open"
 
 
+def test_at_200_percent_zoom_the_focused_copy_button_is_in_view(page: Page, seed_url: str) -> None:
+    """At 200% zoom (720x450) the panel is shorter than its content and scrolls: the Copy button that
+    opening it focuses is scrolled into view inside it, not left below its bottom."""
+    _open(page, seed_url)
+    page.set_viewport_size({"width": 720, "height": 450})
+    page.evaluate("""([phrase]) => {
+      const walker = document.createTreeWalker(document.getElementById('page-text'), NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const at = n.data.indexOf(phrase);
+        if (at >= 0) { getSelection().setBaseAndExtent(n, at, n, at + phrase.length); return; }
+      }
+    }""", [PHRASE])
+    page.locator("#gl_suggest .suggest-open").click()
+    assert page.evaluate("document.activeElement.className") == "suggest-copy"
+    at = page.evaluate("""() => {
+      const panel = document.getElementById('gl_suggest_panel'), p = panel.getBoundingClientRect();
+      const c = document.activeElement.getBoundingClientRect();
+      return {panel: [p.top, p.bottom], copy: [c.top, c.bottom], scrolls: panel.scrollHeight > panel.clientHeight,
+              height: innerHeight};
+    }""")
+    assert at["scrolls"], at  # the case in question: content taller than the panel
+    assert at["panel"][0] <= at["copy"][0] and at["copy"][1] <= at["panel"][1], at
+    assert at["copy"][0] >= 0 and at["copy"][1] <= at["height"], at
+
+
 def test_no_control_for_selections_outside_the_article_text(page: Page, seed_url: str) -> None:
     _open(page, seed_url)
     box = page.locator("#gl_suggest")
