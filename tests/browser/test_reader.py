@@ -5,12 +5,13 @@ text left untouched, no-JavaScript reading and print footnotes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.reader_fixtures import STRESS_SLUG
-from tests.helpers import SEED_SLUG
+from tests.helpers import SEED_SLUG, build_site, write_archive
 
 pytestmark = pytest.mark.browser
 
@@ -612,3 +613,61 @@ def test_each_note_shows_its_quote_without_holding_its_words(
               .split(words).length];
     }""", LONG_QUOTE)
     assert counts == [2, 2]
+
+
+# --- contributed words: long words, other languages ------------------------------------------------
+
+LONG_TITLE = "Bundesverfassungsgericht kippt Wahlrechtsreform"
+HASHTAG = "#HarbourWallCostOverrunsAreAScandalAccordingToEveryone"
+
+
+@pytest.fixture(scope="module")
+def words_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Articles whose words are hard to lay out: a German headline of long compounds, a long hashtag
+    and address, a long topic and outlet name."""
+    articles = {
+        "wahlrecht": f"""\
+            ---
+            title: "{LONG_TITLE}"
+            source: Landeszeitungsverlagsgesellschaft
+            published: 2021-03-01
+            language: de
+            tags: [verfassungsbeschwerdeverfahren]
+            ---
+            Das Bundesverfassungsgericht hat die Wahlrechtsreform gekippt, und {HASHTAG} trendete.
+            Die Daten: https://data.example.gov/datasets/2021/harbour-wall/construction-costs/quarterly-final.csv
+            """,
+    }
+    annotations = {
+        "wahlrecht": """\
+            article: wahlrecht
+            annotations:
+              - id: gekippt
+                kind: claim
+                quote: "Bundesverfassungsgericht hat die Wahlrechtsreform gekippt"
+                verdict: accurate
+                note: The court's ruling of 2021-02-28 says so.
+                by: tester
+                added: 2021-03-02
+            """,
+    }
+    root = write_archive(tmp_path_factory.mktemp("words") / "archive", articles, annotations)
+    return build_site(root, root.parent / "site")
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_long_words_never_make_a_page_scroll_sideways(page: Page, words_site: Path,
+                                                      serve_dir: Callable[..., str], width: int) -> None:
+    base = serve_dir(words_site)
+    page.set_viewport_size({"width": width, "height": 800})
+    too_wide = {}
+    for path in ["", "articles/", "articles/wahlrecht/", "tags/verfassungsbeschwerdeverfahren/", "claims/",
+                 "sources/", f"search/?q={HASHTAG[1:12].lower()}"]:
+        page.goto(base + path)
+        if path.startswith("search/"):
+            page.locator(".result-text mark").first.wait_for()
+        page.evaluate("document.fonts.ready")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if wide > width:
+            too_wide[path] = wide
+    assert too_wide == {}
