@@ -362,6 +362,7 @@ class ClaimEntry:
 
     article_slug: str
     article_title: str
+    language: str  # the article's: its title's and the quote's
     source: str
     published: str
     id: str
@@ -384,6 +385,7 @@ class ArticleSummary:
     author: str
     tags: tuple[str, ...]
     summary: str
+    language: str  # the article's: its title's (the summary is the archive's, in the site's language)
     kind_counts: tuple[tuple[str, int], ...]
     verdict_counts: tuple[tuple[str, int], ...]
     # each claim's entry on the claims page by verdict, rendered with the article (templates/_items.html)

@@ -144,7 +144,7 @@ def claim_entries(annotated: AnnotatedArticle, config: SiteConfig) -> tuple[Clai
                                    else article_path(article.slug)) + "#"
         claims += [
             ClaimEntry(
-                article.slug, article.title, article.source, article.published, a.id,
+                article.slug, article.title, article.language, article.source, article.published, a.id,
                 " ".join(text.anchors[a.id].exact.split()) if a.id in text.anchors else "",
                 a.verdict or "", page + a.id, version=text.version,
             )
@@ -175,6 +175,7 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         author=article.author,
         tags=article.tags,
         summary=article.summary,
+        language=article.language,
         kind_counts=tuple((k, kinds[k]) for k in KINDS if kinds[k]),
         verdict_counts=tuple((v.id, verdicts[v.id]) for v in config.verdicts if verdicts[v.id]),
         claims=NO_CLAIMS,

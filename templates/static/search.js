@@ -284,6 +284,9 @@
     const heading = el("h2", "result-title");
     const link = el("a", "", meta.title || page.url);
     link.href = page.url;
+    // an article in another language than the site's says so (meta "language"): its title and text
+    // are marked with it, the notes and labels are the site's
+    if (meta.language && meta.title) link.lang = meta.language;
     heading.append(link);
     const byline = el("p", "result-meta");
     if (meta.outlet) byline.append(el("span", "result-outlet", meta.outlet));
@@ -299,6 +302,7 @@
     const best = text.sort((a, b) => b.locations.length - a.locations.length)[0];
     if (best) {
       const paragraph = el("p", "result-text");
+      if (meta.language) paragraph.lang = meta.language;
       paragraph.append(excerpt(best.excerpt));
       item.append(paragraph);
     }

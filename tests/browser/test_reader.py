@@ -638,7 +638,29 @@ def words_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Die Daten: https://data.example.gov/datasets/2021/harbour-wall/construction-costs/quarterly-final.csv
             """,
     }
+    articles["fromage"] = """\
+        ---
+        title: "Le fromage de la vallée"
+        source: Le Petit Écho
+        published: 2022-05-01
+        language: fr
+        tags: [verfassungsbeschwerdeverfahren]
+        summary: An English summary by the archive.
+        ---
+        La coopérative affirme que le fromage de la vallée est le meilleur du monde.
+        """
     annotations = {
+        "fromage": """\
+            article: fromage
+            annotations:
+              - id: meilleur
+                kind: claim
+                quote: "le fromage de la vallée est le meilleur du monde"
+                verdict: unsupported
+                note: No tasting ranks the valley's cheese at all.
+                by: tester
+                added: 2022-05-02
+            """,
         "wahlrecht": """\
             article: wahlrecht
             annotations:
@@ -671,3 +693,38 @@ def test_long_words_never_make_a_page_scroll_sideways(page: Page, words_site: Pa
         if wide > width:
             too_wide[path] = wide
     assert too_wide == {}
+
+
+LANG_OF = """(selector) => [...document.querySelectorAll(selector)].map(el => el.closest('[lang]').lang)"""
+
+
+def test_an_articles_language_marks_its_own_words_in_listings_and_search(
+    page: Page, words_site: Path, serve_dir: Callable[..., str]
+) -> None:
+    """A French article's title in every listing, its quotes on the claims page and its title and text
+    in search results are in French; the labels, counts, summary and notes around them are the site's."""
+    base = serve_dir(words_site)
+    title = "a[href$='/articles/fromage/']:not(.claim-item > a)"
+    for path in ["", "articles/", "tags/verfassungsbeschwerdeverfahren/", "sources/le-petit-echo/"]:
+        page.goto(base + path)
+        assert page.evaluate(LANG_OF, f".article-item-title {title}") == ["fr"], path
+        if not path.startswith("sources/"):
+            assert page.evaluate(LANG_OF, ".article-item-title a[href$='/articles/wahlrecht/']") == ["de"], path
+        assert set(page.evaluate(LANG_OF, ".article-item-meta, .article-item-summary")) == {"en"}, path
+    page.goto(base + "claims/")
+    assert page.evaluate(LANG_OF, f".claim-source {title}") == ["fr"]
+    quote = ".claim-item > a[href$='#meilleur']"
+    words = "le fromage de la vallée est le meilleur du monde"
+    assert page.inner_text(quote) == f"“{words}”"
+    assert page.evaluate(f"""() => {{ const words = [...document.querySelector("{quote}").querySelectorAll('[lang]')];
+      return words.map(w => [w.lang, w.textContent]); }}""") == [["fr", words]]
+    assert page.evaluate(LANG_OF, ".claim-source") == ["en", "en"]
+    # search: the title and the passage of the text in French, the note in the site's language
+    page.goto(base + "search/?q=fromage")
+    page.locator("#search-results .result-note").first.wait_for()
+    assert page.evaluate(LANG_OF, ".result-title a") == ["fr"]
+    assert page.evaluate(LANG_OF, ".result-text") == ["fr"]
+    assert set(page.evaluate(LANG_OF, ".result-meta, .result-note")) == {"en"}
+    page.goto(base + "search/?q=tasting")
+    page.locator("#search-results .result-note").first.wait_for()
+    assert page.evaluate(LANG_OF, ".result-note .result-excerpt") == ["en"]
