@@ -108,20 +108,6 @@ def to_plain(node: YNode | None) -> Any:
     return value
 
 
-def node_at(root: YNode | None, path: tuple[str | int, ...]) -> YNode | None:
-    """The deepest existing node along a JSON path (for pointing at schema errors)."""
-    node = root
-    for part in path:
-        if node is None:
-            return None
-        in_mapping = node.kind == "mapping" and isinstance(part, str) and part in node.value
-        in_sequence = node.kind == "sequence" and isinstance(part, int) and part < len(node.value)
-        if not (in_mapping or in_sequence):
-            return node
-        node = node.value[part]
-    return node
-
-
 @dataclass(frozen=True)
 class RawSite:
     """site.yaml as read: None when the archive has none (the defaults apply)."""

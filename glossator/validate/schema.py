@@ -26,12 +26,26 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 
 from ..diagnostics import Diagnostic, error
-from ..model import YNode, node_at
+from ..model import YNode
 from ..project import BUILTIN_SCHEMAS
 
 SCHEMA_FILES = ("annotations.schema.json", "article.schema.json", "site.schema.json", "version.schema.json")
 PATTERN_MESSAGE = "patternErrorMessage"  # the name VS Code's JSON and Red Hat's YAML servers read
 PATTERN_DIAGNOSTIC = "x-pattern-diagnostic"  # ours: `x-` marks a keyword JSON Schema leaves alone
+
+
+def node_at(root: YNode | None, path: tuple[str | int, ...]) -> YNode | None:
+    """The deepest existing node along a JSON path (for pointing at schema errors)."""
+    node = root
+    for part in path:
+        if node is None:
+            return None
+        in_mapping = node.kind == "mapping" and isinstance(part, str) and part in node.value
+        in_sequence = node.kind == "sequence" and isinstance(part, int) and part < len(node.value)
+        if not (in_mapping or in_sequence):
+            return node
+        node = node.value[part]
+    return node
 
 
 @cache
