@@ -208,6 +208,12 @@ def test_a_version_no_note_refers_to_is_fine_and_an_unknown_one_is_an_error(root
                             "`version: 2026-11-28-1001` is no text of this article")]
     diagnostic = pipeline.check(Project.at(root), jobs=1)[0]
     assert diagnostic.hints[0] == f"did you mean `{FIRST}`?"
+    # a name closest to the current text's is not given as the guess: a note on it needs no `version:`
+    annotations.write_text(annotations.read_text(encoding="utf-8").replace(
+        '"2026-11-28-1001"', f'"{CURRENT[:-1]}1"'), encoding="utf-8")
+    diagnostic = pipeline.check(Project.at(root), jobs=1)[0]
+    assert diagnostic.message == f"`version: {CURRENT[:-1]}1` is no text of this article"
+    assert f"did you mean `{CURRENT}`?" not in diagnostic.hints, diagnostic.hints
 
 
 # --- the format, checked --------------------------------------------------------------------

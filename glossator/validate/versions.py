@@ -164,7 +164,8 @@ def order_texts(article: Article, versions: Sequence[Version], front_line: int =
 def unknown_version(path: str, line: int, col: int, named: str, texts: Sequence[Version]) -> Diagnostic:
     """`version:` naming no text of the article."""
     ids = [text.id for text in texts]
-    close = difflib.get_close_matches(named, ids, n=1, cutoff=0.6)
+    # (never the current text: a note on it needs no `version:`, and the hint below says so)
+    close = difflib.get_close_matches(named, ids[:-1], n=1, cutoff=0.6)
     listed = ", ".join(ids) if ids else "none: the article has no versions/ folder"
     return error(path, line, col, f"`version: {named}` is no text of this article",
                  f"did you mean `{close[0]}`?" if close else "",
