@@ -311,3 +311,23 @@ def test_an_old_article_annotated_today_is_news_in_the_articles_feed(tmp_path: P
     assert feed.findtext(f"{atom}updated") == entries[0].findtext(f"{atom}updated")
     # then by publication, newest first
     assert [e.findtext(f"{atom}title") for e in entries[1:3]] == ["Recent 27", "Recent 54"]
+
+
+def test_links_from_the_sites_root_lead_into_a_site_under_a_sub_path(tmp_path: Path) -> None:
+    """`[the other story](/articles/beta/)` in a note or an article: under base_url …/archive/ the link
+    led out of the site (a 404), where a site at the host's root has the page."""
+    notes = ("article: alpha\nannotations:\n  - id: see-beta\n    kind: context\n    quote: \"ferry fares\"\n"
+             "    note: \"See [the other story](/articles/beta/) and [elsewhere](//cdn.example.org/x).\"\n"
+             "    by: tester\n    added: 2026-01-01\n")
+    body = "The ferry fares rose. [Topics](/tags/ferries/) and [a page](https://example.org/p).\n"
+    for name, base, prefix in (("sub", "https://example.org/archive/", "/archive/"),
+                               ("root", "https://example.org/", "/")):
+        root = write_archive(tmp_path / name, {"alpha": article_md("Alpha", body), "beta": article_md("Beta", "W.\n")},
+                             {"alpha": notes}, site_yaml=f"base_url: {base}\n")
+        site = build_site(root, root / "site")
+        page = (site / "articles" / "alpha" / "index.html").read_text(encoding="utf-8")
+        assert f'href="{prefix}articles/beta/"' in page and f'href="{prefix}tags/ferries/"' in page
+        assert 'href="//cdn.example.org/x"' in page and 'href="https://example.org/p"' in page
+        # the data export makes it absolute, on the site
+        data = json.loads((site / "data" / "articles" / "alpha.json").read_text(encoding="utf-8"))
+        assert f'href="{base}articles/beta/"' in data["annotations"][0]["note_html"]

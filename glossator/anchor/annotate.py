@@ -7,6 +7,7 @@ inserted into the same token stream that is rendered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from types import MappingProxyType
 
@@ -108,6 +109,17 @@ def highlight_label(number: int, annotation: Annotation, config: SiteConfig) -> 
     return label
 
 
+_ROOT_RELATIVE = re.compile(r'( (?:href|src)=")/(?!/)')
+
+
+def rebased(html: str, base_path: str) -> str:
+    """A site served under a sub-path (base_url https://example.org/archive/): links written from the
+    site's root in Markdown (`/articles/x/`) lead into it, as they do on a site at the host's root."""
+    if base_path == "/" or '="/' not in html:
+        return html
+    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + base_path, html)
+
+
 def annotate_article(
     article: Article, annotations: Sequence[Annotation], config: SiteConfig, *, render: bool = True,
     parsed: tuple[list[Token], PageText, FoldedText] | None = None,
@@ -144,7 +156,7 @@ def annotate_article(
         )
         for a in anchored
     ]
-    body_html = render_tokens(apply_highlights(tokens, text, highlights)) if render else ""
+    body_html = rebased(render_tokens(apply_highlights(tokens, text, highlights)), config.base_path) if render else ""
     return AnnotatedArticle(
         article=article,
         annotations=(*anchored, *whole),
@@ -152,5 +164,6 @@ def annotate_article(
         body_html=body_html,
         anchors=MappingProxyType(anchors),
         numbers=MappingProxyType(numbers),
-        note_html=MappingProxyType({a.id: render_note(a.note) for a in annotations} if render else {}),
+        note_html=MappingProxyType({a.id: rebased(render_note(a.note), config.base_path) for a in annotations}
+                                   if render else {}),
     ), []
