@@ -140,9 +140,12 @@ def test_filters_and_meta_come_from_attributes(built: tuple[Path, Path]) -> None
     assert alpha["filters"]["year"] == ["2019"]
     meta = alpha["meta"]
     assert meta["title"] == TITLE and meta["outlet"] == OUTLET and meta["date"] == "2019-03"
+    # kinds and verdicts by code (k0 claim, k1 sourcing, k2 context; v<the verdict's place in site.yaml>):
+    # Pagefind indexes meta words, and "claim" or "inaccurate" there matched every such article
     notes = dict(entry.split(":", 1) for entry in meta["notes"].split())
-    assert notes == {"about-alpha": "sourcing", "twice-claim": "claim:inaccurate",
-                     "unlawful-claim": "claim:inaccurate", "charter-context": "context"}
+    inaccurate = f"v{DEFAULTS.verdict_ids.index('inaccurate')}"
+    assert notes == {"about-alpha": "k1", "twice-claim": f"k0:{inaccurate}",
+                     "unlawful-claim": f"k0:{inaccurate}", "charter-context": "k2"}
     # attribute values never leak into the words (the probe saw "article article" in excerpts)
     assert "inaccurate" not in alpha["content"].lower().replace("claim inaccurate", "")
     beta = fragments(site)["/articles/beta/"]

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ..model import KIND_LABELS, AnnotatedArticle, ArticleSummary, SiteConfig, TextChange, article_path, version_path
 from .diffhtml import DiffMark, render_diff
-from .views import NoteView, note_view
+from .views import NoteView, note_view, search_key
 
 _TIMES = {1: "once", 2: "twice"}
 
@@ -106,6 +106,7 @@ class EarlierNote:
     note: NoteView
     text: TextView
     place: str  # the note on its text's page, beside its words
+    search_key: str  # its entry in the article's data-notes, naming its text (views.search_key)
 
 
 def earlier_notes(annotated: AnnotatedArticle, config: SiteConfig, view: HistoryView) -> list[EarlierNote]:
@@ -114,7 +115,8 @@ def earlier_notes(annotated: AnnotatedArticle, config: SiteConfig, view: History
     found = []
     for earlier, text in reversed(list(zip(annotated.history.earlier, view.texts, strict=False))):
         for annotation in earlier.annotations:
-            found.append(EarlierNote(note_view(annotation, earlier, config), text, text.url + "#" + annotation.id))
+            found.append(EarlierNote(note_view(annotation, earlier, config), text, text.url + "#" + annotation.id,
+                                     search_key(annotation, config, earlier.version)))
     return found
 
 

@@ -76,6 +76,18 @@ class NoteView:
         return f"k-{self.kind}" + (f" v-{self.verdict}" if self.verdict else "")
 
 
+def search_key(annotation: Annotation, config: SiteConfig, version: str = "") -> str:
+    """A note's entry in its article's data-notes, which search.js reads: id:kind[:verdict][:version],
+    the kind and the verdict by their place in the site's lists (k0, v3), the earlier text by its moment's
+    digits (t202612010900). Pagefind indexes the words of every meta field: as words ("claim",
+    "misleading", "2026") they made each article with such a note match a search for them."""
+    key = f"{annotation.id}:k{list(KIND_LABELS).index(annotation.kind)}"
+    verdict = f"v{config.verdict_ids.index(annotation.verdict)}" if annotation.verdict in config.verdict_ids else ""
+    if version:
+        return f"{key}:{verdict}:t{version.replace('-', '')}"
+    return f"{key}:{verdict}" if verdict else key
+
+
 def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteConfig) -> NoteView:
     verdict = config.verdict(annotation.verdict) if annotation.verdict else None
     anchor = annotated.anchors.get(annotation.id)
@@ -97,7 +109,7 @@ def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteC
         permalink=config.base_path + article_path(annotated.article.slug) + "#" + annotation.id,
         added_iso=annotation.added.isoformat(),
         updated_iso=annotation.updated.isoformat() if annotation.updated else "",
-        search_key=f"{annotation.id}:{annotation.kind}" + (f":{annotation.verdict}" if annotation.verdict else ""),
+        search_key=search_key(annotation, config),
     )
 
 

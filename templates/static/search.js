@@ -229,13 +229,17 @@
 
   // --- one result: the article, its matching text, and its matching notes -----------------
 
-  // id:kind[:verdict][:version]: a note that stayed on an earlier text of its article names that
-  // text (YYYY-MM-DD-HHMM, the moment it was captured, UTC), and the result says so.
+  // id:kind[:verdict][:version], coded, as Pagefind indexes the words of its meta: the kind and the
+  // verdict as the filter inputs' data-code (k0, v3), and a note that stayed on an earlier text of its
+  // article names that text by its moment's digits (t202612010900: 2026-12-01-0900, UTC).
+  const decoded = new Map([...filtersBox.querySelectorAll("input[data-code]")]
+    .map((input) => [input.dataset.code, input.value]));
   function parseNotes(meta) {
     const notes = new Map();
     for (const entry of (meta || "").split(/\s+/)) {
-      const [id, kind, verdict = "", version = ""] = entry.split(":");
-      if (id && kind) notes.set(id, { kind, verdict, version });
+      const [id, kind, verdict = "", time = ""] = entry.split(":");
+      const version = time.replace(/^t(\d{4})(\d{2})(\d{2})(\d*)$/, (_, y, m, d, hm) => `${y}-${m}-${d}${hm ? "-" + hm : ""}`);
+      if (id && kind) notes.set(id, { kind: decoded.get(kind) || kind, verdict: decoded.get(verdict) || "", version });
     }
     return notes;
   }

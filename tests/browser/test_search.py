@@ -466,11 +466,13 @@ def test_a_note_on_an_earlier_text_is_found_and_says_which_text(page, versions_s
 
 
 def test_the_site_labels_of_a_note_are_no_words_to_find(page, base: str) -> None:
-    """A note's badges and byline are the site's labels, not its words: searching for "tester" (every
-    note's author) found every article, and each note's excerpt began with its badges' words again.
-    The notes are still found by their own words, each as a note."""
-    search(page, base + "search/?q=tester")
-    assert results(page) == []
+    """A note's kind, verdict and byline are the site's labels, not its words: searching for "misleading"
+    (a verdict of many notes here, a word of none) or "tester" (every note's author) found every article
+    so rated or annotated, and each note's excerpt began with its badges' words again. The notes are
+    still found by their own words, each as a note with its badges."""
+    for word in ("misleading", "tester"):
+        search(page, base + "search/?q=" + word)
+        assert results(page) == [], word
     search(page, base + "search/?q=" + NOTE_PHRASE.replace(" ", "+"))
     [first] = results(page)
     [note] = first["notes"]
