@@ -342,12 +342,8 @@ def test_article_that_differs_from_the_file_name(check: Check) -> None:
     assert diag.hints == ("write `article: sample`",)
 
 
-@pytest.mark.parametrize(("url", "what"), [
-    ("javascript:alert(1)", "the scheme `javascript:` is not allowed"),
-    ("ftp://example.org/report.pdf", "the scheme `ftp:` is not allowed"),
-    ("www.example.org/report", "not a web address"),
-])
-def test_url_that_is_not_http(check: Check, url: str, what: str) -> None:
+def _link_with_url(check: Check, url: str) -> Diagnostic:
+    """The one problem of a note whose link has this `url` (at its value: line 9, column 14)."""
     diag = one(check(f"""
         article: sample
         annotations:
@@ -362,6 +358,16 @@ def test_url_that_is_not_http(check: Check, url: str, what: str) -> None:
             added: 2024-06-01
         """))
     at(diag, FILE, 9, 14)
+    return diag
+
+
+@pytest.mark.parametrize(("url", "what"), [
+    ("javascript:alert(1)", "the scheme `javascript:` is not allowed"),
+    ("ftp://example.org/report.pdf", "the scheme `ftp:` is not allowed"),
+    ("www.example.org/report", "not a web address"),
+])
+def test_url_that_is_not_http(check: Check, url: str, what: str) -> None:
+    diag = _link_with_url(check, url)
     assert diag.message == f"`url` must be an http or https address: {what}"
     assert "starting with https://" in hints(diag)
 
@@ -376,20 +382,7 @@ def test_url_that_is_not_http(check: Check, url: str, what: str) -> None:
 ])
 def test_an_http_address_of_the_wrong_form_is_told_what_is_wrong(check: Check, url: str, what: str,
                                                                   hint: str) -> None:
-    diag = one(check(f"""
-        article: sample
-        annotations:
-          - id: figure
-            kind: context
-            quote: "the figure was too low"
-            note: {NOTE}
-            links:
-              - title: The report
-                url: {url}
-            by: tester
-            added: 2024-06-01
-        """))
-    at(diag, FILE, 9, 14)
+    diag = _link_with_url(check, url)
     assert diag.message == f"`url` must be an http or https address: {what}"
     assert hint in hints(diag) and "scheme" not in diag.message
 
