@@ -19,6 +19,7 @@ from glossator.build import pipeline
 from glossator.build.options import BuildOptions
 from glossator.project import Project
 from glossator.render.direction import dir_attribute, direction
+from glossator.validate.site import DEFAULTS
 from tests.helpers import article_md, run_cli
 from tests.html_text import mark_texts, page_text_of, text_content
 from tests.versions_fixtures import CURRENT, FIRST, PLAIN_SLUG, SECOND, SLUG, write_versions_archive
@@ -108,8 +109,14 @@ def test_the_article_page_says_what_changed_and_keeps_every_permalink(root: Path
     assert 'data-quote="12 million pounds"' in body and "12 million pounds" not in text_content(body)
     # search reads which text each note is on
     notes = re.search(r'data-notes="([^"]*)"', page).group(1).split()  # type: ignore[union-attr]
-    assert notes == ["about:context", "borrow:sourcing", f"cost:claim:inaccurate:{SECOND}",
-                     f"market:context::{SECOND}", f"first-count:claim:inaccurate:{FIRST}"]
+    # (kinds and verdicts coded as search.html's inputs name them, texts by their moment's digits)
+    inaccurate = f"v{DEFAULTS.verdict_ids.index('inaccurate')}"
+
+    def moment(version: str) -> str:
+        return "t" + version.replace("-", "")
+
+    assert notes == ["about:k2", "borrow:k1", f"cost:k0:{inaccurate}:{moment(SECOND)}",
+                     f"market:k2::{moment(SECOND)}", f"first-count:k0:{inaccurate}:{moment(FIRST)}"]
     # an article of one text says nothing of the kind
     plain = read(site, f"articles/{PLAIN_SLUG}/index.html")
     assert "article-history" not in plain and not (site / f"articles/{PLAIN_SLUG}/changes").exists()
@@ -160,7 +167,8 @@ def test_feeds_listings_claims_and_sitemap_know_what_changed(root: Path, tmp_pat
         assert page.count("Changed after publication: edited") == 1
     assert "<dt>Changed after publication</dt><dd>1 " in home
     claims = read(site, "claims/index.html")
-    assert (f'<a href="/sub/articles/{SLUG}/versions/{SECOND}/#cost">“12 million pounds”</a>' in claims
+    assert (f'<a href="/sub/articles/{SLUG}/versions/{SECOND}/#cost">“<span lang="en">12 million pounds</span>”</a>'
+            in claims
             and "on its text of 1 December 2026, 09:00 UTC, since changed" in claims)
     sitemap = read(site, "sitemap.xml")
     for path in (f"articles/{SLUG}/changes/", f"articles/{SLUG}/versions/{FIRST}/",

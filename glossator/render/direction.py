@@ -9,6 +9,8 @@ or an English one in a Hebrew archive.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup
 
 # The languages written right to left by default (BCP 47 primary subtags), and the scripts that
@@ -19,6 +21,7 @@ RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "mend", "nkoo", "rohg",
 LTR_SCRIPTS_OF_RTL = frozenset({"latn", "cyrl"})  # `ug-Latn`, `ku-Latn`, `sd-Deva`… run left to right
 
 
+@lru_cache(maxsize=64)  # (a few languages, asked on every page)
 def direction(language: str) -> str:
     """'rtl' or 'ltr' for a BCP 47 tag ('ar', 'ar-EG', 'ku-Arab', 'uz-Arab-AF'…)."""
     subtags = language.lower().replace("_", "-").split("-")
