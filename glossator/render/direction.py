@@ -31,6 +31,7 @@ def direction(language: str) -> str:
     return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
 
 
+@lru_cache(maxsize=64)
 def dir_attribute(language: str, page_language: str) -> Markup:
     """` dir="rtl"` (or ltr) for an element in `language` on a page in `page_language`, when they
     run different ways; nothing when the element runs as the page does (it inherits)."""

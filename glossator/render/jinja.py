@@ -107,6 +107,9 @@ class Renderer:
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
         self.env.filters["atom_date"] = atom_date
         self.env.filters["version_label"] = version_label
+        # ` dir="rtl"` after a lang="{{ x }}" whose text runs otherwise than the site's: `{{ x|text_dir }}`
+        # (a filter: templates call one directly, where a global costs a context call, on every listing entry)
+        self.env.filters["text_dir"] = lambda language: dir_attribute(language, config.language)
         self.env.globals.update(
             site=config,
             base_path=config.base_path,
@@ -114,9 +117,7 @@ class Renderer:
             asset=self.asset_url,
             url=self.url,
             abs_url=self.abs_url,
-            # the direction of the site's language (<html dir>), and of an article's where it differs
-            site_dir=direction(config.language),
-            text_dir=lambda language: dir_attribute(language, config.language),
+            site_dir=direction(config.language),  # (<html dir>)
         )
 
     def asset_url(self, name: str) -> str:

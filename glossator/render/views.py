@@ -76,12 +76,15 @@ class NoteView:
         return f"k-{self.kind}" + (f" v-{self.verdict}" if self.verdict else "")
 
 
+_KIND_CODES = {kind: f"k{n}" for n, kind in enumerate(KIND_LABELS)}
+
+
 def search_key(annotation: Annotation, config: SiteConfig, version: str = "") -> str:
     """A note's entry in its article's data-notes, which search.js reads: id:kind[:verdict][:version],
     the kind and the verdict by their place in the site's lists (k0, v3), the earlier text by its moment's
     digits (t202612010900). Pagefind indexes the words of every meta field: as words ("claim",
     "misleading", "2026") they made each article with such a note match a search for them."""
-    key = f"{annotation.id}:k{list(KIND_LABELS).index(annotation.kind)}"
+    key = f"{annotation.id}:{_KIND_CODES[annotation.kind]}"
     verdict = f"v{config.verdict_ids.index(annotation.verdict)}" if annotation.verdict in config.verdict_ids else ""
     if version:
         return f"{key}:{verdict}:t{version.replace('-', '')}"
