@@ -60,6 +60,7 @@ class PageRenderer:
     """The site's templates, compiled once, with the hashed names of its static files."""
 
     def __init__(self, project: Project, config: SiteConfig) -> None:
+        self.project = project
         self.config = config
         self.assets = collect_assets(static_dirs(project))
         self.renderer = Renderer(project.templates_dirs, config, {k: v[0] for k, v in self.assets.items()})
@@ -101,7 +102,7 @@ class PageRenderer:
         summary = self._with_listing_entries(summarise(annotated, config), claim_entries(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
         history = history_view(annotated, config)
-        notes_file = annotation_file(annotated)
+        notes_file = annotation_file(annotated) or self._empty_annotation_file(annotated.article.slug)
         page = self._page(
             summary.path,
             "article.html",
@@ -119,6 +120,14 @@ class PageRenderer:
             earlier_notes=earlier_notes(annotated, config, history) if history else [],
         )
         return summary, page
+
+    def _empty_annotation_file(self, slug: str) -> str | None:
+        """An annotation file of the article's that holds no notes yet (`annotations: []`, as `new` leaves
+        one): a suggestion goes into it, not into a new file beside it."""
+        for name in (f"{slug}.yaml", f"{slug}.yml"):
+            if (self.project.annotations_dir / name).is_file():
+                return f"annotations/{name}"
+        return None
 
     def history_pages(self, annotated: AnnotatedArticle, summary: ArticleSummary) -> list[Page]:
         """An article's other pages when it has several texts: each earlier text's (its permalink),
