@@ -529,6 +529,27 @@ def test_warnings_short_note_and_undated_source(check: Check) -> None:
     assert "when it was published" in hints(diags[1])
 
 
+def test_a_sources_year_may_be_written_unquoted(check: Check) -> None:
+    """`date: 2015` is the documented YYYY form, as `published: 2015` is: YAML reads it as a number,
+    which was refused ("must be text, not a number") for a source."""
+    for date, problems in (("2015", []), ('"2015-06"', []), ("2015-13", ["`date` is not a real date"])):
+        diags = check(f"""
+            article: sample
+            annotations:
+              - id: figure
+                kind: context
+                quote: "the figure was too low"
+                note: {NOTE}
+                sources:
+                  - title: The ministry's own figures
+                    url: https://example.org/figures
+                    date: {date}
+                by: tester
+                added: 2024-06-01
+            """)
+        assert [d.message.split(":")[0] for d in diags] == problems, (date, diags)
+
+
 def test_warnings_fail_only_with_strict(sample_archive: SampleArchive) -> None:
     root = sample_archive("""
         article: sample

@@ -220,11 +220,22 @@ def _source(item: dict[str, Any]) -> Source:
                   item.get("archived", ""))
 
 
+def _years_as_text(data: Any) -> None:
+    """A source's `date: 2015` is a year, as `published: 2015` is (YAML reads both as numbers)."""
+    items = data.get("annotations") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else ():
+        sources = item.get("sources") if isinstance(item, dict) else None
+        for source in sources if isinstance(sources, list) else ():
+            if isinstance(source, dict) and type(source.get("date")) is int:
+                source["date"] = str(source["date"])
+
+
 def validate_annotations(
     raw: RawAnnotations, config: SiteConfig, article_slugs: Iterable[str]
 ) -> tuple[AnnotationSet | None, list[Diagnostic]]:
     path, root = raw.path, raw.root
     data = to_plain(root)  # made once: the items' plain forms below are parts of it
+    _years_as_text(data)
     if root is None:
         return None, [error(path, 1, 1, "the file is empty",
                             f"start it with `article: {raw.slug}` and `annotations:`", title="Empty file")]
