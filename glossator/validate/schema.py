@@ -229,6 +229,8 @@ def _type(f: _Failure) -> list[Diagnostic]:
     if names == ["object"] and isinstance(value, str) and ": " not in value:
         hints.append("write `key: value` pairs, each on its own line, indented under this one")
     subject = f"`{f.field}`" if f.location else "the file"
+    if f.location and isinstance(f.location[-1], int):  # an item of the list, not the list
+        subject = f"item {f.location[-1] + 1} of `{f.field}`"
     wanted = " or ".join(_EXPECTED.get(t, t) for t in names)
     return [f.error(f"{subject} must be {wanted}, not {_type_name(value)}", *hints, title="Wrong type")]
 
