@@ -529,10 +529,9 @@ def test_warnings_short_note_and_undated_source(check: Check) -> None:
     assert "when it was published" in hints(diags[1])
 
 
-def test_a_wrong_item_of_a_list_is_named_as_the_item(check: Check) -> None:
-    """A source written as a bare address: the message named the list (`sources` must be a mapping),
-    which is a list, as it should be."""
-    diag = one(check(f"""
+def _with_source(check: Check, date: str, more: str = "") -> list[Diagnostic]:
+    """The problems of a note with one source dated `date`, its list then going on with the lines `more`."""
+    return check(f"""
         article: sample
         annotations:
           - id: figure
@@ -542,11 +541,16 @@ def test_a_wrong_item_of_a_list_is_named_as_the_item(check: Check) -> None:
             sources:
               - title: The ministry's own figures
                 url: https://example.org/figures
-                date: 2024-05
-              - https://example.org/other
+                date: {date}{more}
             by: tester
             added: 2024-06-01
-        """))
+        """)
+
+
+def test_a_wrong_item_of_a_list_is_named_as_the_item(check: Check) -> None:
+    """A source written as a bare address: the message named the list (`sources` must be a mapping),
+    which is a list, as it should be."""
+    diag = one(_with_source(check, "2024-05", "\n              - https://example.org/other"))
     assert diag.message == "item 2 of `sources` must be a mapping of `key: value` lines, not text"
     at(diag, FILE, 11, 9)
 
@@ -555,20 +559,7 @@ def test_a_sources_year_may_be_written_unquoted(check: Check) -> None:
     """`date: 2015` is the documented YYYY form, as `published: 2015` is: YAML reads it as a number,
     which was refused ("must be text, not a number") for a source."""
     for date, problems in (("2015", []), ('"2015-06"', []), ("2015-13", ["`date` is not a real date"])):
-        diags = check(f"""
-            article: sample
-            annotations:
-              - id: figure
-                kind: context
-                quote: "the figure was too low"
-                note: {NOTE}
-                sources:
-                  - title: The ministry's own figures
-                    url: https://example.org/figures
-                    date: {date}
-                by: tester
-                added: 2024-06-01
-            """)
+        diags = _with_source(check, date)
         assert [d.message.split(":")[0] for d in diags] == problems, (date, diags)
 
 

@@ -51,10 +51,6 @@ def anchored(annotation: Annotation, parsed: Parsed) -> Anchor | None:
     return result if isinstance(result, Anchor) else None
 
 
-def resolves(annotation: Annotation, parsed: Parsed) -> bool:
-    return anchored(annotation, parsed) is not None
-
-
 def same_words(before: str, at: Anchor, after: str, now: Anchor) -> bool:
     """Whether the words a note was written on (`at`, in the text `before`) are the words its quote
     finds in a later text (`now`): kept by the outlet where the word diff puts them, or in a
@@ -67,11 +63,6 @@ def same_words(before: str, at: Anchor, after: str, now: Anchor) -> bool:
         return True
     line, moved = _line(before, at.start), _line(after, now.start)
     return before[line[0]:line[1]] == after[moved[0]:moved[1]] and at.start - line[0] == now.start - moved[0]
-
-
-def _kept(annotation: Annotation, home: Parsed, current: str, now: Anchor) -> bool:
-    at = anchored(annotation, home)
-    return at is None or same_words(home[1].text, at, current, now)
 
 
 def _with_neighbours(text: str, start: int, end: int) -> tuple[int, int]:
@@ -94,13 +85,17 @@ def _line(text: str, at: int) -> tuple[int, int]:
     return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
 
 
-def _written_on(annotation: Annotation, texts: Sequence[Version], parsed: Callable[[int], Parsed]) -> int | None:
-    """The earlier text an unpinned note stays on: among those captured by the day it was added
-    (all of them, oldest first, if it is older than every capture), the newest where its quote
-    resolves; None if there is none."""
+def _written_on(annotation: Annotation, texts: Sequence[Version], parsed: Callable[[int], Parsed]
+                ) -> tuple[int, Anchor] | None:
+    """The earlier text an unpinned note stays on, and its quote's place there: among those captured
+    by the day it was added (all of them, oldest first, if it is older than every capture), the
+    newest where its quote resolves; None if there is none."""
     earlier = range(len(texts) - 1)
     candidates = [k for k in earlier if texts[k].captured.at.date() <= annotation.added] or list(earlier)
-    return next((k for k in reversed(candidates) if resolves(annotation, parsed(k))), None)
+    for k in reversed(candidates):
+        if (at := anchored(annotation, parsed(k))) is not None:
+            return k, at
+    return None
 
 
 def _left_behind(annotation: Annotation, article: Article, current: Parsed, text: Version, explain: bool
@@ -162,17 +157,18 @@ def place(article: Article, texts: Sequence[Version], parsed: Callable[[int], Pa
             # is on the current text only if the words it was written on are still there
             home = (_written_on(annotation, texts, parsed) if annotation.added < texts[last].captured.at.date()
                     else None)
-            if home is None or _kept(annotation, parsed(home), parsed(last)[1].text, now):
+            if home is None or same_words(parsed(home[0])[1].text, home[1], parsed(last)[1].text, now):
                 on[current].append(annotation)
                 continue
-            on[texts[home].id].append(annotation)
-            diagnostics.append(_moved_away(annotation, texts[home], now, parsed(last)[1].text))
+            on[texts[home[0]].id].append(annotation)
+            diagnostics.append(_moved_away(annotation, texts[home[0]], now, parsed(last)[1].text))
             continue
         home = _written_on(annotation, texts, parsed)
         if home is None:  # its words are in no text it could be on: a quote problem of the current text
             on[current].append(annotation)
             continue
-        on[texts[home].id].append(annotation)
-        diagnostics.append(_left_behind(annotation, article, parsed(last), texts[home], explained < HINTED_PROBLEMS))
+        on[texts[home[0]].id].append(annotation)
+        diagnostics.append(_left_behind(annotation, article, parsed(last), texts[home[0]],
+                                        explained < HINTED_PROBLEMS))
         explained += 1
     return Placement(on, diagnostics)
