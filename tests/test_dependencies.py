@@ -4,11 +4,16 @@ the test tools and what they pull in, and pyproject.toml names the same versions
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -84,3 +89,39 @@ def test_the_lock_files_are_what_is_installed() -> None:
     not match what pip installed is a lock file edited without installing it."""
     for name, version in read_lock(REPO / "requirements-test.lock").items():
         assert metadata.version(name) == version, name
+
+
+def _python_without_the_engine() -> str | None:
+    """This venv's base interpreter, if it lacks the engine's libraries (a user's bare `python`)."""
+    base = getattr(sys, "_base_executable", None)
+    if not base or sys.prefix == sys.base_prefix:  # (not in a venv: this Python is the bare one)
+        return None
+    lacks = subprocess.run([base, "-c", "import jinja2, jsonschema_rs, yaml"], capture_output=True).returncode
+    return base if lacks else None
+
+
+def test_build_py_with_a_bare_python_runs_in_the_projects_venv_or_says_how_to_make_one(tmp_path: Path) -> None:
+    """CONTRIBUTING's `python build.py new …`: a Python without the engine's libraries ran into a
+    traceback (ModuleNotFoundError: rapidfuzz). With a .venv beside build.py it runs there; without
+    one it says to run `make deps`."""
+    bare = _python_without_the_engine()
+    if bare is None:
+        pytest.skip("no Python without the engine's libraries on this machine")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    shutil.copy(REPO / "build.py", checkout / "build.py")
+    (checkout / "glossator").symlink_to(REPO / "glossator")
+    archive = tmp_path / "archive"
+    (archive / "content").mkdir(parents=True)
+    command = [bare, str(checkout / "build.py"), "check", "--root", str(archive)]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+
+    without = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert without.returncode == 2
+    assert "Traceback" not in without.stderr
+    assert "is not installed for" in without.stderr and "make deps" in without.stderr
+
+    (checkout / ".venv").symlink_to(Path(sys.prefix))  # the project's .venv, as `make deps` leaves it
+    within = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert within.returncode == 0, within.stderr
+    assert "Traceback" not in within.stderr
