@@ -226,18 +226,20 @@ def test_the_suggest_panel_names_the_annotation_file_as_it_is(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     page = (root / "site" / "articles" / "story" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/example/archive/edit/main/annotations/story.yml"' in page
-    assert "Add this to <code>annotations/story.yml</code>" in page
+    assert "Add this to the end of <code>annotations/story.yml</code>" in page
     # a file with no notes yet (`annotations: []`, as `new` may leave one) is still the one to edit: the
     # page offered GitHub's new-file form (refused for a file that exists) and named story.yaml
     (root / "annotations" / "story.yml").write_text("article: story\nannotations: []\n", encoding="utf-8")
     assert run_cli("build", "--root", root, "--no-search").returncode == 0
     page = (root / "site" / "articles" / "story" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/example/archive/edit/main/annotations/story.yml"' in page
-    assert "Add this to <code>annotations/story.yml</code>" in page and "data-new-file" not in page
+    assert "Put this in place of the <code>annotations:</code> line of <code>annotations/story.yml</code>" in page
+    assert "data-new-file" not in page and "data-empty-list" in page
     (root / "annotations" / "story.yml").unlink()
     assert run_cli("build", "--root", root, "--no-search").returncode == 0
     page = (root / "site" / "articles" / "story" / "index.html").read_text(encoding="utf-8")
     assert "/new/main/annotations?filename=story.yaml" in page and "data-new-file" in page
+    assert "Save this as <code>annotations/story.yaml</code>" in page
 
 
 def test_a_claim_on_the_whole_article_is_named_on_the_claims_page(tmp_path: Path) -> None:

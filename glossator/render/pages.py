@@ -26,6 +26,7 @@ from .views import (
     note_view,
     pack_claims,
     repo_edit_url,
+    stub_indent,
     summarise,
     totals,
 )
@@ -102,7 +103,8 @@ class PageRenderer:
         summary = self._with_listing_entries(summarise(annotated, config), claim_entries(annotated, config))
         notes = [note_view(a, annotated, config) for a in annotated.annotations]
         history = history_view(annotated, config)
-        notes_file = annotation_file(annotated) or self._empty_annotation_file(annotated.article.slug)
+        listed_file = annotation_file(annotated)
+        notes_file = listed_file or self._empty_annotation_file(annotated.article.slug)
         page = self._page(
             summary.path,
             "article.html",
@@ -116,6 +118,8 @@ class PageRenderer:
             kind_key=kind_key(notes),
             edit_url=repo_edit_url(config, annotated.article.slug, notes_file),
             annotation_file=notes_file,
+            empty_annotation_list=notes_file is not None and listed_file is None,
+            stub_indent=stub_indent(annotated),
             history=history,
             earlier_notes=earlier_notes(annotated, config, history) if history else [],
         )

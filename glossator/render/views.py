@@ -131,9 +131,24 @@ def kind_key(notes: Sequence[NoteView]) -> tuple[KindKey, ...]:
     return tuple(KindKey(k, KIND_LABELS[k], counts[k]) for k in KINDS if counts[k])
 
 
+def _file_notes(annotated: AnnotatedArticle) -> list[Annotation]:
+    """Every note of the article's annotation file: on the current text, and those staying on earlier ones."""
+    earlier = annotated.history.earlier if annotated.history else ()
+    return [*annotated.annotations, *(a for text in earlier for a in text.annotations)]
+
+
 def annotation_file(annotated: AnnotatedArticle) -> str | None:
     """The article's annotation file as the archive names it (annotations/<slug>.yaml or .yml), if it has notes."""
-    return annotated.annotations[0].position.path if annotated.annotations else None
+    notes = _file_notes(annotated)
+    return notes[0].position.path if notes else None
+
+
+def stub_indent(annotated: AnnotatedArticle) -> int:
+    """How far the annotation file's first note indents its keys (`  - id:` → 4, `- id:` → 2), for
+    the Suggest panel's stub to be indented alike: pasted with another indent, it is a YAML syntax
+    error. 4, as `new` writes a new file, for an article with no notes."""
+    first = min(_file_notes(annotated), key=lambda a: a.position.line, default=None)
+    return first.position.col - 1 if first is not None and first.position.col >= 3 else 4
 
 
 def repo_edit_url(config: SiteConfig, slug: str, existing: str | None) -> str:

@@ -130,27 +130,34 @@
 
   // The stub `build.py new SLUG "words" --kind claim` writes (glossator/new.py): every TODO is
   // a placeholder that `check` refuses until it is filled in.
+  // Its keys are indented as the file's notes are (data-indent: `  - id:` is 4, `- id:` is 2):
+  // appended with another indent, it would be a YAML syntax error.
   function stubFor(selection) {
+    const listed = "newFile" in box.dataset || "emptyList" in box.dataset;
+    const keys = " ".repeat(listed ? 4 : Math.max(2, Number(box.dataset.indent) || 4));
+    const dash = keys.slice(2);
     const lines = [
-      `  - id: ${freshId(selection.quote)}`,
-      "    kind: claim  # claim, sourcing or context",
-      `    quote: ${yamlString(selection.quote)}`,
+      `${dash}- id: ${freshId(selection.quote)}`,
+      "kind: claim  # claim, sourcing or context",
+      `quote: ${yamlString(selection.quote)}`,
     ];
-    if (selection.prefix) lines.push(`    prefix: ${yamlString(selection.prefix)}`);
-    if (selection.suffix) lines.push(`    suffix: ${yamlString(selection.suffix)}`);
+    if (selection.prefix) lines.push(`prefix: ${yamlString(selection.prefix)}`);
+    if (selection.suffix) lines.push(`suffix: ${yamlString(selection.suffix)}`);
     lines.push(
-      `    verdict: TODO  # one of: ${verdicts.join(", ")}`,
-      "    note: |",
-      "      TODO: is this claim accurate? Say what the evidence shows, and list it under `sources`.",
-      "    # sources:  (the evidence; remove the # signs to use them)",
-      "    #   - title: \"…\"",
-      "    #     url: https://…",
-      "    #     publisher: …",
-      "    #     date: YYYY-MM-DD",
-      "    by: TODO  # your handle, e.g. your GitHub user name",
-      `    added: ${today()}`,
+      `verdict: TODO  # one of: ${verdicts.join(", ")}`,
+      "note: |",
+      "  TODO: is this claim accurate? Say what the evidence shows, and list it under `sources`.",
+      "# sources:  (the evidence; remove the # signs to use them)",
+      "#   - title: \"…\"",
+      "#     url: https://…",
+      "#     publisher: …",
+      "#     date: YYYY-MM-DD",
+      "by: TODO  # your handle, e.g. your GitHub user name",
+      `added: ${today()}`,
     );
-    const item = lines.join("\n") + "\n";
+    const item = lines.map((line, n) => (n ? keys + line : line)).join("\n") + "\n";
+    // a file with no notes yet (`annotations: []`) takes the list whole, in place of that line
+    if ("emptyList" in box.dataset) return `annotations:\n${item}`;
     if (!("newFile" in box.dataset)) return item;
     return "# yaml-language-server: $schema=../schemas/annotations.schema.json\n"
       + `article: ${slug}\nannotations:\n${item}`;

@@ -274,6 +274,43 @@ def test_new_annotation_file_stub_copy_and_link(
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+
+# Two layouts of a valid annotation file the stub once broke when pasted: a list not yet begun
+# (`annotations: []`, as `new` may leave a file) and a list of items at the line's start.
+FLUSH_NOTES = ("article: flush\nannotations:\n- id: road\n  kind: context\n  quote: \"Nobody said when\"\n"
+               "  note: Nobody did.\n  by: someone\n  added: 2024-05-02\n")
+
+
+@pytest.mark.parametrize(("slug", "notes"), [("empty", "article: empty\nannotations: []\n"),
+                                             ("flush", FLUSH_NOTES)], ids=["empty-list", "flush-list"])
+def test_the_stub_pasted_as_the_panel_says_passes_check(
+    page: Page, make_archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path,
+    slug: str, notes: str,
+) -> None:
+    body = """
+        The mayor said the bridge would open in May.
+
+        Nobody said when the road would open.
+        """
+    root = make_archive(articles={slug: article_md(slug.title(), body)}, annotations={slug: notes})
+    out = tmp_path / "site"
+    build_site(root, out)
+    _open(page, serve_dir(out) + f"articles/{slug}/")
+    _drag_select(page, "the bridge would open")
+    stub = _stub(page)
+    help_text = " ".join(page.locator("#gl_suggest .suggest-help").text_content().split())
+    path = root / "annotations" / f"{slug}.yaml"
+    if slug == "empty":
+        assert help_text.startswith("Put this in place of the annotations: line of annotations/empty.yaml")
+        pasted = path.read_text(encoding="utf-8").replace("annotations: []\n", _filled(stub))
+    else:
+        assert help_text.startswith("Add this to the end of annotations/flush.yaml")
+        pasted = path.read_text(encoding="utf-8") + _filled(stub)
+    path.write_text(pasted, encoding="utf-8")
+    checked = run_cli("check", "--root", root)
+    assert checked.returncode == 0, pasted + checked.stdout + checked.stderr
+    assert "bridge-would-open" in pasted
+
 # Words a reader may select, each tricky for one of the rules the script restates: typographic
 # quotes, dashes and a no-break space (folding); repeated words (prefix, suffix, a lone quote mark
 # as prefix); stop words only, an id already taken, long, accented and non-Latin words (ids).
