@@ -218,3 +218,19 @@ def test_a_missing_source_url_is_described_through_its_ref(make_archive: Callabl
     assert (diag.path, diag.line, diag.col) == ("annotations/sample.yaml", 9, 9)
     assert (diag.message, diag.hints) == ("missing required field `url`",
                                           ("A web address starting with http:// or https://.",))
+
+
+def test_an_editor_reading_the_schema_accepts_the_unquoted_years_check_accepts() -> None:
+    """`date: 2015` and `published: 2015` are documented and pass `check`, but an editor's YAML language
+    server reads them as numbers, and the schemas allowed only text: a false error under each."""
+    def errors(name: str, instance: dict[str, Any]) -> list[str]:
+        validator = jsonschema.Draft202012Validator(json.loads((BUILTIN_SCHEMAS / name).read_text(encoding="utf-8")))
+        return [error.message for error in validator.iter_errors(instance)]
+
+    source = {"title": "Budget", "url": "https://example.org/budget"}
+    note = {"id": "n1", "kind": "context", "quote": "the words", "note": "Context.", "by": "ed", "added": "2024-05-02"}
+    for year, fine in ((2015, True), ("2015", True), ("2015-06", True), (15, False), (20150, False)):
+        annotations = {"article": "sample", "annotations": [{**note, "sources": [{**source, "date": year}]}]}
+        assert (errors("annotations.schema.json", annotations) == []) is fine, year
+        article = {"title": "Budget", "source": "Outlet", "published": year}
+        assert (errors("article.schema.json", article) == []) is fine, year
