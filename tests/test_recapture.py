@@ -257,6 +257,21 @@ def test_another_slug_for_a_held_address_is_refused(held: Path, page: tuple[str,
     assert "leave out `--slug harbour`" in err.getvalue()
 
 
+
+def test_another_slug_for_a_page_whose_own_address_is_held_is_refused(held: Path,
+                                                                      page: tuple[str, dict[str, bytes]]) -> None:
+    """The page fetched from another address (here the local server's) names the held one as its
+    canonical address: `--slug` was ignored without a word and the held article captured again."""
+    page[1]["body"] = SECOND
+    before = files(held)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(["add", page[0], "--slug", "harbour-copy", "--root", str(held)])
+    assert status == 1
+    assert f"content/{SLUG}.md already holds {URL}" in err.getvalue()
+    assert "leave out `--slug harbour-copy`" in err.getvalue()
+    assert files(held) == before
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

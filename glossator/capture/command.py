@@ -109,7 +109,10 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
     if converted.words < MIN_WORDS:
         raise CaptureError(f"{where}: no article text found on the page (only {converted.words} words)",
                            "only a headline, a byline or links were left once the page furniture was removed")
-    owner = owner or holding(project, meta.url.value)
+    if not owner and (owner := holding(project, meta.url.value)) and request.slug is not None \
+            and owner != f"content/{request.slug}.md":  # (the page's own address is a held article's)
+        raise CaptureError(f"{owner} already holds {meta.url.value}, the address {where} gives as its own",
+                           f"to capture it again, leave out `--slug {request.slug}`")
     if owner:  # held already: captured again (a new version if its words changed)
         if request.tags:
             print(f"note: --tags left aside: the front matter of {owner} stays as it is, but for `captured`")
