@@ -193,3 +193,41 @@ def test_our_export_comes_back_on_the_texts_its_notes_are_on(root: Path, tmp_pat
                           f"articles/{SLUG}/versions/{SECOND}/index.html")}
     assert marks == {page: mark_texts((site / page).read_text(encoding="utf-8")) for page in marks}
     assert marks[f"articles/{SLUG}/versions/{FIRST}/index.html"] == {"first-count": "30 to 5"}
+
+
+def test_a_note_made_before_the_outlet_changed_its_words_stays_on_that_text(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Made on 29 November, when the first text was current, a note on "30 to 5" and "12 million" is
+    placed on the first text and pinned to it, as `check` keeps a hand-written note of that date: its
+    verdict never lands on the corrected figures. A note made then on words the outlet kept goes on
+    the current text."""
+    page = "https://harbourledger.example/wall"
+
+    def row(ident: str, exact: str, suffix: str) -> dict[str, object]:
+        return {"id": ident, "created": "2026-11-29T12:00:00+00:00", "updated": "2026-11-29T12:00:00+00:00",
+                "user": "acct:dana@hypothes.is", "uri": page, "text": "The minutes record other figures.",
+                "tags": ["claim", "inaccurate"], "target": [{"source": page, "selector": [
+                    {"type": "TextQuoteSelector", "exact": exact, "prefix": "", "suffix": suffix}]}]}
+
+    rows = [row("HarbourVote01", "Councillors voted 30 to 5 on Thursday night", " to pay for a new sea wall"),
+            row("HarbourCost02", "The wall will cost 12 million pounds", ", of which the council"),
+            row("HarbourQuay03", "a new sea wall along the north quay", ".\n\nThe wall")]
+    path = tmp_path / "early.json"
+    path.write_text(json.dumps({"total": 3, "rows": rows}, indent=1), encoding="utf-8")
+    status, out, err = run(capsys, root, path)
+    assert (status, err) == (0, ""), out
+    assert "adjusted" not in out
+    text = (root / NOTES).read_text(encoding="utf-8")
+    imported = {item.split("\n")[0]: item for item in text.split("  - id: ")[1:] if "origin:" in item}
+    assert set(imported) == {"councillors-voted-30-5", "wall-will-cost-12", "new-sea-wall-along"}
+    for ident, words in (("councillors-voted-30-5", "30 to 5"), ("wall-will-cost-12", "12 million")):
+        assert f'version: "{FIRST}"' in imported[ident] and words in imported[ident]
+    assert "version:" not in imported["new-sea-wall-along"]
+    assert errors(root) == []
+    site = tmp_path / "site"
+    assert pipeline.build(Project.at(root, site), BuildOptions(search=False), jobs=1).ok
+    first = mark_texts((site / "articles" / SLUG / "versions" / FIRST / "index.html").read_text(encoding="utf-8"))
+    assert first["councillors-voted-30-5"] == "Councillors voted 30 to 5 on Thursday night"
+    current = mark_texts((site / "articles" / SLUG / "index.html").read_text(encoding="utf-8"))
+    assert "councillors-voted-30-5" not in current and "wall-will-cost-12" not in current
+    assert current["new-sea-wall-along"] == "a new sea wall along the north quay"

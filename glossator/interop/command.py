@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from .engine import (
     validate_article,
 )
 from .formats import Batch, read_file
+from .history import Capture, moment, written_on
 from .mapping import Mapped, Options, is_handle, map_fields
 from .origins import KnownOrigins, existing_ids
 from .place import Placed, Text, Unplaced, place
@@ -147,32 +148,18 @@ def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options:
 
 
 def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, mapped: list[Mapped],
-             index: ArticleIndex, earlier: Callable[[str], Text | None]
+             index: ArticleIndex, texts: Callable[[], Sequence[Capture]]
              ) -> tuple[list[Draft], list[Mapped], list[Placed | None]]:
-    """`earlier`: the text of the article's earlier version of that id (None if it has none)."""
-    current = Text.of(article.body)
+    """`texts`: the article's texts, oldest first and the current one last (() if it has no versions)."""
     taken = set(existing.ids)
     drafts, kept, placements = [], [], []
     for item in mapped:
-        incoming, placed = item.incoming, None
-        # a note on the page of one of the article's earlier texts (our export names so the text a note
-        # stays on) is placed in that text, and pinned to it: never moved to the current text's words
-        on = index.earlier_text(incoming.uris)
-        version = on[1] if on is not None and on[0] == slug and incoming.selector is not None else None
-        if incoming.selector is not None:
-            text = current if version is None else earlier(version)
-            if text is None:
-                outcome.skipped.append((incoming, Skip("quote not placed", problem=True,
-                                                       detail=f"versions/{slug}/{version}.md cannot be read")))
-                continue
-            # our own export's positions count in the page text; anyone else's, in their page's body
-            own = incoming.origin.source == W3C and index.own_annotation(incoming.origin.id) is not None
-            result = place(text, incoming.selector, slug, reliable_positions=own)
-            if isinstance(result, Unplaced):
-                outcome.skipped.append((incoming, Skip("quote not placed", problem=True, detail=result.message,
-                                                       hints=result.hints)))
-                continue
-            placed = result
+        incoming = item.incoming
+        found = _placement(incoming, slug, article, index, texts) if incoming.selector is not None else (None, None)
+        if isinstance(found, Skip):
+            outcome.skipped.append((incoming, found))
+            continue
+        placed, version = found
         draft_id = _id_for(item, placed, taken)
         taken.add(draft_id)
         drafts.append(Draft(
@@ -185,14 +172,47 @@ def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, 
     return drafts, kept, placements
 
 
-def _earlier_texts(target: Target) -> Callable[[str], Text | None]:
-    """The article's earlier texts by version id, read when first asked for (most imports need none)."""
-    @functools.cache
-    def texts() -> dict[str, Text]:
-        found, _ = load_texts(target.plan, target.item, target.article)
-        return {text.id: Text.of(text.body) for text in (found or ())[:-1]}
+def _placement(incoming: Incoming, slug: str, article: Article, index: ArticleIndex,
+               texts: Callable[[], Sequence[Capture]]) -> tuple[Placed, str | None] | Skip:
+    """The quote's place, and the earlier text it stays on (None: the current text)."""
+    assert incoming.selector is not None
+    # a note on the page of one of the article's earlier texts (our export names so the text a note
+    # stays on) is placed in that text, and pinned to it: never moved to the current text's words
+    on = index.earlier_text(incoming.uris)
+    if on is not None and on[0] == slug:
+        text = next((capture.text for capture in texts()[:-1] if capture.id == on[1]), None)
+        if text is None:
+            return Skip("quote not placed", problem=True, detail=f"versions/{slug}/{on[1]}.md cannot be read")
+        return _placed_in(text, incoming, slug, index, on[1])
+    # a note made on the live page before the outlet changed the words stays on the text it was made on,
+    # as `check` keeps a hand-written one
+    home = written_on(texts(), moment(incoming.created), incoming.selector, slug)
+    if home is not None:
+        return home[1], home[0].id
+    return _placed_in(Text.of(article.body), incoming, slug, index, None)
 
-    return lambda version: texts().get(version)
+
+def _placed_in(text: Text, incoming: Incoming, slug: str, index: ArticleIndex, version: str | None
+               ) -> tuple[Placed, str | None] | Skip:
+    assert incoming.selector is not None
+    # our own export's positions count in the page text; anyone else's, in their page's body
+    own = incoming.origin.source == W3C and index.own_annotation(incoming.origin.id) is not None
+    result = place(text, incoming.selector, slug, reliable_positions=own)
+    if isinstance(result, Unplaced):
+        return Skip("quote not placed", problem=True, detail=result.message, hints=result.hints)
+    return result, version
+
+
+def _texts(target: Target) -> Callable[[], Sequence[Capture]]:
+    """The article's texts, read when first asked for (most imports need none)."""
+    @functools.cache
+    def texts() -> tuple[Capture, ...]:
+        if not target.item.version_paths:
+            return ()
+        found, _ = load_texts(target.plan, target.item, target.article)
+        return tuple(Capture(text.id, text.captured.at, Text.of(text.body)) for text in found or ())
+
+    return texts
 
 
 def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Diagnostic]], None], *,
@@ -249,7 +269,7 @@ def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Di
                                           title="File has problems"))
             continue
         drafts, kept, placements = _prepare(outcome, slug, articles[slug], existing, mapped, index,
-                                            _earlier_texts(target))
+                                            _texts(target))
         if not drafts:
             continue
         spans = [(p.start, p.end) if p else None for p in placements]

@@ -5,6 +5,7 @@ place that names the stages it borrows from."""
 from __future__ import annotations
 
 from ..anchor.annotate import annotate_article
+from ..anchor.carry import same_words
 from ..anchor.locate import (
     Ambiguous,
     FoldedText,
@@ -38,6 +39,7 @@ from ..model import (
     RawAnnotations,
     SiteConfig,
     Source,
+    Version,
     YNode,
     to_plain,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "RawAnnotations",
     "SiteConfig",
     "Source",
+    "Version",
     "YNode",
     "YamlProblem",
     "anchor_notes",
@@ -97,6 +100,7 @@ __all__ = [
     "read_config",
     "read_text",
     "safe_join",
+    "same_words",
     "to_plain",
     "validate_annotations",
     "validate_article",

@@ -293,9 +293,11 @@ def _closest_hints(text: Text, selector: QuoteSelector, slug: str) -> tuple[str,
     return (f"the closest passage ({result.similarity}% similar) is:\n“{result.closest}”", *result.differences)
 
 
-def place(text: Text, selector: QuoteSelector, slug: str, reliable_positions: bool = False) -> Placed | Unplaced:
+def place(text: Text, selector: QuoteSelector, slug: str, reliable_positions: bool = False,
+          exact_only: bool = False) -> Placed | Unplaced:
     """The quote's place in our text, or why it has none. `reliable_positions`: the selector's
-    offsets count in this archive's page text (our own export)."""
+    offsets count in this archive's page text (our own export). `exact_only`: no approximate
+    place (asking whether a text has the words themselves)."""
     reliable = reliable_positions or selector.positions_in_page_text
     given = " ".join(selector.exact.split())
     needle = fold(selector.exact).strip()
@@ -323,6 +325,8 @@ def place(text: Text, selector: QuoteSelector, slug: str, reliable_positions: bo
         if len(pointed) != 1 and not told_apart:
             return Unplaced(f"the quote occurs {len(candidates)} times in content/{slug}.md, and the file's "
                             "prefix, suffix and position do not tell which one it is about", _places(text, candidates))
+    elif exact_only:
+        return Unplaced(f"the quote is not in content/{slug}.md")
     else:
         fuzzy = _fuzzy(text, needle, selector, reliable)
         if not fuzzy or fuzzy[0].similarity < ACCEPT:

@@ -43,6 +43,8 @@ def _added(outcome: Outcome, dry_run: bool) -> list[str]:
         for draft, mapped, placed in items:
             what = KIND_LABELS[draft.kind].lower() + (f", {draft.verdict}" if draft.verdict else "")
             where = "" if placed else " (on the whole article)"
+            if draft.version is not None:  # made before the outlet changed these words: kept on its text
+                where += f" (on the earlier text {draft.version}, pinned with `version:`)"
             lines.append(f"  {draft.id:<{width}}  {what}{where}  ← {_origin(mapped.incoming)}")
     return lines
 
