@@ -122,6 +122,17 @@ def _id_for(mapped: Mapped, placed: Placed | None, taken: set[str]) -> str:
     return fresh_id(words, taken)
 
 
+def _in_archive(incoming: Incoming, index: ArticleIndex, known: KnownOrigins) -> tuple[str, str] | None:
+    """(slug, id) if the annotation is one of this archive's notes, as its export (at site.yaml's
+    base_url, or wherever the site is deployed) names it: the page of an article, `#` an id of its file."""
+    if incoming.origin.source != W3C:
+        return None
+    for own in (index.own_annotation(incoming.origin.id), index.deployed_annotation(incoming.origin.id)):
+        if own is not None and own[1] in known.ids_of(own[0]):
+            return own
+    return None
+
+
 def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options: Options, config: SiteConfig,
             chosen: str | None) -> dict[str, list[Mapped]]:
     """Each annotation that may be imported, under its article; the others skipped with their reason."""
@@ -135,8 +146,8 @@ def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options:
         if skip is None and incoming.origin.key in known.imported:
             skip = Skip("imported before", detail=known.imported[incoming.origin.key])
         slug: str | Skip = skip or _choose_article(incoming, index, chosen)
-        own = index.own_annotation(incoming.origin.id) if incoming.origin.source == W3C else None
-        if isinstance(slug, str) and own is not None and own[1] in known.ids_of(own[0]):
+        own = _in_archive(incoming, index, known)
+        if isinstance(slug, str) and own is not None:
             slug = Skip("already in this archive", detail=f"`{own[1]}` of annotations/{own[0]}.yaml")
         mapped = map_fields(incoming, config, options) if isinstance(slug, str) else slug
         if isinstance(mapped, Skip):

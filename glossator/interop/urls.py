@@ -82,6 +82,11 @@ def url_key(address: str, depth: int = 0) -> str | None:
     return host + path + (f"?{urlencode(sorted(query))}" if query else "")
 
 
+# the path of one of a Glossator archive's pages, under whatever base it is published at: an article's
+# page, or the page of one of its earlier texts (url_key form: no trailing slash, no index.html)
+_ARTICLE_PATH = re.compile(r"[^/?]+(?:/[^?]*)?/articles/([^/?]+)(?:/versions/([^/?]+))?")
+
+
 @dataclass
 class ArticleIndex:
     """Every article under each normalised address it is known by."""
@@ -90,6 +95,7 @@ class ArticleIndex:
     own_pages: dict[str, str] = field(default_factory=dict)  # our page's address (normalised) → slug
     # the page of one of an article's earlier texts (normalised) → (slug, the text's version id)
     own_versions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    versions: dict[str, frozenset[str]] = field(default_factory=dict)  # slug → its earlier texts' ids
 
     def add(self, slug: str, addresses: Iterable[str]) -> None:
         for address in addresses:
@@ -97,15 +103,31 @@ class ArticleIndex:
             if key is not None and slug not in self.keys.setdefault(key, []):
                 self.keys[key].append(slug)
 
+    def deployed_page(self, key: str) -> tuple[str, str | None] | None:
+        """(slug, version id or None) if the normalised address has the path of one of this archive's
+        pages, on any host and under any base: the site as deployed (the publishing workflow builds
+        with the host's own --base-url, which site.yaml cannot know), a preview, a mirror."""
+        match = _ARTICLE_PATH.fullmatch(key)
+        if match is None or match[1] not in self.versions:
+            return None
+        slug, version = unquote(match[1]), match[2] and unquote(match[2])
+        if version is not None and version not in self.versions[slug]:
+            return None
+        return slug, version
+
+    def _slugs_at(self, key: str) -> list[str]:
+        earlier = self.own_versions.get(key)
+        found = [*self.keys.get(key, ()), *(earlier[:1] if earlier else ())]
+        if not found and (deployed := self.deployed_page(key)) is not None:
+            found = [deployed[0]]
+        return found
+
     def match(self, addresses: Iterable[str]) -> list[str]:
         """The articles any of the addresses names, in the order they are named."""
         found: list[str] = []
         for address in addresses:
             key = url_key(address)
-            if not key:
-                continue
-            earlier = self.own_versions.get(key)
-            for slug in (*self.keys.get(key, ()), *(earlier[:1] if earlier else ())):
+            for slug in self._slugs_at(key) if key else ():
                 if slug not in found:
                     found.append(slug)
         return found
@@ -114,17 +136,28 @@ class ArticleIndex:
         """(slug, version id) if one of the addresses is the page of an article's earlier text, as our
         export names the text a note stays on."""
         for address in addresses:
-            found = self.own_versions.get(url_key(address) or "")
+            key = url_key(address) or ""
+            found = self.own_versions.get(key)
+            if found is None and key not in self.keys and (deployed := self.deployed_page(key)) is not None:
+                found = (deployed[0], deployed[1]) if deployed[1] is not None else None
             if found is not None:
                 return found
         return None
 
     def own_annotation(self, iri: str) -> tuple[str, str] | None:
         """(slug, id) if `iri` names one of this archive's annotations, as its exports do:
-        the article's page, `#` the annotation's id."""
+        the article's page at site.yaml's base_url, `#` the annotation's id."""
         page, _, fragment = iri.partition("#")
         slug = self.own_pages.get(url_key(page) or "") if fragment else None
         return (slug, unquote(fragment)) if slug else None
+
+    def deployed_annotation(self, iri: str) -> tuple[str, str] | None:
+        """(slug, id) if `iri` has the form of one of this archive's annotation IRIs published under
+        any base: `…/articles/<slug>/#<id>` for an article of this archive. Whether the id is one of
+        that article's notes is the caller's to ask; only own_annotation's positions are trusted."""
+        page, _, fragment = iri.partition("#")
+        found = self.deployed_page(url_key(page) or "") if fragment else None
+        return (found[0], unquote(fragment)) if found is not None and found[1] is None else None
 
 
 def article_index(articles: Iterable[Article], config: SiteConfig,
@@ -137,7 +170,9 @@ def article_index(articles: Iterable[Article], config: SiteConfig,
         key = url_key(own)
         if key is not None:
             index.own_pages[key] = article.slug
-        for version in (earlier or {}).get(article.slug, ()):
+        versions = frozenset((earlier or {}).get(article.slug, ()))
+        index.versions[article.slug] = versions
+        for version in versions:
             version_key = url_key(f"{own}versions/{version}/")
             if version_key is not None:
                 index.own_versions[version_key] = (article.slug, version)

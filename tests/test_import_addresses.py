@@ -1,0 +1,63 @@
+"""`build.py import`: how an annotation's addresses name this archive's articles and notes, beyond
+the outlet's address (tests/test_import.py has the formats and the placement): the archive as
+deployed under another base than site.yaml's, the same Hypothesis note in two formats, a whole-article
+note of another archive's export, internationalised domain names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from glossator.cli import main
+from tests.helpers import write_archive
+from tests.test_import import ROUND_TRIP, ROUND_TRIP_NOTES, run
+
+DEPLOYED = "https://someone.github.io/archive/"  # the publishing workflow's --base-url, not site.yaml's
+
+
+def hypothesis_row(ident: str, page: str, exact: str | None, text: str = "A note made on the page itself.",
+                   tags: tuple[str, ...] = ("context",)) -> dict[str, object]:
+    selectors = [{"type": "TextQuoteSelector", "exact": exact, "prefix": "", "suffix": ""}] if exact else []
+    target: dict[str, object] = {"source": page, **({"selector": selectors} if selectors else {})}
+    return {"id": ident, "created": "2024-05-10T10:00:00+00:00", "updated": "2024-05-10T10:00:00+00:00",
+            "user": "acct:erin@hypothes.is", "uri": page, "text": text, "tags": list(tags),
+            "permissions": {"read": ["group:__world__"]}, "target": [target]}
+
+
+def write_rows(path: Path, *rows: dict[str, object]) -> Path:
+    path.write_text(json.dumps({"total": len(rows), "rows": list(rows)}, indent=1), encoding="utf-8")
+    return path
+
+
+def test_the_archive_deployed_under_another_base_is_recognised(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Built as the publishing workflow builds it (--base-url of the host), its export names its notes
+    under that base: importing it back adds nothing, and a Hypothesis note on the published page is on
+    its article."""
+    source = write_archive(tmp_path / "source", {"round-trip": ROUND_TRIP}, {"round-trip": ROUND_TRIP_NOTES})
+    site = tmp_path / "site"
+    assert main(["build", "--root", str(source), "--out", str(site), "--base-url", DEPLOYED, "--no-search"]) == 0
+    capsys.readouterr()
+    notes = source / "annotations" / "round-trip.yaml"
+    before = notes.read_bytes()
+    status, out, err = run(capsys, source, site / "articles" / "round-trip" / "annotations.jsonld")
+    assert (status, err) == (0, ""), out
+    assert "8 × already in this archive\n      `at-start` of annotations/round-trip.yaml" in out
+    assert notes.read_bytes() == before
+    page = f"{DEPLOYED}articles/round-trip/"
+    status, out, err = run(capsys, source, write_rows(tmp_path / "on-page.json",
+                                                      hypothesis_row("OwnPage00001", page, "the plan would work")))
+    assert (status, err) == (0, ""), out
+    assert "added 1 annotation to annotations/round-trip.yaml" in out
+    assert "origin:\n      source: hypothesis\n      id: OwnPage00001\n" in notes.read_text(encoding="utf-8")
+
+
+def test_a_page_of_that_path_for_an_article_not_held_is_not_matched(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_archive(tmp_path / "source", {"round-trip": ROUND_TRIP})
+    path = write_rows(tmp_path / "other.json",
+                      hypothesis_row("Elsewhere001", f"{DEPLOYED}articles/another-story/", "the plan would work"))
+    status, out, _ = run(capsys, source, path)
+    assert status == 0 and "1 × on a page this archive does not hold" in out
