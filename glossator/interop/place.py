@@ -298,7 +298,9 @@ def place(text: Text, selector: QuoteSelector, slug: str, reliable_positions: bo
     """The quote's place in our text, or why it has none. `reliable_positions`: the selector's
     offsets count in this archive's page text (our own export). `exact_only`: no approximate
     place (asking whether a text has the words themselves)."""
-    reliable = reliable_positions or selector.positions_in_page_text
+    # another archive's page text (even a Glossator export's `#page-text`) may not be ours: a headnote
+    # added, a paragraph cut. Its offsets only weigh in; its prefix and suffix say which place it is
+    reliable = reliable_positions
     given = " ".join(selector.exact.split())
     needle = fold(selector.exact).strip()
     if not needle:

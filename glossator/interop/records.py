@@ -67,9 +67,6 @@ class QuoteSelector:
     suffix: str = ""
     start: int | None = None
     end: int | None = None
-    # True when the offsets count in our page-text element (our own export, or a CssSelector
-    # `#page-text` refined by the position): then they name the place, not just hint at it
-    positions_in_page_text: bool = False
 
 
 @dataclass(frozen=True)

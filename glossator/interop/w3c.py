@@ -11,7 +11,8 @@ What is read (Web Annotation Data Model, /TR/annotation-model/):
 - `target`: a page IRI (a note on the whole page), or a `SpecificResource` whose `source` is the
   page (its `dcterms:source` too: our export names the original article there) and whose
   selectors hold a `TextQuoteSelector` and a `TextPositionSelector`, at the top or in a
-  `refinedBy` (a `CssSelector` `#page-text` refined by a position counts in our page text).
+  `refinedBy` (a `CssSelector` `#page-text` refined by a position counts in a Glossator page text;
+  the offsets name the place only for this archive's own notes, and weigh in for the others).
 - `motivation` (then the note body's `purpose`): `assessing` → claim, `commenting` → sourcing,
   `linking`/`describing` → context, as our export writes them; `replying` → a reply.
 - `creator`, `created`, `modified`; the `id`, whose fragment (`…/#speicher-toll`) is reused as
@@ -167,7 +168,6 @@ def _selector(selectors: Any, found: dict[str, Any], in_page_text: bool, depth: 
             found["quote"] = selector
         elif "TextPositionSelector" in types and "position" not in found and (in_page_text or depth == 0):
             found["position"] = selector
-            found["in_page_text"] = in_page_text
         refined = selector.get("refinedBy")
         if refined is not None:
             inside = "CssSelector" in types and text_of(selector.get("value")).strip() in PAGE_TEXT_SELECTORS
@@ -211,7 +211,7 @@ def _target(targets: list[Any]) -> tuple[tuple[str, ...], QuoteSelector | None, 
             if start is None or end is None or end < start:
                 start = end = None
             selector = QuoteSelector(quote["exact"], text_of(quote.get("prefix")), text_of(quote.get("suffix")),
-                                     start, end, bool(found.get("in_page_text")) and start is not None)
+                                     start, end)
     return tuple(dict.fromkeys(u for u in uris if u)), selector, has_selectors
 
 
