@@ -138,7 +138,8 @@ def test_w3c_annotation_from_hypothesis_jsonld(root: Path, capsys: pytest.Captur
     assert anchors[key].exact == annotation.quote
     assert "adjusted" not in out and "evidence (1)" in out
     text = (root / ARMY).read_text(encoding="utf-8")
-    assert "    origin:\n      source: w3c\n      id: https://hypothes.is/a/W3cSingleAnno1\n" in text
+    # Hypothesis's JSON-LD names its annotation by its Hypothesis id: the origin is that annotation's
+    assert "    origin:\n      source: hypothesis\n      id: W3cSingleAnno1\n" in text
 
 
 def test_w3c_bodies_that_are_only_an_address(root: Path, tmp_path: Path,

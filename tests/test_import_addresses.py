@@ -1,18 +1,19 @@
 """`build.py import`: how an annotation's addresses name this archive's articles and notes, beyond
 the outlet's address (tests/test_import.py has the formats and the placement): the archive as
-deployed under another base than site.yaml's, the same Hypothesis note in two formats, a whole-article
-note of another archive's export, internationalised domain names."""
+deployed under another base than site.yaml's, the same Hypothesis note in two formats,
+internationalised domain names."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from glossator.cli import main
 from tests.helpers import write_archive
-from tests.test_import import ROUND_TRIP, ROUND_TRIP_NOTES, run
+from tests.test_import import FIXTURES, ROUND_TRIP, ROUND_TRIP_NOTES, run
 
 DEPLOYED = "https://someone.github.io/archive/"  # the publishing workflow's --base-url, not site.yaml's
 
@@ -61,3 +62,27 @@ def test_a_page_of_that_path_for_an_article_not_held_is_not_matched(tmp_path: Pa
                       hypothesis_row("Elsewhere001", f"{DEPLOYED}articles/another-story/", "the plan would work"))
     status, out, _ = run(capsys, source, path)
     assert status == 0 and "1 × on a page this archive does not hold" in out
+
+
+def test_a_hypothesis_note_as_json_ld_and_as_api_json_is_one_note(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Hypothesis's JSON-LD (`id`: https://hypothes.is/a/<id>) and its API's JSON (`id`: <id>) are the
+    same annotation: the second import adds nothing, whichever came first, and whatever form of the
+    origin an earlier import wrote."""
+    root = tmp_path / "archive"
+    shutil.copytree(FIXTURES / "archive", root)
+    status, out, err = run(capsys, root, FIXTURES / "w3c-annotation.jsonld")
+    assert (status, err) == (0, ""), out
+    notes = root / "annotations" / "army-figures.yaml"
+    assert "    origin:\n      source: hypothesis\n      id: W3cSingleAnno1\n" in notes.read_text(encoding="utf-8")
+    row = hypothesis_row("W3cSingleAnno1", "https://www.example-news.org/2024/05/army-figures",
+                         "Officials called it \"crystal clear\" proof.", tags=("sourcing",))
+    api = write_rows(tmp_path / "api.json", row)
+    status, out, _ = run(capsys, root, api)
+    assert status == 0 and "1 × imported before" in out and "added" not in out
+    # an origin written by an earlier version of import, with the IRI
+    text = notes.read_text(encoding="utf-8").replace(
+        "source: hypothesis\n      id: W3cSingleAnno1\n", "source: w3c\n      id: https://hypothes.is/a/W3cSingleAnno1\n")
+    notes.write_text(text, encoding="utf-8")
+    status, out, _ = run(capsys, root, api)
+    assert status == 0 and "1 × imported before" in out and "added" not in out

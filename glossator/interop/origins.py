@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .engine import Project, SiteConfig, YamlProblem, YNode, list_sources, parse_yaml, read_text
+from .records import origin_key
 
 
 def existing_ids(root: YNode | None) -> set[str]:
@@ -34,7 +35,7 @@ def _origins(root: YNode | None) -> list[tuple[tuple[str, str], str]]:
         if source is not None and origin_id is not None and isinstance(source.value, str) \
                 and isinstance(origin_id.value, str):
             here = str(id_node.value) if id_node is not None else "?"
-            found.append(((source.value, origin_id.value), here))
+            found.append((origin_key(source.value, origin_id.value), here))
     return found
 
 

@@ -40,7 +40,26 @@ class Origin:
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.source, self.id)
+        return origin_key(self.source, self.id)
+
+
+# the IRIs Hypothesis names its annotations by in its JSON-LD (`id`), its share links and its API
+_HYPOTHESIS_IRI = re.compile(
+    r"https?://(?:www\.)?hypothes\.is/a/([A-Za-z0-9_-]+)/?"
+    r"|https?://api\.hypothes\.is/api/annotations/([A-Za-z0-9_-]+)(?:\.jsonld)?")
+
+
+def hypothesis_id(iri: str) -> str | None:
+    """The Hypothesis id a W3C annotation's IRI names (`https://hypothes.is/a/<id>`), if it names one."""
+    match = _HYPOTHESIS_IRI.fullmatch(iri.strip())
+    return (match[1] or match[2]) if match else None
+
+
+def origin_key(source: str, annotation_id: str) -> tuple[str, str]:
+    """What tells two imports of one annotation apart from others: a Hypothesis annotation is one,
+    read from the API's JSON or from its JSON-LD form (origins written with its IRI included)."""
+    found = hypothesis_id(annotation_id) if source == W3C else None
+    return (HYPOTHESIS, found) if found else (source, annotation_id)
 
 
 MAX_ORIGIN = 2000  # the schema's limit for `origin.id` and `origin.uri`
@@ -49,7 +68,10 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+\Z")
 
 def make_origin(source: str, annotation_id: str, uri: str) -> Origin:
     """The origin as it will be written (and compared with those written before): within the
-    schema's limits, an address kept only if it is one."""
+    schema's limits, an address kept only if it is one; a Hypothesis annotation's JSON-LD as the
+    Hypothesis annotation it is."""
+    if source == W3C and (found := hypothesis_id(annotation_id)):
+        source, annotation_id = HYPOTHESIS, found
     if len(annotation_id) > MAX_ORIGIN:
         annotation_id = "sha256:" + hashlib.sha256(annotation_id.encode()).hexdigest()[:32]
     if len(uri) > MAX_ORIGIN or not _URI.match(uri) or FORBIDDEN.search(uri):
