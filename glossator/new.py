@@ -28,6 +28,7 @@ from .load.files import load_article, read_text
 from .load.yamlio import YamlProblem, decode_utf8, parse_yaml
 from .model import CLOSE_ENOUGH, PLACEHOLDER, SiteConfig, YNode
 from .project import Project, is_slug
+from .validate.rules import RESERVED_ID_PREFIXES, RESERVED_IDS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 ID_WORDS = 4  # an id long enough to recognise, short enough to type in a permalink
@@ -85,8 +86,10 @@ def fresh_id(words: str, taken: set[str]) -> str:
     tokens = re.findall(r"[a-z0-9]+", ascii_words)
     meaningful = [t for t in tokens if t not in _STOPWORDS] or tokens
     base = "-".join(meaningful[:ID_WORDS])[:48].strip("-") or "note"
+    if base.startswith(RESERVED_ID_PREFIXES):  # the page's own highlight and reference ids
+        base = f"note-{base}"[:48].strip("-")
     candidate, n = base, 2
-    while candidate in taken:
+    while candidate in taken or candidate in RESERVED_IDS:  # (ids the page gives its own elements)
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
