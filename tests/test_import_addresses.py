@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from glossator.cli import main
-from tests.helpers import write_archive
+from tests.helpers import article_md, write_archive
 from tests.test_import import FIXTURES, ROUND_TRIP, ROUND_TRIP_NOTES, run
 
 DEPLOYED = "https://someone.github.io/archive/"  # the publishing workflow's --base-url, not site.yaml's
@@ -86,3 +86,17 @@ def test_a_hypothesis_note_as_json_ld_and_as_api_json_is_one_note(tmp_path: Path
     notes.write_text(text, encoding="utf-8")
     status, out, _ = run(capsys, root, api)
     assert status == 0 and "1 × imported before" in out and "added" not in out
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [("https://новости.рф/city/42", "https://xn--b1amnebsh.xn--p1ai/city/42"),
+                                              ("https://xn--b1amnebsh.xn--p1ai/city/42", "https://НОВОСТИ.рф/city/42/")])
+def test_an_internationalised_domain_name_in_either_form(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         ours: str, theirs: str) -> None:
+    """The address bar shows the name in its own letters; Hypothesis may record it as DNS has it."""
+    root = write_archive(tmp_path / "archive", {"city-news": article_md(
+        "City news", "The council approved the plan by 40 votes to 2 on Monday.\n", url=ours)})
+    path = write_rows(tmp_path / "idn.json", hypothesis_row("IdnHost00001", theirs, "by 40 votes to 2",
+                                                            "The minutes record 38 votes to 4 that day."))
+    status, out, err = run(capsys, root, path)
+    assert (status, err) == (0, ""), out
+    assert "added 1 annotation to annotations/city-news.yaml" in out

@@ -4,7 +4,8 @@
 Two addresses of one page differ in ways that say nothing about the page: `http` or `https`,
 `www.` or not, a trailing slash, `index.html`, the order of query parameters, parameters
 that only track the click (utm_*, fbclid, gclid…), a `#fragment`, the port a scheme
-implies, the case of the host and of percent-escapes. A Wayback Machine copy
+implies, the case of the host and of percent-escapes, and whether an internationalised domain
+name is written in its own letters or as DNS has it (`xn--…`). A Wayback Machine copy
 (`web.archive.org/web/<time>/<address>`) stands for the address it copies, whatever the time.
 """
 
@@ -58,6 +59,17 @@ def _wayback_original(host: str, path: str, query: str) -> str | None:
     return original + (f"?{query}" if query else "")
 
 
+def _ascii_host(host: str) -> str:
+    """An internationalised domain name as DNS has it (`новости.рф` → `xn--b1amnebsh.xn--p1ai`): a page
+    is named in either form (the address bar shows one, Hypothesis records the other)."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a valid name: compared as written
+        return host
+
+
 def url_key(address: str, depth: int = 0) -> str | None:
     """The normalised form two addresses of one page share; None for what is not a web address."""
     try:
@@ -67,7 +79,7 @@ def url_key(address: str, depth: int = 0) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    host = parts.hostname.lower().rstrip(".")
+    host = _ascii_host(parts.hostname.lower().rstrip("."))
     original = _wayback_original(host, parts.path, parts.query)
     if original is not None and depth < 2:
         return url_key(original, depth + 1)
