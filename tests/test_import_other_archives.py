@@ -61,3 +61,18 @@ def test_their_positions_do_not_override_their_prefix(tmp_path: Path, capsys: py
     assert (status, err) == (0, ""), out
     text = (ours / "annotations" / "pos-story.yaml").read_text(encoding="utf-8")
     assert '  - id: hills\n    kind: context\n    quote: "the army lost ground"\n    prefix: "Then"\n' in text
+
+
+def test_their_notes_on_the_whole_article_come_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """B's export names a whole-article note's page only by B's address; our archive holds the
+    article under another slug, found by the outlet's address the file's other notes give."""
+    exported = other_archive(tmp_path, capsys)
+    ours = write_archive(tmp_path / "a", {"army-story": article_md("Positions story", STORY,
+                                                                   url="https://wire.example/pos-story")},
+                         site_yaml="title: A\nbase_url: https://a.example/\n")
+    status, out, err = run(capsys, ours, exported)
+    assert (status, err) == (0, ""), out
+    assert "skipped" not in out
+    assert "whole-b  sourcing note (on the whole article)" in out
+    notes = (ours / "annotations" / "army-story.yaml").read_text(encoding="utf-8")
+    assert "  - id: whole-b\n    kind: sourcing\n" in notes

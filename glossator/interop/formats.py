@@ -230,6 +230,20 @@ def mark_replies(batch: Batch) -> None:
             batch.incoming[index] = _with_skip(incoming, Skip("reply", detail=f"a reply to {parent}"))
 
 
+def add_page_sources(batch: Batch) -> None:
+    """A note on the whole page names only the page (a Glossator export writes it so); the file's
+    other annotations on that page say, in their target's `dcterms:source`, which article it copies.
+    So a whole-page note comes in on that article too, not only in an archive that holds the page."""
+    originals: dict[str, list[str]] = {}
+    for incoming in batch.incoming:
+        if incoming.selector is not None and len(incoming.uris) > 1:
+            originals.setdefault(incoming.uris[0], []).extend(incoming.uris[1:])
+    for index, incoming in enumerate(batch.incoming):
+        found = originals.get(incoming.uris[0], []) if incoming.selector is None and incoming.uris else []
+        if found:
+            batch.incoming[index] = replace(incoming, uris=tuple(dict.fromkeys((*incoming.uris, *found))))
+
+
 def _with_skip(incoming: Incoming, skip: Skip) -> Incoming:
     return replace(incoming, skip=skip)
 
@@ -241,4 +255,5 @@ def read_file(file: Path, shown: str) -> Batch | list[Diagnostic]:
     batch = detect(document)
     if isinstance(batch, Batch):
         mark_replies(batch)
+        add_page_sources(batch)
     return batch
