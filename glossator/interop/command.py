@@ -40,11 +40,12 @@ from .engine import (
     read_config,
     read_text,
     validate_article,
+    warning,
 )
 from .formats import Batch, read_file
 from .history import Capture, moment, written_on
 from .mapping import Mapped, Options, is_handle, map_fields
-from .origins import KnownOrigins, existing_ids
+from .origins import ImportedNote, KnownOrigins, existing_ids
 from .place import Placed, Text, Unplaced, place
 from .records import W3C, Incoming, Skip
 from .urls import ArticleIndex, article_index
@@ -133,6 +134,25 @@ def _in_archive(incoming: Incoming, index: ArticleIndex, known: KnownOrigins) ->
     return None
 
 
+def _changed_since(incoming: Incoming, here: ImportedNote) -> list[Diagnostic]:
+    """A warning for an annotation edited where it was made after the archive's version of it: import
+    never rewrites a note of the archive (people edit these files), so the change is the user's to apply."""
+    modified = moment(incoming.modified)
+    if modified is None or here.last is None or modified.date() <= here.last:
+        return []
+    at = incoming.location
+    tags = f" (tags: {', '.join(incoming.tags)})" if incoming.tags else ""
+    shown = " ".join(incoming.note.split())
+    shown = shown if len(shown) <= 160 else shown[:157] + "…"
+    return [warning(at.path, at.line, at.col,
+                    f"changed on {modified.date()} where it was made, after the version imported as `{here.id}` "
+                    f"({here.path}:{here.line}, {here.last}); import does not rewrite notes already in the archive",
+                    f"its text now: “{shown}”{tags}",
+                    f"to apply the change, edit `{here.id}` at {here.path}:{here.line} (note, kind, verdict) and set "
+                    f"`updated: {modified.date()}`; or delete that annotation and import again",
+                    title="Changed since imported")]
+
+
 def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options: Options, config: SiteConfig,
             chosen: str | None) -> dict[str, list[Mapped]]:
     """Each annotation that may be imported, under its article; the others skipped with their reason."""
@@ -144,7 +164,9 @@ def _select(outcome: Outcome, index: ArticleIndex, known: KnownOrigins, options:
             skip = Skip("appears more than once in the file")
         seen.add(incoming.origin.key)
         if skip is None and incoming.origin.key in known.imported:
-            skip = Skip("imported before", detail=known.imported[incoming.origin.key])
+            here = known.imported[incoming.origin.key]
+            skip = Skip("imported before", detail=str(here))
+            outcome.problems += _changed_since(incoming, here)
         slug: str | Skip = skip or _choose_article(incoming, index, chosen)
         own = _in_archive(incoming, index, known)
         if isinstance(slug, str) and own is not None:

@@ -7,6 +7,7 @@ files is looked through, not read into trees.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,31 @@ def existing_ids(root: YNode | None) -> set[str]:
     return found
 
 
-def _origins(root: YNode | None) -> list[tuple[tuple[str, str], str]]:
-    """Each imported annotation's origin (source, id) with its id here."""
+@dataclass(frozen=True)
+class ImportedNote:
+    """An annotation imported before, as the archive holds it now."""
+
+    id: str
+    path: str  # its annotation file, relative to the archive
+    line: int  # where it starts in that file
+    last: dt.date | None  # its `updated`, else its `added`: the day of the version the archive holds
+
+    def __str__(self) -> str:
+        return f"{self.path}: `{self.id}`"
+
+
+def _day(node: YNode | None) -> dt.date | None:
+    value = node.value if node is not None else None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _origins(root: YNode | None, path: str) -> list[tuple[tuple[str, str], ImportedNote]]:
+    """Each imported annotation's origin (source, id) with the note it is here."""
     items = root.get("annotations") if root is not None else None
     found = []
     for item in items.value if items is not None and items.kind == "sequence" else ():
@@ -35,13 +59,14 @@ def _origins(root: YNode | None) -> list[tuple[tuple[str, str], str]]:
         if source is not None and origin_id is not None and isinstance(source.value, str) \
                 and isinstance(origin_id.value, str):
             here = str(id_node.value) if id_node is not None else "?"
-            found.append((origin_key(source.value, origin_id.value), here))
+            last = _day(item.get("updated")) or _day(item.get("added"))
+            found.append((origin_key(source.value, origin_id.value), ImportedNote(here, path, item.line, last)))
     return found
 
 
 @dataclass
 class KnownOrigins:
-    imported: dict[tuple[str, str], str] = field(default_factory=dict)  # origin → "annotations/x.yaml: `id`"
+    imported: dict[tuple[str, str], ImportedNote] = field(default_factory=dict)  # origin → the note here
     ids: dict[str, set[str]] = field(default_factory=dict)  # slug → ids in its file (of the files read)
     project: Project | None = None
     config: SiteConfig | None = None
@@ -57,8 +82,8 @@ class KnownOrigins:
             except OSError:
                 continue
             root = known._read(path)
-            for key, here in _origins(root):
-                known.imported.setdefault(key, f"{project.relative(path)}: `{here}`")
+            for key, here in _origins(root, project.relative(path)):
+                known.imported.setdefault(key, here)
         return known
 
     def _read(self, path: Path) -> YNode | None:
