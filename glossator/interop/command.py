@@ -46,7 +46,7 @@ from .formats import Batch, read_file
 from .history import Capture, moment, written_on
 from .mapping import Mapped, Options, is_handle, map_fields
 from .origins import ImportedNote, KnownOrigins, existing_ids
-from .place import Placed, Text, Unplaced, place
+from .place import Placed, Text, Unplaced, place, quotes_headline
 from .records import W3C, Incoming, Skip
 from .urls import ArticleIndex, article_index
 from .write import Existing, Planned, Target, file_problems, plan
@@ -216,21 +216,28 @@ def _placement(incoming: Incoming, slug: str, article: Article, index: ArticleIn
         text = next((capture.text for capture in texts()[:-1] if capture.id == on[1]), None)
         if text is None:
             return Skip("quote not placed", problem=True, detail=f"versions/{slug}/{on[1]}.md cannot be read")
-        return _placed_in(text, incoming, slug, index, on[1])
+        return _placed_in(text, incoming, slug, index, on[1], article.title)
     # a note made on the live page before the outlet changed the words stays on the text it was made on,
     # as `check` keeps a hand-written one
     home = written_on(texts(), moment(incoming.created), incoming.selector, slug)
     if home is not None:
         return home[1], home[0].id
-    return _placed_in(Text.of(article.body), incoming, slug, index, None)
+    return _placed_in(Text.of(article.body), incoming, slug, index, None, article.title)
 
 
-def _placed_in(text: Text, incoming: Incoming, slug: str, index: ArticleIndex, version: str | None
+def _placed_in(text: Text, incoming: Incoming, slug: str, index: ArticleIndex, version: str | None, title: str
                ) -> tuple[Placed, str | None] | Skip:
     assert incoming.selector is not None
     # our own export's positions count in the page text; anyone else's, in their page's body
     own = incoming.origin.source == W3C and index.own_annotation(incoming.origin.id) is not None
     result = place(text, incoming.selector, slug, reliable_positions=own)
+    if isinstance(result, Unplaced) and quotes_headline(incoming.selector, title):
+        return Skip("quote not placed", problem=True,
+                    detail=f"the quote is the article's headline (the `title` of content/{slug}.md); the archive "
+                    "annotates the article's text, not its headline",
+                    hints=("to discuss the headline, make it a note on the whole article (a page note in "
+                           "Hypothesis, or add it by hand without a `quote`), or quote the words of the text it "
+                           "is about",))
     if isinstance(result, Unplaced):
         return Skip("quote not placed", problem=True, detail=result.message, hints=result.hints)
     return result, version

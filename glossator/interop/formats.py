@@ -58,34 +58,53 @@ def _shape(data: Any) -> str:
     return f"it holds a single JSON {type(data).__name__.replace('str', 'string')}"
 
 
-def _hypothesis(batch: Batch, rows: list[Any], document: JsonDocument, replies: Sequence[Any] = ()) -> Batch:
+def _entries(document: JsonDocument, starts: Sequence[int], which: list[int], one: str, many: str
+             ) -> tuple[int, int, str]:
+    """Where the first of the entries `which` (indexes into a list whose elements start at `starts`)
+    stands, and the message's words for them: `one` for one entry, `many` (with the count) for more."""
+    line, col = document.position(starts[which[0]]) if which[0] < len(starts) else (0, 0)
+    if len(which) == 1:
+        return line, col, one
+    return line, col, f"{len(which)} {many}" + (" (the first here)" if line else "")
+
+
+def _hypothesis(batch: Batch, rows: list[Any], document: JsonDocument, key: str | None,
+                replies: Sequence[Any] = ()) -> Batch:
+    """`key`: the file's key holding the rows (None: the file itself, an annotation or a list of them)."""
+    starts = document.elements(key) + (document.elements("replies") if replies else [])
     strays = hypothesis.not_annotations([*rows, *replies])
     if strays:
-        batch.problems.append(error(document.path, 0, 0, f"{strays} entries of the file are not annotation objects",
-                                    "the others were read; is the file complete?", title="Not an annotation"))
-    batch.incoming = hypothesis.read_rows(rows, document, replies)
+        line, col, count = _entries(document, starts, strays, "an entry of the file is not an annotation object",
+                                    "entries of the file are not annotation objects")
+        batch.problems.append(error(document.path, line, col, count, "the others were read; is the file complete?",
+                                    title="Not an annotation"))
+    batch.incoming = hypothesis.read_rows(rows, document, replies, starts)
     return batch
 
 
-def _w3c_list(batch: Batch, items: list[Any], document: JsonDocument, after: int = 0) -> int:
-    """The annotations of a list (or a page's items); where the search for positions goes on from."""
-    linked = strays = 0
-    for item in items:
+def _w3c_list(batch: Batch, items: list[Any], document: JsonDocument, key: str | None, after: int = 0) -> int:
+    """The annotations of a list (or a page's items) at `key` (None: the file itself); where the search
+    for positions goes on from."""
+    starts = document.elements(key, after)
+    linked: list[int] = []
+    strays: list[int] = []
+    for n, item in enumerate(items):
         if isinstance(item, dict) and "Annotation" in type_names(item):
-            incoming, after = w3c.read_annotation(item, document, after)
+            incoming, after = w3c.read_annotation(item, document, after, starts[n] if n < len(starts) else None)
             batch.incoming.append(incoming)
-        elif isinstance(item, str):
-            linked += 1
         else:
-            strays += 1
+            (linked if isinstance(item, str) else strays).append(n)
     if strays:
-        batch.problems.append(error(document.path, 0, 0, f"{strays} entries of the file are not annotations",
+        line, col, count = _entries(document, starts, strays, "an entry of the file is not an annotation",
+                                    "entries of the file are not annotations")
+        batch.problems.append(error(document.path, line, col, count,
                                     "each must have `\"type\": \"Annotation\"`; the others were read",
                                     title="Not an annotation"))
     if linked:
-        batch.problems.append(error(document.path, 0, 0, f"{linked} annotations are given only by their IRI, not "
-                                    "embedded; they were not imported", "import the files that hold them",
-                                    title="Linked annotation"))
+        line, col, count = _entries(document, starts, linked, "an annotation is given only by its IRI, not embedded",
+                                    "annotations are given only by their IRI, not embedded")
+        batch.problems.append(error(document.path, line, col, f"{count}: not imported",
+                                    "import the files that hold them", title="Linked annotation"))
     return after
 
 
@@ -166,7 +185,7 @@ class _Pages:
                 return
             self.seen.add(iri)
             items = page.get("items")
-            after = _w3c_list(self.batch, items if isinstance(items, list) else [], document, after)
+            after = _w3c_list(self.batch, items if isinstance(items, list) else [], document, "items", after)
             page = page.get("next")
         if page is not None:
             self.batch.problems.append(error(document.path, 0, 0, f"the collection has more than {MAX_PAGES:,} "
@@ -185,9 +204,9 @@ def detect(document: JsonDocument) -> Batch | list[Diagnostic]:
             if isinstance(total, int) and total > len(data["rows"]):
                 batch.notes.append(f"this response holds {len(data['rows'])} of the {total} annotations the "
                                    "search found: fetch the other pages (search_after) and import each")
-            return _hypothesis(batch, data["rows"], document, replies)
+            return _hypothesis(batch, data["rows"], document, "rows", replies)
         if isinstance(data.get("annotations"), list) and {"export_date", "client_version", "export_userid"} & set(data):
-            return _hypothesis(Batch("Hypothesis export file"), data["annotations"], document)
+            return _hypothesis(Batch("Hypothesis export file"), data["annotations"], document, "annotations")
         if "AnnotationCollection" in types or "AnnotationPage" in types:
             name = "collection" if "AnnotationCollection" in types else "page"
             batch = Batch(f"W3C Web Annotation {name}")
@@ -200,23 +219,23 @@ def detect(document: JsonDocument) -> Batch | list[Diagnostic]:
             return batch
         if "Annotation" in types:
             batch = Batch("W3C Web Annotation")
-            _w3c_list(batch, [data], document)
+            _w3c_list(batch, [data], document, None)
             return batch
         if isinstance(data.get("@graph"), list):
             batch = Batch("W3C Web Annotations (@graph)")
-            _w3c_list(batch, data["@graph"], document)
+            _w3c_list(batch, data["@graph"], document, "@graph")
             return batch
         if hypothesis.looks_like_annotation(data):
-            return _hypothesis(Batch("Hypothesis API annotation"), [data], document)
+            return _hypothesis(Batch("Hypothesis API annotation"), [data], document, None)
     elif isinstance(data, list):
         if not data:
             return Batch("empty list")
         if any(isinstance(i, dict) and "Annotation" in type_names(i) for i in data):
             batch = Batch("W3C Web Annotations (a list)")
-            _w3c_list(batch, data, document)
+            _w3c_list(batch, data, document, None)
             return batch
         if any(hypothesis.looks_like_annotation(i) for i in data):
-            return _hypothesis(Batch("Hypothesis API annotations (a list)"), data, document)
+            return _hypothesis(Batch("Hypothesis API annotations (a list)"), data, document, None)
     return [error(document.path, 0, 0, f"this is not a file of annotations import can read: {_shape(data)}",
                   FORMATS_HINT, title="Unknown format")]
 

@@ -60,13 +60,16 @@ def _skip(row: dict[str, Any], text: str, has_quote: bool, has_selectors: bool) 
     return None
 
 
-def read_annotation(row: Any, document: JsonDocument, after: int) -> tuple[Incoming | None, int]:
+def read_annotation(row: Any, document: JsonDocument, after: int, start: int | None = None
+                    ) -> tuple[Incoming | None, int]:
     """One row → Incoming (None if it is not an annotation object), and where the search for the
-    next row's position goes on from."""
+    next row's position goes on from. `start`: where the row begins in the file, if known."""
     if not isinstance(row, dict):
         return None, after
     annotation_id = text_of(row.get("id"))
     line, col, after = document.locate("id", annotation_id, after) if annotation_id else (0, 0, after)
+    if not line and start is not None:  # no id to point at (or written in a way not looked for): the row
+        line, col = document.position(start)
     location = Location(document.path, line, col)
     targets = [t for t in as_list(row.get("target")) if isinstance(t, dict)]
     target = targets[0] if targets else {}
@@ -95,17 +98,18 @@ def read_annotation(row: Any, document: JsonDocument, after: int) -> tuple[Incom
     ), after
 
 
-def read_rows(rows: Sequence[Any], document: JsonDocument, replies: Sequence[Any] = ()) -> list[Incoming]:
-    """Every row (and every separated reply) in file order."""
+def read_rows(rows: Sequence[Any], document: JsonDocument, replies: Sequence[Any] = (),
+              starts: Sequence[int] = ()) -> list[Incoming]:
+    """Every row (and every separated reply) in file order; `starts`: where each begins in the file."""
     found: list[Incoming] = []
     after = 0
-    for row in [*rows, *replies]:
-        incoming, after = read_annotation(row, document, after)
+    for n, row in enumerate([*rows, *replies]):
+        incoming, after = read_annotation(row, document, after, starts[n] if n < len(starts) else None)
         if incoming is not None:
             found.append(incoming)
     return found
 
 
-def not_annotations(rows: Sequence[Any]) -> int:
-    """How many entries are not annotation objects at all (a sign of the wrong file)."""
-    return sum(1 for row in rows if not isinstance(row, dict))
+def not_annotations(rows: Sequence[Any]) -> list[int]:
+    """Which entries are not annotation objects at all (a sign of the wrong file), by index."""
+    return [n for n, row in enumerate(rows) if not isinstance(row, dict)]

@@ -52,6 +52,45 @@ class JsonDocument:
         return line, col, found.end()
 
 
+    def elements(self, key: str | None, after: int = 0) -> list[int]:
+        """Where each element of an array starts: the array of `"key": [`, the first at or after `after`,
+        or (key None) the file itself when it is an array, or a one-element list of the file's start
+        when it is an object. Empty if not found. Entries without an id are located so, not after the
+        entry before them."""
+        text = self.text
+        if key is None:
+            start = _SPACE.match(text).end()
+            if not text.startswith("[", start):
+                return [start]
+            at = start + 1
+        else:
+            found = re.compile(re.escape(json.dumps(key)) + r"\s*:\s*\[").search(text, after)
+            if found is None:
+                return []
+            at = found.end()
+        return _array_elements(text, at)
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _array_elements(text: str, at: int) -> list[int]:
+    """The offsets of the elements of the array whose `[` ends just before `at` (the file parsed before)."""
+    decoder = json.JSONDecoder()
+    at = _SPACE.match(text, at).end()
+    starts: list[int] = []
+    while at < len(text) and text[at] != "]":
+        starts.append(at)
+        try:
+            _, at = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            return starts
+        at = _SPACE.match(text, at).end()
+        if text.startswith(",", at):
+            at = _SPACE.match(text, at + 1).end()
+    return starts
+
+
 # A \uD800-\uDFFF escape is half of a character: a pair of them (high, then low) is one, and JSON
 # decodes it so; a lone one decodes to a string that no UTF-8 file can hold.
 _SURROGATE_ESCAPES = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"  # a pair

@@ -350,3 +350,11 @@ def place(text: Text, selector: QuoteSelector, slug: str, reliable_positions: bo
     differences = describe_differences(needle, passage) if similarity < 100 else ()
     return Placed(quote, context[0], context[1], start, end, given, similarity, differences)
 
+
+def quotes_headline(selector: QuoteSelector, title: str) -> bool:
+    """Whether the quote is (most of) the article's headline: words the page shows above the text,
+    which the archive does not annotate."""
+    needle, headline = fold(selector.exact).strip(), fold(title).strip()
+    if not needle or not headline or len(needle) > len(headline) + MAX_CONTEXT_WORDS:
+        return False
+    return needle in headline or fuzz.ratio(needle, headline, processor=None) >= ACCEPT

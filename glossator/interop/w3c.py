@@ -235,11 +235,16 @@ def synthetic_id(node: dict[str, Any]) -> str:
     return f"sha256:{digest[:32]}"
 
 
-def read_annotation(node: dict[str, Any], document: JsonDocument, after: int) -> tuple[Incoming, int]:
-    """One annotation → Incoming, and where the search for the next one's position goes on from."""
+def read_annotation(node: dict[str, Any], document: JsonDocument, after: int, start: int | None = None
+                    ) -> tuple[Incoming, int]:
+    """One annotation → Incoming, and where the search for the next one's position goes on from.
+    `start`: where it begins in the file, if known."""
     iri = node_id(node)
     line, col, after = document.locate("id", iri, after) if iri else (0, 0, after)
-    if not iri:
+    if not line and start is not None:  # no id to point at: the annotation itself, not the one before
+        line, col = document.position(start)
+        after = max(after, start)
+    elif not iri:
         line, col, after = document.locate("type", "Annotation", after)
     found = _Bodies()
     for body in as_list(node.get("body")):
