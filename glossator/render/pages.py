@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig, version_path
 from ..project import Project, is_noise
+from ..validate.rules import RESERVED_IDS
 from .assets import collect_assets
 from .history import change_anchor, change_views, changes_path, earlier_notes, feed_changes, history_view
 from .jinja import Renderer, markup
@@ -32,6 +33,8 @@ from .views import (
 )
 
 HOME_LATEST = 20
+# the ids the site gives its own elements, for the Suggest panel's script to leave them out as new.fresh_id does
+RESERVED_ID_TEXT = " ".join(sorted(RESERVED_IDS))
 ITEMS = "_items.html"  # an article's entries in the listings, rendered with its page
 # the pages of an article: its page, its earlier texts' and the changes between them (history.py)
 ARTICLE_TEMPLATES = ("article.html", "version.html", "version-current.html", "changes.html")
@@ -120,6 +123,7 @@ class PageRenderer:
             annotation_file=notes_file,
             empty_annotation_list=notes_file is not None and listed_file is None,
             stub_indent=stub_indent(annotated),
+            reserved_ids=RESERVED_ID_TEXT,
             history=history,
             earlier_notes=earlier_notes(annotated, config, history) if history else [],
         )

@@ -112,9 +112,12 @@
   function freshId(quote) {
     const tokens = quote.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
     const meaningful = tokens.filter((t) => !STOPWORDS.has(t));
-    const base = (meaningful.length ? meaningful : tokens).slice(0, ID_WORDS).join("-").slice(0, 48)
+    let base = (meaningful.length ? meaningful : tokens).slice(0, ID_WORDS).join("-").slice(0, 48)
       .replace(/^-+|-+$/g, "") || "note";
+    // the page's own ids: its highlights' and references' (hl-, ref-) and its elements' (data-reserved-ids)
+    if (/^(hl|ref)-/.test(base)) base = `note-${base}`.slice(0, 48).replace(/^-+|-+$/g, "");
     const taken = new Set(Array.from(article.querySelectorAll("[data-ann]"), (el) => el.dataset.ann));
+    (box.dataset.reservedIds || "").split(" ").forEach((reserved) => taken.add(reserved));
     let id = base;
     for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
     return id;

@@ -311,6 +311,25 @@ def test_the_stub_pasted_as_the_panel_says_passes_check(
     assert checked.returncode == 0, pasted + checked.stdout + checked.stderr
     assert "bridge-would-open" in pasted
 
+
+def test_the_stubs_id_is_never_one_the_page_keeps_for_itself(
+    page: Page, make_archive: Callable[..., Path], serve_dir: Callable[..., str], tmp_path: Path
+) -> None:
+    """Words such as "main" or "Ref 12" gave `- id: main` / `- id: ref-12`, which check refuses
+    (the page's own ids); the script now leaves them out as Python's fresh_id does."""
+    body = """
+        The main road was closed. Ref 12 was cited. The search results were empty.
+        """
+    root = make_archive(articles={"road": article_md("Road", body)})
+    out = tmp_path / "site"
+    build_site(root, out)
+    _open(page, serve_dir(out) + "articles/road/")
+    for words, wanted in (("main", "main-2"), ("Ref 12", "note-ref-12"), ("search results", "search-results-2")):
+        assert fresh_id(words, set()) == wanted
+        page.evaluate(SELECT_MATCH, [words, 0])
+        assert re.search(rf"^  - id: {wanted}$", _stub(page), re.M), words
+        page.keyboard.press("Escape")
+
 # Words a reader may select, each tricky for one of the rules the script restates: typographic
 # quotes, dashes and a no-break space (folding); repeated words (prefix, suffix, a lone quote mark
 # as prefix); stop words only, an id already taken, long, accented and non-Latin words (ids).
