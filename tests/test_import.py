@@ -272,7 +272,7 @@ def test_usage_errors(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, root, fixture, "--article", "Not A Slug")[0] == 2
     assert run(capsys, root, fixture, "--by", "two words")[0] == 2
     status, _, err = run(capsys, root, fixture, "--article", "budget-votes")
-    assert status == 1 and "there is no article `budget-votes` to import into" in err
+    assert status == 2 and "there is no article `budget-votes` to import into" in err  # (as docs/importing.md says)
     assert "did you mean `budget-vote`?" in err
 
 

@@ -281,7 +281,8 @@ def run_import(project: Project, file: Path, shown: str, show: Callable[[list[Di
             hint = "the article does not pass `python build.py check`: fix it first"
         show([error(f"content/{article}.md", 0, 0, f"there is no article `{article}` to import into", hint,
                     title="Unknown article")])
-        return EXIT_CONTENT
+        # a slug of no article is the command line's mistake; an article that fails `check`, the content's
+        return EXIT_CONTENT if article in slugs else EXIT_USAGE
     batch = read_file(file, shown)
     if not isinstance(batch, Batch):
         show(batch)
