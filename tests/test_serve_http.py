@@ -85,6 +85,9 @@ def test_serves_the_site_with_types_index_and_404(served: ServeProcess) -> None:
 
     status, headers, body = raw_get(served.port, "/no/such/page/")
     assert status == 404 and headers["content-type"].startswith("text/html")
+    # a name longer than the file system allows (255 bytes): the connection dropped, with a traceback
+    assert raw_get(served.port, "/" + "a" * 300)[0] == 404
+    assert raw_get(served.port, "/articles/" + "b" * 300 + "/")[0] == 404
     assert (site / "404.html").read_bytes().split(b"</head>")[1] in body, "the site's own 404 page"
     assert STAMP.search(body)[2] == b"", "a not-found page reloads after any build"
 

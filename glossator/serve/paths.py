@@ -127,7 +127,13 @@ def resolve(site: Path, mount: str, target: str) -> Resolution:
     candidate = safe_join(site, relative)
     if candidate is None:  # a symlink pointing out of the site
         return Missing()
-    site_root = site.resolve()
+    try:
+        return _file_at(candidate, site.resolve(), path, raw, target)
+    except OSError:  # a name longer than the file system allows (pathlib raises it, in Python 3.11)
+        return Missing()
+
+
+def _file_at(candidate: Path, site_root: Path, path: str, raw: str, target: str) -> Resolution:
     if candidate.is_dir():
         if not path.endswith("/"):
             query = query_of(target)
