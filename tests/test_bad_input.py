@@ -456,9 +456,14 @@ def test_optional_includes_binary_static_files_and_editors_leftovers_in_template
         '{% include "maybe.html" ignore missing %}\n' + BUILTIN_ARTICLE, encoding="utf-8")
     (root / "templates" / "static" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
     (root / "templates" / ".home.html.swp").write_bytes(b"b0VIM 9.0\x00\xff\xfe")
+    # vim's backup of a stylesheet (`set backup`) and its swap file were published as static files
+    (root / "templates" / "static" / "logo.png~").write_bytes(b"\x89PNG old")
+    (root / "templates" / "static" / ".logo.png.swp").write_bytes(b"b0VIM 9.0")
     result = cli("build", "--root", root)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (root / "site" / "static").is_dir()
+    published = sorted(path.name for path in (root / "site" / "static").iterdir())
+    assert any(name.startswith("logo.") and name.endswith(".png") for name in published)
+    assert not [name for name in published if name.endswith("~") or name.endswith(".swp")], published
 
 
 def test_a_folder_without_content_is_no_archive(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..project import is_noise
+
 
 def hashed_name(name: str, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()[:10]
@@ -20,8 +22,9 @@ def collect_assets(static_dirs: list[Path]) -> dict[str, tuple[str, bytes]]:
         if not directory.is_dir():
             continue
         for path in sorted(directory.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                name = path.relative_to(directory).as_posix()
+            name = path.relative_to(directory).as_posix()
+            # (an editor's leftover such as glossator.css~ is never published, as elsewhere in the archive)
+            if path.is_file() and not any(is_noise(part) for part in name.split("/")):
                 data = path.read_bytes()
                 assets[name] = (hashed_name(name, data), data)
     return assets
