@@ -475,6 +475,23 @@ def test_stylesheet_swaps_chain_and_a_content_change_wins() -> None:
     assert state.catch_up("index.html", start)[0].reload
 
 
+def test_the_search_index_catching_up_keeps_a_failed_builds_problems_shown() -> None:
+    """A build failed while the first search index was still being made: when the index finished, its
+    update cleared the overlay on every open page, though the archive was still broken."""
+    from types import SimpleNamespace
+
+    from glossator.serve.rebuild import Rebuilder
+
+    state = SiteState()
+    problems = ("annotations/a.yaml:3:5: error: YAML syntax error",)
+    state.failed(problems)  # type: ignore[arg-type]
+    preview = SimpleNamespace(state=state, server=SimpleNamespace(search_delta=None))
+    Rebuilder._search_changed(preview, None)  # type: ignore[arg-type]
+    assert state.snapshot().problems == problems
+    assert state.catch_up("search/index.html", f"{state.instance}:0")[0].reload, "the search page still reloads"
+    state.published(frozenset({"index.html"}))  # a build succeeded
+    assert state.snapshot().problems is None
+
 def test_changes_settle_into_one_batch() -> None:
     changes = Changes(settle=0.05, longest=5)
     for i in range(200):

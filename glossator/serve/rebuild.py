@@ -154,7 +154,8 @@ class Rebuilder:
     def _search_changed(self, delta: SearchDelta) -> None:
         """The indexer's thread has a new delta, or none now that the full index caught up."""
         self.server.search_delta = delta
-        self.state.published(frozenset({SEARCH_PAGE}))
+        # (after a failed build the index still catches up with the last good site: its overlay stays)
+        self.state.published(frozenset({SEARCH_PAGE}), by_build=False)
 
     def _hot_update(self, changed: frozenset[str]) -> HotUpdate | None:
         """The edited article alone, published before the full build (hot.py)."""

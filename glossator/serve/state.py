@@ -80,14 +80,17 @@ class SiteState:
         be newer than its stamp says (one needless reload), never older (a missed one)."""
         return f"{self.instance}:{self.version}"
 
-    def published(self, pages: frozenset[str] | None, stylesheets: Mapping[str, str] | None = None) -> int:
+    def published(self, pages: frozenset[str] | None, stylesheets: Mapping[str, str] | None = None, *,
+                  by_build: bool = True) -> int:
         """A build succeeded and its output is in place. With `stylesheets` (old URL → new URL),
-        the build changed stylesheets only."""
+        the build changed stylesheets only. Not `by_build` (the search index caught up, in the
+        background): the pages changed, but the last build's problems stand until one succeeds."""
         with self._cond:
             self._version += 1
             swaps = dict(stylesheets or {})
             self._history.append(Change(self._version, pages, stylesheets is not None, swaps))
-            self._problems = None
+            if by_build:
+                self._problems = None
             self._generation += 1
             self._cond.notify_all()
             return self._version
