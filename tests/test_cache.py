@@ -387,6 +387,39 @@ def test_a_file_saved_while_the_build_runs_is_not_cached_under_its_earlier_text(
     assert tree_digest(out) == tree_digest(clean)
 
 
+def test_a_template_saved_while_the_build_runs_leaves_nothing_cached_under_its_earlier_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for a template, which every page is made from and the workers read from disk: saved
+    twice during one preview rebuild and undone, every page kept the text in between, and a `build`
+    then said "nothing to update" and published it."""
+    from glossator.build import workers
+
+    root, _ = _notes_archive(tmp_path)
+    template = root / "templates" / "article.html"
+    template.parent.mkdir()
+    builtin = (REPO / "templates" / "article.html").read_text(encoding="utf-8")
+    first = builtin.replace("</article>", "<p>MARKONE</p></article>", 1)
+    template.write_text(first, encoding="utf-8")
+    out = tmp_path / "cached" / "site"
+    _build(root, out, use_cache=True)
+    real = workers.run_articles
+
+    def saved_meanwhile(*args, **options):  # type: ignore[no-untyped-def]
+        template.write_text(builtin.replace("</article>", "<p>MARK-SECOND</p></article>", 1), encoding="utf-8")
+        return real(*args, **options)
+
+    template.write_text(builtin.replace("</article>", "<p>MARKTWO</p></article>", 1), encoding="utf-8")
+    monkeypatch.setattr(workers, "run_articles", saved_meanwhile)
+    _build(root, out, use_cache=True)
+    monkeypatch.setattr(workers, "run_articles", real)
+    assert "MARK-SECOND" in (out / "articles" / "a0" / "index.html").read_text()
+    template.write_text(builtin.replace("</article>", "<p>MARKTWO</p></article>", 1), encoding="utf-8")  # undone
+    _build(root, out, use_cache=True)
+    assert "MARKTWO" in (out / "articles" / "a0" / "index.html").read_text()
+    clean = tmp_path / "clean" / "site"
+    _build(root, clean, use_cache=False)
+    assert tree_digest(out) == tree_digest(clean)
+
 def test_the_previews_quick_publish_is_not_taken_for_a_built_page(tmp_path: Path) -> None:
     """serve publishes an edited article before its build runs; stopped before that build ends, and
     the edit undone, the next build renders the article again rather than keep the published page."""

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, sort_diagnostics
 from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
-from .inputs import MISSING, file_stat, input_stats
+from .inputs import MISSING, file_stat, input_stats, shared_changed
 
 if TYPE_CHECKING:  # (not imported to run: a build with nothing changed needs neither)
     from ..exports.merge import ExportLayout
@@ -237,7 +237,10 @@ class BuildCache:
 
     def changed_during_build(self, inputs: dict[str, tuple[int, int]], items: Iterable[ArticleInput]) -> set[str]:
         """The articles some of whose files are no longer as they were when the build began: saved while
-        it ran, their pages may hold either text, whatever their keys say. They are not cached."""
+        it ran, their pages may hold either text, whatever their keys say. They are not cached. Every
+        article, if site.yaml or a template was saved meanwhile (the workers read templates from disk)."""
+        if shared_changed(self.project, inputs):
+            return {item.slug for item in items}
         return {item.slug for item in items
                 if any(file_stat(str(path)) != inputs.get(str(path), MISSING)
                        for path in (item.article_path, item.annotation_path, *item.version_paths) if path is not None)}

@@ -24,6 +24,25 @@ def input_stats(project: Project) -> dict[str, tuple[int, int]]:
         for path, stat in list(stats.items()):
             if stat == (-2, -2) and path.startswith(versions + os.sep):
                 _stat_folder(path, stats)
+    stats.update(_template_stats(project))
+    return stats
+
+
+def shared_stats(project: Project) -> dict[str, tuple[int, int]]:
+    """The stats of what every page is made from: site.yaml and the templates (static files included)."""
+    return {str(project.site_yaml): file_stat(str(project.site_yaml)), **_template_stats(project)}
+
+
+def shared_changed(project: Project, inputs: dict[str, tuple[int, int]]) -> bool:
+    """Whether site.yaml or a template was saved, made or deleted since `inputs` were taken."""
+    now = shared_stats(project)
+    folders = tuple(f"{folder}/" for folder in project.templates_dirs)
+    before = {path: stat for path, stat in inputs.items() if path in now or path.startswith(folders)}
+    return now != before
+
+
+def _template_stats(project: Project) -> dict[str, tuple[int, int]]:
+    stats: dict[str, tuple[int, int]] = {}
     for folder in project.templates_dirs:
         for directory, _folders, files in os.walk(folder, followlinks=True):
             for name in files:
