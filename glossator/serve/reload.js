@@ -89,18 +89,41 @@
 
   restoreScroll();
   var query = new URLSearchParams({ epoch: script.dataset.epoch || "", page: script.dataset.page || "" });
-  var events = new EventSource(PREFIX + "events?" + query.toString());
   // Tells tools (and tests) whether this page is listening; the page's own content is untouched.
   var root = document.documentElement;
-  events.addEventListener("open", function () { root.dataset.glossatorPreview = "live"; });
-  events.addEventListener("error", function () { root.dataset.glossatorPreview = "reconnecting"; });
-  events.addEventListener("reload", function () {
+  var events = null;
+
+  function listen() {
+    if (events) return;
+    // the server sends the problems standing now, and `reload` if a build since this page was
+    // served affects it: anything shown from before is out of date
+    hideProblems();
+    events = new EventSource(PREFIX + "events?" + query.toString());
+    events.addEventListener("open", function () { root.dataset.glossatorPreview = "live"; });
+    events.addEventListener("error", function () { root.dataset.glossatorPreview = "reconnecting"; });
+    events.addEventListener("reload", function () {
+      stop();
+      saveScroll();
+      location.reload();
+    });
+    events.addEventListener("css", function (event) { swapStylesheets(JSON.parse(event.data).swap); });
+    events.addEventListener("problems", function (event) { showProblems(JSON.parse(event.data)); });
+    events.addEventListener("ok", hideProblems);
+  }
+
+  function stop() {
+    if (!events) return;
     events.close();
-    saveScroll();
-    location.reload();
+    events = null;
+    root.dataset.glossatorPreview = "paused";
+  }
+
+  // A browser opens at most six connections to one host, and each listening page holds one: a
+  // seventh preview tab never loaded. A tab out of sight lets its connection go, and listens
+  // again (reloading then, if it must) when it is shown.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") stop(); else listen();
   });
-  events.addEventListener("css", function (event) { swapStylesheets(JSON.parse(event.data).swap); });
-  events.addEventListener("problems", function (event) { showProblems(JSON.parse(event.data)); });
-  events.addEventListener("ok", hideProblems);
-  window.addEventListener("pagehide", function () { events.close(); });
+  if (document.visibilityState !== "hidden") listen();
+  window.addEventListener("pagehide", stop);
 })();

@@ -212,3 +212,31 @@ def test_a_new_version_file_is_an_edit_of_its_article(live: ServeProcess, page: 
     assert live.count(re.compile(rf"^updated {SLUG} in "), mark) == 1, live.output()
     page.goto(live.url + f"articles/{SLUG}/versions/2024-05-02-1000/")
     expect(page.locator("#page-text")).to_contain_text("arrived on Monday after a delay")
+
+
+SET_VISIBILITY = """(state) => {
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_tabs_out_of_sight_let_their_connection_go_so_a_seventh_tab_loads(live: ServeProcess, page: Page) -> None:
+    """Each listening page held one of the six connections a browser opens to a host: a seventh
+    preview tab never loaded. (Headless Chromium shows every tab, so the tabs are hidden here as a
+    browser hides a background tab: visibilityState and its event.)"""
+    context = page.context
+    background = [page, *(context.new_page() for _ in range(5))]
+    for tab in background:
+        tab.goto(live.url + f"articles/{SLUG}/")
+        listening(tab)
+        tab.evaluate("window.__notReloaded = true")
+        tab.evaluate(SET_VISIBILITY, "hidden")
+        expect(tab.locator("html")).to_have_attribute("data-glossator-preview", "paused")
+    seventh = context.new_page()
+    open_article(seventh, live)  # (it waited for ever for a connection)
+    annotation_file(live).write_text(annotation_yaml(note="The crane was ordered in 2017, not 2019."))
+    expect(seventh.locator(".note-text")).to_have_text("The crane was ordered in 2017, not 2019.", timeout=TIMEOUT)
+    assert not reloaded(page), "a hidden tab waits"
+    page.evaluate(SET_VISIBILITY, "visible")  # shown again: it catches up
+    expect(page.locator(".note-text")).to_have_text("The crane was ordered in 2017, not 2019.", timeout=TIMEOUT)
+    assert reloaded(page)
