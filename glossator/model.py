@@ -27,6 +27,15 @@ KIND_LABELS: Mapping[str, str] = MappingProxyType({"claim": "Claim", "sourcing":
 CLOSE_ENOUGH = 60  # words of a quote's closest passage below this similarity (%) are no clue (`check`, `new`)
 # What `new` writes where a contributor must fill something in; `check` refuses it left in place.
 PLACEHOLDER = "TODO"
+# Element ids the templates use on article pages; an annotation id becomes an element id
+# too (its permalink), so it may not be one of these or start like a highlight's id.
+RESERVED_IDS = frozenset({
+    "main", "page-text", "notes-heading", "article-notes-heading", "earlier-notes-heading", "latest-heading",
+    "totals-heading",
+    "site-search-q", "home-search-q", "search-q", "search-results", "search-filters", "search-keys",
+    "search-more", "search-status",
+})
+RESERVED_ID_PREFIXES = ("hl-", "ref-")
 
 
 # --- the site's URL scheme ------------------------------------------------------

@@ -26,9 +26,8 @@ from .build.plan import read_config
 from .diagnostics import Diagnostic, format_text, yaml_quoted
 from .load.files import load_article, read_text
 from .load.yamlio import YamlProblem, decode_utf8, parse_yaml
-from .model import CLOSE_ENOUGH, PLACEHOLDER, SiteConfig, YNode
+from .model import CLOSE_ENOUGH, PLACEHOLDER, RESERVED_ID_PREFIXES, RESERVED_IDS, SiteConfig, YNode
 from .project import Project, is_slug
-from .validate.rules import RESERVED_ID_PREFIXES, RESERVED_IDS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 ID_WORDS = 4  # an id long enough to recognise, short enough to type in a permalink

@@ -30,6 +30,8 @@ from ..model import (
     CLOSE_ENOUGH,
     KIND_LABELS,
     KINDS,
+    RESERVED_ID_PREFIXES,
+    RESERVED_IDS,
     Anchor,
     AnnotatedArticle,
     Annotation,
@@ -45,7 +47,7 @@ from ..model import (
 )
 from ..new import Insertion, Layout, annotation_file, fresh_id, insert_items
 from ..project import Project, is_slug, safe_join
-from ..validate.rules import RESERVED_ID_PREFIXES, RESERVED_IDS, validate_annotations, validate_article
+from ..validate.rules import validate_annotations, validate_article
 from ..validate.schema import validator
 
 __all__ = [

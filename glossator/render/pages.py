@@ -9,9 +9,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig, version_path
+from ..model import RESERVED_IDS, AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig, version_path
 from ..project import Project, is_noise
-from ..validate.rules import RESERVED_IDS
 from .assets import collect_assets
 from .history import change_anchor, change_views, changes_path, earlier_notes, feed_changes, history_view
 from .jinja import Renderer, markup

@@ -15,6 +15,8 @@ from typing import Any
 from ..diagnostics import Diagnostic, error, warning
 from ..model import (
     PLACEHOLDER,
+    RESERVED_ID_PREFIXES,
+    RESERVED_IDS,
     Annotation,
     AnnotationSet,
     Article,
@@ -30,15 +32,6 @@ from ..model import (
 from . import schema
 from .versions import capture_problem, parse_capture
 
-# Element ids the templates use on article pages; an annotation id becomes an element id
-# too (its permalink), so it may not be one of these or start like a highlight's id.
-RESERVED_IDS = frozenset({
-    "main", "page-text", "notes-heading", "article-notes-heading", "earlier-notes-heading", "latest-heading",
-    "totals-heading",
-    "site-search-q", "home-search-q", "search-q", "search-results", "search-filters", "search-keys",
-    "search-more", "search-status",
-})
-RESERVED_ID_PREFIXES = ("hl-", "ref-")
 
 def _pos(path: str, node: YNode | None) -> Position:
     return Position(path, node.line, node.col) if node else Position(path, 1, 1)
