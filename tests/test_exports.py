@@ -595,3 +595,18 @@ def test_seed_exports(seed_site: Path) -> None:
     [reviews] = json_ld(seed_site / "articles" / SEED_SLUG / "index.html")
     claims = [i for i in items.values() if i["motivation"] == "assessing"]
     assert len(reviews) == len(claims) > 0
+
+
+def test_a_character_reference_to_a_control_character_leaves_the_feeds_valid_xml(tmp_path: Path) -> None:
+    """`&#12;` in a note (or the text) was decoded to U+000C: check passed, and the feed holding the note
+    was invalid XML, which feed readers reject whole."""
+    notes = ("article: story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
+             "    note: \"Form&#12;feed, and a [link](https://example.org/x 'title').\"\n    by: ed\n"
+             "    added: 2024-05-02\n")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so.&#1;")},
+                         {"story": notes})
+    out = build_site(root, tmp_path / "site")
+    for feed in ("annotations.xml", "feed.xml"):
+        ET.parse(out / feed)  # raised: not well-formed (invalid token)
+    assert "Form\ufffdfeed" in (out / "articles" / "story" / "index.html").read_text(encoding="utf-8")
+    assert "\x0c" not in (out / "data" / "annotations.json").read_text(encoding="utf-8")

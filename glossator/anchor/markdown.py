@@ -66,6 +66,25 @@ def _aside_tags(state: StateCore) -> None:
             token.tag = "aside"
 
 
+# What XML (the feeds, the exports) and HTML forbid (as load/yamlio.FORBIDDEN_CHAR refuses raw in files)
+_FORBIDDEN_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _forbidden_characters(state: StateCore) -> None:
+    """A character reference such as `&#12;` is decoded to the control character, which makes a feed
+    holding it invalid XML, rejected whole by feed readers: U+FFFD instead, as markdown-it does for
+    `&#0;`. (Files holding one raw are refused when read; a reference is the only way in.)"""
+    if "&#" not in state.src:
+        return
+    for block in state.tokens:
+        for token in block.children or ():
+            if _FORBIDDEN_CHAR.search(token.content):
+                token.content = _FORBIDDEN_CHAR.sub("\ufffd", token.content)
+            for name, value in (token.attrs or {}).items():
+                if isinstance(value, str) and _FORBIDDEN_CHAR.search(value):
+                    token.attrs[name] = _FORBIDDEN_CHAR.sub("\ufffd", value)
+
+
 def _normalize(state: StateCore) -> None:
     """markdown-it's own first rule (line ends to "\\n", NUL to U+FFFD), the same text: its regex
     substituted every line end with itself (~1% of an article's time); most texts have nothing to do."""
@@ -92,6 +111,7 @@ def markdown(shared_inlines: bool = False) -> MarkdownIt:
     md.core.ruler.push("glossator_aside", _aside_tags)
     md.validateLink = link_is_safe  # type: ignore[method-assign]
     md.core.ruler.push("glossator_links", _harden_links)
+    md.core.ruler.push("glossator_forbidden_characters", _forbidden_characters)
     # highlight.py writes marked-up text runs as ready HTML (already escaped there)
     md.add_render_rule("glossator_html", lambda self, tokens, idx, options, env: tokens[idx].content)
     return md
