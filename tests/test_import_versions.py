@@ -195,6 +195,25 @@ def test_our_export_comes_back_on_the_texts_its_notes_are_on(root: Path, tmp_pat
     assert marks[f"articles/{SLUG}/versions/{FIRST}/index.html"] == {"first-count": "30 to 5"}
 
 
+def test_our_export_brings_a_note_on_a_whole_earlier_text_back_to_that_text(root: Path, tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A note on the whole of an earlier text (no quote, `version:`) came back on the current text:
+    only quoted notes were looked up by the earlier text's page their target names."""
+    whole = ('  - id: old-whole\n    kind: context\n    note: "The first text gave no source for the count."\n'
+             f'    by: ed\n    added: 2026-11-29\n    version: "{FIRST}"\n')
+    (root / NOTES).write_text((root / NOTES).read_text(encoding="utf-8") + whole, encoding="utf-8")
+    assert errors(root) == []
+    site = tmp_path / "site"
+    assert pipeline.build(Project.at(root, site), BuildOptions(search=False), jobs=1).ok
+    (root / NOTES).unlink()
+    status, out, err = run(capsys, root, site / "articles" / SLUG / "annotations.jsonld", "--by", "ed")
+    assert (status, err) == (0, ""), out
+    text = (root / NOTES).read_text(encoding="utf-8")
+    pinned = {item.split("\n")[0]: item for item in text.split("  - id: ")[1:]}
+    assert f'version: "{FIRST}"' in pinned["old-whole"]
+    assert "version:" not in pinned["about"]  # the current text's whole-article note stays there
+    assert problems(root) == []
+
 def test_a_note_made_before_the_outlet_changed_its_words_stays_on_that_text(
         root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Made on 29 November, when the first text was current, a note on "30 to 5" and "12 million" is

@@ -188,7 +188,8 @@ def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, 
     drafts, kept, placements = [], [], []
     for item in mapped:
         incoming = item.incoming
-        found = _placement(incoming, slug, article, index, texts) if incoming.selector is not None else (None, None)
+        found = (_placement(incoming, slug, article, index, texts) if incoming.selector is not None
+                 else (None, _whole_text_of(incoming, slug, index, texts)))
         if isinstance(found, Skip):
             outcome.skipped.append((incoming, found))
             continue
@@ -203,6 +204,16 @@ def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, 
         kept.append(item)
         placements.append(placed)
     return drafts, kept, placements
+
+
+def _whole_text_of(incoming: Incoming, slug: str, index: ArticleIndex,
+                   texts: Callable[[], Sequence[Capture]]) -> str | None:
+    """The earlier text a note on a whole text stays on (its target, in our export, is that text's
+    page), if this archive holds it; None: the current text."""
+    on = index.earlier_text(incoming.uris)
+    if on is not None and on[0] == slug and any(capture.id == on[1] for capture in texts()[:-1]):
+        return on[1]
+    return None
 
 
 def _placement(incoming: Incoming, slug: str, article: Article, index: ArticleIndex,
