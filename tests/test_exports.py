@@ -610,3 +610,18 @@ def test_a_character_reference_to_a_control_character_leaves_the_feeds_valid_xml
         ET.parse(out / feed)  # raised: not well-formed (invalid token)
     assert "Form\ufffdfeed" in (out / "articles" / "story" / "index.html").read_text(encoding="utf-8")
     assert "\x0c" not in (out / "data" / "annotations.json").read_text(encoding="utf-8")
+
+
+def test_a_notes_images_from_the_site_are_absolute_in_the_exports_and_the_feed(tmp_path: Path) -> None:
+    """Links in a note were made absolute for the data, the W3C export and the feed, but its images (from
+    the site's own host: others become links) kept `src="chart.png"`, resolved by a feed reader against
+    the feed's address."""
+    notes = ("article: story\nannotations:\n  - id: n1\n    kind: context\n    quote: \"The minister said\"\n"
+             "    note: \"![chart](chart.png) and [the notes](notes/).\"\n    by: ed\n    added: 2024-05-02\n")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so.")},
+                         {"story": notes}, site_yaml="base_url: https://example.org/sub/\n")
+    out = build_site(root, tmp_path / "site")
+    for export in ("annotations.xml", "data/annotations.json", "articles/story/annotations.jsonld"):
+        text = (out / export).read_text(encoding="utf-8")
+        assert "https://example.org/sub/articles/story/chart.png" in text, export
+        assert "https://example.org/sub/articles/story/notes/" in text, export

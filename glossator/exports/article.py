@@ -25,21 +25,23 @@ class ArticleExport:
 
 
 # An href our Markdown renderer wrote (attribute-escaped; `javascript:` and the like never get one).
-_HREF = re.compile(r'href="([^"]*)"')
+_LINK = re.compile(r'\b(href|src)="([^"]*)"')  # a link's, or an image's (images from the site's own host)
 _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def absolute_links(note_html: str, base: str) -> str:
-    """The note's links made absolute against the page it is shown on: the exports and the feed are
-    read elsewhere (a feed reader resolves a relative link against the feed's own address)."""
-    if 'href="' not in note_html:
+    """The note's links and images made absolute against the page it is shown on: the exports and the
+    feed are read elsewhere (a feed reader resolves a relative link against the feed's own address)."""
+    if 'href="' not in note_html and 'src="' not in note_html:
         return note_html
 
     def absolute(match: re.Match[str]) -> str:
-        href = html.unescape(match.group(1))
-        return match.group(0) if _ABSOLUTE.match(href) else f'href="{escape(urljoin(base, href))}"'
+        address = html.unescape(match.group(2))
+        if _ABSOLUTE.match(address):
+            return match.group(0)
+        return f'{match.group(1)}="{escape(urljoin(base, address))}"'
 
-    return _HREF.sub(absolute, note_html)
+    return _LINK.sub(absolute, note_html)
 
 
 def article_export(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleExport:
