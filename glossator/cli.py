@@ -37,6 +37,9 @@ def _base_url(text: str) -> str:
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an absolute http or https address; write the full "
                                          "address, e.g. --base-url https://example.org/archive/")
+    if "?" in text or "#" in text:  # (every address of the site is made by adding a path to it)
+        raise argparse.ArgumentTypeError(f"{text!r} has a query (?…) or a fragment (#…); write the folder the "
+                                         "site is published in, e.g. --base-url https://example.org/archive/")
     return text
 
 

@@ -198,6 +198,16 @@ def test_a_base_url_that_is_no_absolute_web_address_is_a_usage_error(tmp_path: P
         assert result.returncode == 2, (url, result.stderr)
         assert "--base-url" in result.stderr and "e.g. --base-url https://example.org/archive/" in result.stderr
         assert not (root / "site").exists()
+    # a query or a fragment: every address of the site was made by adding to it (…/a#frag/feed.xml)
+    for url in ("https://example.org/a#frag", "https://example.org/a?b=1"):
+        result = run_cli("build", "--root", root, "--base-url", url)
+        assert result.returncode == 2 and "has a query (?…) or a fragment (#…)" in result.stderr, result.stderr
+        (root / "site.yaml").write_text(f"base_url: {url}\n", encoding="utf-8")
+        result = run_cli("check", "--root", root)
+        assert result.returncode == 1, result.stderr
+        assert "site.yaml:1:11: error: `base_url` must be an http or https address: it has a query" in result.stderr
+        assert "write the folder the site is published in, e.g. https://example.org/archive/" in result.stderr
+        (root / "site.yaml").unlink()
 
 
 def test_a_build_with_many_warnings_shows_some_and_counts_all(tmp_path: Path) -> None:

@@ -266,6 +266,9 @@ def _url_problem(value: str) -> tuple[str, str]:
                 f"write a space in an address as %20: `{escaped}`")
     if not rest.startswith("//"):
         return f"`{scheme}:` is not followed by `//`", f"write `{scheme}://` and the site's name, e.g. {scheme}://example.org/page"
+    if re.match(r"//[^/?#]+", rest) and ("?" in rest or "#" in rest):  # (only `base_url` refuses them)
+        return ("it has a query (`?…`) or a fragment (`#…`), and the site's addresses are made by adding to it",
+                f"write the folder the site is published in, e.g. {scheme}://example.org/archive/")
     return f"there is no site name after `{scheme}://`", f"write the site's name after it, e.g. {scheme}://example.org/page"
 
 
