@@ -625,3 +625,16 @@ def test_a_notes_images_from_the_site_are_absolute_in_the_exports_and_the_feed(t
         text = (out / export).read_text(encoding="utf-8")
         assert "https://example.org/sub/articles/story/chart.png" in text, export
         assert "https://example.org/sub/articles/story/notes/" in text, export
+
+
+def test_a_verdict_without_a_description_is_null_in_the_data(tmp_path: Path) -> None:
+    """docs/data-format.md: a missing value is always null, never "" (a verdict of site.yaml's scale may
+    have no description)."""
+    site = "verdicts:\n  - id: true\n    label: True\n    rating: 1\n  - id: false\n    label: False\n    rating: 0\n"
+    site = site.replace("id: true", "id: 'true'").replace("id: false", "id: 'false'")
+    site = site.replace("label: True", "label: 'True'").replace("label: False", "label: 'False'")
+    root = write_archive(tmp_path / "archive", {"story": article_md("Story", "The minister said so.")}, site_yaml=site)
+    out = build_site(root, tmp_path / "site")
+    for data in ("data/annotations.json", "data/articles/story.json"):
+        verdicts = json.loads((out / data).read_text(encoding="utf-8"))["verdicts"]
+        assert [v["description"] for v in verdicts] == [None, None], data

@@ -322,7 +322,7 @@ def data_document(config: SiteConfig, updated: str | None) -> dict[str, Any]:
         "site": {"title": config.title, "url": config.base_url},
         "updated": updated,
         "kinds": [{"id": k, "label": label, "motivation": MOTIVATIONS[k]} for k, label in KIND_LABELS.items()],
-        "verdicts": [{"id": v.id, "label": v.label, "rating": v.rating, "description": v.description}
+        "verdicts": [{"id": v.id, "label": v.label, "rating": v.rating, "description": v.description or None}
                      for v in config.verdicts],
         "articles": ARRAY,
         "annotations": ARRAY,
