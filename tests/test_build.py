@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import time
@@ -265,16 +266,19 @@ def test_a_claim_on_the_whole_article_is_named_on_the_claims_page(tmp_path: Path
 
 
 def test_outlets_named_in_other_scripts_have_a_page_each(tmp_path: Path) -> None:
-    names = {"first": "Первый канал", "russia": "Россия 24", "world": "Мир 24", "xinhua": "新华社"}
+    # (and names that differ by a sign: "Spiegel+" shared "Spiegel"'s page, which was titled after one)
+    names = {"first": "Первый канал", "russia": "Россия 24", "world": "Мир 24", "xinhua": "新华社",
+             "spiegel": "Spiegel", "plus": "Spiegel+", "att": "'AT&T <News>'", "at-t": "AT-T News"}
     articles = {slug: article_md(f"Story {slug}", f"Reported by {slug}.").replace("source: Example Outlet",
                                                                                  f"source: {name}")
                 for slug, name in names.items()}
     root = write_archive(tmp_path / "archive", articles)
     site = build_site(root, tmp_path / "site", "--no-search")
     pages = sorted(p.parent.name for p in (site / "sources").glob("*/index.html"))
-    assert len(pages) == 4, pages
-    outlets = (site / "sources" / "index.html").read_text(encoding="utf-8")
-    assert all(name in outlets for name in names.values())
+    assert len(pages) == len(names), pages
+    outlets = html.unescape((site / "sources" / "index.html").read_text(encoding="utf-8"))
+    assert all(name.strip("'") in outlets for name in names.values())
+    assert "sources/spiegel/" in outlets and "sources/at-t-news/" in outlets, "a plain name keeps its plain address"
 
 
 def test_the_articles_language_is_on_its_words_and_the_archives_on_its_notes(tmp_path: Path) -> None:

@@ -36,13 +36,19 @@ from .jinja import markup
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+# Characters a name may lose in its slug without naming another outlet: word separators. Others say
+# something ("Spiegel" and "Spiegel+", "Yahoo" and "Yahoo!" are two names).
+_SEPARATORS = frozenset(" \t-_.,'\u2019\u2018")
+
+
 def outlet_slug(name: str) -> str:
     """The outlet's folder under sources/: its name in ASCII (accents dropped), and, when letters of
     another script were dropped too ("Россия 24" and "Мир 24" are both "24" in ASCII; "新华社" is
-    nothing), a digest of the whole name, so that two outlets never share a page."""
+    nothing) or a sign such as `+` or `&`, a digest of the whole name, so that two outlets never share
+    a page. (Case is no difference: "BBC" and "Bbc" are one outlet.)"""
     letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     slug = _NOT_SLUG.sub("-", letters.encode("ascii", "ignore").decode().lower()).strip("-")
-    if any(c.isalnum() and not c.isascii() for c in letters):
+    if any((c.isalnum() and not c.isascii()) or not (c.isalnum() or c in _SEPARATORS) for c in letters):
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         return f"{slug}-{digest}" if slug else f"outlet-{digest}"
     return slug or "outlet"
