@@ -638,3 +638,36 @@ def test_a_verdict_without_a_description_is_null_in_the_data(tmp_path: Path) -> 
     for data in ("data/annotations.json", "data/articles/story.json"):
         verdicts = json.loads((out / data).read_text(encoding="utf-8"))["verdicts"]
         assert [v["description"] for v in verdicts] == [None, None], data
+
+
+def test_a_large_sitemap_is_split_under_an_index_and_a_recapture_is_a_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sitemaps.org allows 50,000 URLs a file (20,000 articles captured twice are 60,000 pages): past
+    that the sitemap was one file search engines reject. And an article's lastmod was its newest
+    note's date, though the outlet's new text (captured later) changed its page and made its changes page."""
+    from glossator.render import pages
+    from tests.versions_fixtures import CURRENT, SLUG, write_versions_archive
+
+    root = write_versions_archive(tmp_path / "archive")
+    notes = root / "annotations" / f"{SLUG}.yaml"
+    notes.write_text(notes.read_text(encoding="utf-8").replace("added: 2026-12-06", "added: 2026-12-02"),
+                     encoding="utf-8")
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 3)
+    site = tmp_path / "site"
+    assert pipeline.build(Project.at(root, site), BuildOptions(search=False), jobs=1).ok
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == SITEMAP + "sitemapindex"
+    parts = [s.findtext(SITEMAP + "loc") for s in index.iter(SITEMAP + "sitemap")]
+    base = "http://127.0.0.1:8000/"
+    assert parts == [f"{base}sitemap-{n}.xml" for n in range(1, len(parts) + 1)] and len(parts) > 1
+    urls: dict[str, str | None] = {}
+    for n in range(1, len(parts) + 1):
+        listed = list(ET.parse(site / f"sitemap-{n}.xml").getroot().iter(SITEMAP + "url"))
+        assert 0 < len(listed) <= 3
+        urls.update((u.findtext(SITEMAP + "loc") or "", u.findtext(SITEMAP + "lastmod")) for u in listed)
+    current = f"articles/{SLUG}/versions/{CURRENT}/"  # (the current text again, under its permalink: not listed)
+    assert set(urls) == {base + p.relative_to(site).as_posix().removesuffix("index.html")
+                         for p in site.rglob("*.html") if p.name != "404.html"} - {base + current}
+    # the current text was captured on 6 December, after every note: its pages changed then
+    for page in (f"articles/{SLUG}/", f"articles/{SLUG}/changes/"):
+        assert urls[base + page] == "2026-12-06", page

@@ -61,8 +61,9 @@ class SiteWriter:
                 listed.append((page.sitemap_path, page.lastmod))
         changes = self.pages.changes_feed(summaries)
         out.write_text(changes.file, changes.text)
-        sitemap = self.pages.sitemap(listed, summaries)
-        out.write_text(sitemap.file, sitemap.text)
+        for sitemap in self.pages.sitemap(listed, summaries):
+            assert isinstance(sitemap.text, str)
+            out.write_text(sitemap.file, sitemap.text)
 
     def write_annotations_feed(self, data: ArchiveData, out: OutputDir) -> ExportLayout:
         """The feed of the newest annotations, once the exports are merged; where the exports put

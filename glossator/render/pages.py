@@ -32,6 +32,7 @@ from .views import (
 )
 
 HOME_LATEST = 20
+SITEMAP_URLS = 50_000  # a sitemap file's most (sitemaps.org)
 # the ids the site gives its own elements, for the Suggest panel's script to leave them out as new.fresh_id does
 RESERVED_ID_TEXT = " ".join(sorted(RESERVED_IDS))
 ITEMS = "_items.html"  # an article's entries in the listings, rendered with its page
@@ -206,12 +207,21 @@ class PageRenderer:
     def annotations_feed(self, entries: Sequence[Any], updated: str | None) -> Page:
         return self._page("annotations.xml", "annotations-feed.xml", entries=entries, updated=updated or "1970-01-01")
 
-    def sitemap(self, listed: Sequence[tuple[str, str]], summaries: Sequence[ArticleSummary]) -> Page:
+    def sitemap(self, listed: Sequence[tuple[str, str]], summaries: Sequence[ArticleSummary]) -> list[Page]:
         """Every listed page, as (path, lastmod); the article pages were rendered by workers and come
-        from their summaries."""
+        from their summaries. Over SITEMAP_URLS pages, sitemaps.org's limit for one file, the pages
+        are in sitemap-1.xml, sitemap-2.xml…, and sitemap.xml is their index."""
         pages = dict(listed)
-        pages.update((s.path, s.last_modified) for s in summaries)
-        for s in summaries:  # an article's earlier texts and the changes between them
-            pages.update((path, s.last_modified) for path in [version_path(s.slug, v) for v in s.versions]
-                         + ([changes_path(s.slug)] if s.versions else []))
-        return Page("sitemap.xml", self.renderer.render("sitemap.xml", pages=sorted(pages.items())))
+        for s in summaries:  # an article's page, its earlier texts' and the changes between them
+            # (changed when a note was, or when the outlet's new text was captured)
+            lastmod = max(s.last_modified, s.changes[-1].at.date().isoformat() if s.changes else "")
+            pages.update((path, lastmod) for path in [s.path, *(version_path(s.slug, v) for v in s.versions),
+                                                      *([changes_path(s.slug)] if s.versions else [])])
+        entries = sorted(pages.items())
+        if len(entries) <= SITEMAP_URLS:
+            return [Page("sitemap.xml", self.renderer.render("sitemap.xml", pages=entries))]
+        parts = [entries[start:start + SITEMAP_URLS] for start in range(0, len(entries), SITEMAP_URLS)]
+        files = [Page(f"sitemap-{n}.xml", self.renderer.render("sitemap.xml", pages=part))
+                 for n, part in enumerate(parts, 1)]
+        index = [(page.file, max(lastmod for _, lastmod in part)) for page, part in zip(files, parts, strict=True)]
+        return [*files, Page("sitemap.xml", self.renderer.render("sitemap-index.xml", sitemaps=index))]
