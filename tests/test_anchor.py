@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -172,3 +173,14 @@ def test_property_random_spans_anchor_exactly(case: tuple[str, int, int]) -> Non
     html = marked(body, {"a": (result.start, result.end)})
     assert mark_texts(html)["a"] == "".join(quote.split("\n"))
     assert text_content(html) == text
+
+
+@pytest.mark.parametrize(("text", "quote", "closest"), [
+    ("The council voted 30 to 5 on Thursday night.", "31 to 4", "30 to 5"),  # it stopped at “30 to”
+    ("Fares will rise by 12 per cent, the operator said.", "13 per cent", "12 per cent"),  # not “cent,”
+    # not the whole paragraph, in a script written without spaces
+    ("市议会以31票对4票通过了新的海堤计划。居民们表示欢迎。", "市议会以30票对5票通过", "市议会以31票对4票通过"),
+])
+def test_the_closest_passage_has_the_quotes_words_and_no_more(text: str, quote: str, closest: str) -> None:
+    result = anchor_quote("x", fold_text(text), text, quote)
+    assert isinstance(result, NotFound) and result.closest == closest

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..model import Anchor
+from .diff import SPACELESS
+
+_SPACELESS_CHAR = re.compile(f"[{SPACELESS}]")
 
 CONTEXT_UNITS = 32  # W3C / Hypothesis clients reject longer prefix/suffix (UTF-16 units)
 
@@ -335,11 +338,21 @@ def _closest(folded: FoldedText, page: str, quote: str) -> NotFound:
         start += 1
     while end > start and quote[-1:].isalnum() and not text[end - 1].isalnum():
         end -= 1
-    # widen to whole words so the passage reads naturally
-    while start > 0 and text[start - 1] != " ":
+    # widen to whole words so the passage reads naturally (not across a script written without
+    # spaces, where that took in the whole paragraph)
+    while start > 0 and text[start - 1] != " " and not _SPACELESS_CHAR.match(text[start - 1]):
         start -= 1
-    while end < len(text) and text[end] != " ":
+    while end < len(text) and text[end] != " " and not _SPACELESS_CHAR.match(text[end]):
         end += 1
+    # as many words as the quote: the alignment can stop short of its last one (“30 to” for "31 to 4")
+    words = len(quote.split())
+    while end < len(text) and len(text[start:end].split()) < words and not _SPACELESS_CHAR.match(text[end - 1]):
+        end += 1
+        while end < len(text) and text[end] != " ":
+            end += 1
+    # and without punctuation the quote does not end with (`cent,` for "12 per cent")
+    while end > start and quote[-1:].isalnum() and not text[end - 1].isalnum():
+        end -= 1
     passage = text[start:end].strip()
     page_passage = " ".join(page[folded.to_page(start) : folded.to_page(end)].split())
     differences = describe_differences(quote, passage)
