@@ -225,3 +225,24 @@ def test_the_words_a_note_was_written_on_are_not_the_same_words_written_elsewher
     # a paragraph moved whole keeps its words
     reordered = "Work is due to start in spring.\nThe quay flooded eleven times.\n"
     assert same_words(old, at, reordered, now(reordered))
+
+
+def test_a_long_quote_kept_where_it_stood_is_the_same_words_whatever_its_neighbours_or_quote_marks() -> None:
+    """Notes were left on the earlier text when the outlet rewrote only the word beside their quote
+    ("daily for school, work…" → "daily to reach school, work…") or only its quote marks (' → ’),
+    with a warning that their words were gone."""
+    def anchor(text: str, quote: str) -> Anchor:
+        start = text.index(quote)
+        return Anchor("n", start, start + len(quote), quote, "", "")
+
+    old = "Islanders' groups said the ferry runs daily for school, work and hospital visits.\n"
+    rewritten = "Islanders' groups said the ferry runs daily to reach school, work and hospital visits.\n"
+    quote = "school, work and hospital visits"
+    assert same_words(old, anchor(old, quote), rewritten, anchor(rewritten, quote))
+    curly = "Islanders’ groups said the ferry runs daily for school, work and hospital visits.\n"
+    start = curly.index("Islanders’ groups said")
+    assert same_words(old, anchor(old, "Islanders' groups said"), curly,
+                      Anchor("n", start, start + len("Islanders’ groups said"), "Islanders’ groups said", "", ""))
+    # a short quote still needs its neighbours: "eleven times" in a new sentence is other words
+    flooded, moved = "The quay flooded eleven times.\n", "Traders, who have complained eleven times about parking.\n"
+    assert not same_words(flooded, anchor(flooded, "eleven times"), moved, anchor(moved, "eleven times"))

@@ -62,7 +62,7 @@ def test_notes_stay_on_the_text_they_were_written_on_and_say_why(root: Path) -> 
     diagnostics = {d.message: d for d in pipeline.check(Project.at(root), jobs=1)}
     # the reasons, as `check` gives them for any quote: the closest passage, each place
     closest = diagnostics[cost].hints[0]
-    assert "the closest passage (9" in closest and "“18 million pounds,”" in closest
+    assert "the closest passage (9" in closest and "“18 million pounds”" in closest
     assert "the quote has `12` where the article has `18`" in diagnostics[cost].hints
     assert any("`prefix: \"beside \"` would choose it" in hint for hint in diagnostics[market].hints)
     assert diagnostics[cost].hints[-1].startswith(f"to say so, add `version: {SECOND}`")

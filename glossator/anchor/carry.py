@@ -25,8 +25,10 @@ from ..diagnostics import Diagnostic, warning
 from ..model import Anchor, Annotation, Article, Version
 from .annotate import HINTED_PROBLEMS, quote_diagnostic
 from .diff import carried_span
-from .locate import FoldedText, anchor_quote
+from .locate import FoldedText, anchor_quote, fold_chars
 from .textmap import PageText
+
+SURE_WORDS = 4  # a quote this long, kept word for word where it stood, needs no neighbours kept too
 
 Parsed = tuple[list[Token], PageText, FoldedText]
 
@@ -55,11 +57,19 @@ def same_words(before: str, at: Anchor, after: str, now: Anchor) -> bool:
     """Whether the words a note was written on (`at`, in the text `before`) are the words its quote
     finds in a later text (`now`): kept by the outlet where the word diff puts them, or in a
     paragraph moved whole. Not so when the outlet removed them and the same words stand elsewhere."""
+    # ’ for ' or – for - is no new word (anchoring folds them too); one character for one, so the
+    # offsets stand
+    before, after = fold_chars(before), fold_chars(after)
     # the word on each side too (or the paragraph's edge): the diff may match the quote's own words
     # with the same words in a new sentence, but not their neighbours as well
     start, end = _with_neighbours(before, at.start, at.end)
     span = carried_span(before, after, start, end)
     if span is not None and (span[0] + at.start - start, span[1] - (end - at.end)) == (now.start, now.end):
+        return True
+    # a quote of several words, every one kept where it stood, is those words though the outlet
+    # rewrote the word beside it ("daily for school, work…" → "daily to reach school, work…")
+    if len(before[at.start:at.end].split()) >= SURE_WORDS and carried_span(before, after, at.start, at.end) == (
+            now.start, now.end):
         return True
     line, moved = _line(before, at.start), _line(after, now.start)
     return before[line[0]:line[1]] == after[moved[0]:moved[1]] and at.start - line[0] == now.start - moved[0]

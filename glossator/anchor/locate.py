@@ -32,7 +32,7 @@ _FOLDED = {
 _FOLDED_CHAR = re.compile("[" + "".join(_FOLDED) + "]")
 
 
-def _fold_chars(text: str) -> str:
+def fold_chars(text: str) -> str:
     """Typographic quotes, dashes and spaces as their plain forms, one character for one
     (a regex: str.translate with a non-ASCII table costs a dictionary lookup per character)."""
     return _FOLDED_CHAR.sub(lambda match: _FOLDED[match.group()], text)
@@ -105,14 +105,14 @@ class FoldedText:
 
 
 def fold_text(page: str) -> FoldedText:
-    normalised, nfc_map = _nfc(_fold_chars(page))
+    normalised, nfc_map = _nfc(fold_chars(page))
     collapsed, collapse_map = _collapse(normalised)
     return FoldedText(collapsed, collapse_map, nfc_map)
 
 
 def fold(text: str) -> str:
     """A quote, prefix or suffix in the form matching compares."""
-    normalised = unicodedata.normalize("NFC", _fold_chars(text))
+    normalised = unicodedata.normalize("NFC", fold_chars(text))
     return _SPACE_RUN.sub(" ", normalised)
 
 
