@@ -130,6 +130,15 @@ def test_a_deep_page_within_the_limit_gives_a_clean_article(server: str, root: P
     assert result.body.startswith("This sentence sits deep inside the page")
 
 
+def test_a_page_naming_no_address_is_said_to_be_read_from_its_own(server: str, root: Path) -> None:
+    """A page with no canonical link, og:url or JSON-LD url: the report said its `url` came "from Open
+    Graph og:url", and a capture again took it for a page naming the held address as its own."""
+    result = capture(root, f"{server}/deep-ok")
+    assert result.status == 0, result.err
+    assert f"  url:       {server}/deep-ok  — from the address it was read from" in result.out.splitlines()
+    assert "og:url" not in result.out
+
+
 def test_utf8_declared_as_latin1_is_read_as_utf8(server: str, root: Path) -> None:
     result = capture(root, f"{server}/wrong-charset")
     assert result.status == 0, result.err

@@ -118,6 +118,8 @@ def _without_site(title: str, site: str) -> str:
 
 
 def _absolute(value: str, base: str) -> str:
+    if not value.strip():
+        return ""  # (urljoin would give `base`: a page naming no address would seem to name the one read)
     try:
         url = urllib.parse.urljoin(base, value.strip())
         parts = urllib.parse.urlsplit(url)
