@@ -19,7 +19,7 @@ from .extract import extract, parse_page
 from .fetch import MAX_BYTES, TIMEOUT, Page, check_address, fetch, read_file
 from .metadata import Fact, Metadata, read_metadata, unwrap_wayback
 from .recapture import recapture
-from .write import FrontMatter, holding, same_address, slugify, taken, unique_slug, write_article
+from .write import FrontMatter, held_url, holding, same_address, slugify, taken, unique_slug, write_article
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 TAG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")  # the article schema's pattern for tags
@@ -114,6 +114,7 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
         raise CaptureError(f"{owner} already holds {meta.url.value}, the address {where} gives as its own",
                            f"to capture it again, leave out `--slug {request.slug}`")
     if owner:  # held already: captured again (a new version if its words changed)
+        _check_same_article(project, owner, request, page, meta)
         if request.tags:
             print(f"note: --tags left aside: the front matter of {owner} stays as it is, but for `captured`")
         capture = Capture(now, hashlib.sha256(page.data).hexdigest(), page.address if page.from_web else "")
@@ -134,6 +135,32 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
     _report(project, path, converted.words, meta, decoded.note, converted.left_out, converted.links_dropped,
             extracted.removed, page, request, draft)
     return EXIT_OK
+
+
+def _original(url: str) -> str:
+    """An address compared as the article's: a Wayback Machine copy's original, in `same_address` form."""
+    return same_address(unwrap_wayback(url) or url)
+
+
+def _check_same_article(project: Project, owner: str, request: Request, page: Page, meta: Metadata) -> None:
+    """Refuse a page that is not the held article's: one naming another address as its own, or one
+    that a redirect brought from the held address to another (a merged or deleted story sent to
+    another article or the home page), which would otherwise replace the held text."""
+    held = held_url(str(project.content_dir / Path(owner).name)) or meta.url.value
+    named = meta.named.origin != "the address it was read from"
+    if named and _original(meta.named.value) != _original(held):
+        raise CaptureError(
+            f"{page.address} names {meta.named.value} as its own address ({meta.named.origin}), not {held}, "
+            f"the `url` of {owner}: it is another page, and was not captured as a new text of {owner}",
+            f"if the outlet moved the article there, set `url:` in {owner} to {meta.named.value} and capture "
+            "again; to keep the other page as an article of its own, capture it by its own address")
+    redirected = page.from_web and same_address(page.address) != same_address(request.target)
+    if redirected and not named and _original(page.address) != _original(held):
+        raise CaptureError(
+            f"{request.target} now redirects to {page.address}, which is not {held}, the `url` of {owner}, "
+            "and the page there does not name the held address as its own",
+            f"open {request.target} in a browser: if the outlet moved the article, set `url:` in {owner} to the "
+            "new address and capture again; if it removed it, try a copy from the Wayback Machine")
 
 
 def _report(project: Project, path: Path, words: int, meta: Metadata, charset_note: str, left_out: tuple[str, ...],

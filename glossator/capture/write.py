@@ -96,6 +96,23 @@ def same_address(url: str) -> str:
     return url_key(url) or url.strip()
 
 
+def held_url(path: str) -> str | None:
+    """The `url` in the front matter of an article file, if it has one."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(FRONT_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    match = _FRONT.match(head.removeprefix("\ufeff"))  # (a BOM: the build reads such a file too)
+    if not match:
+        return None
+    try:
+        front = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return None  # `check` reports a broken file; it holds no address we can compare
+    return front["url"] if isinstance(front, dict) and isinstance(front.get("url"), str) else None
+
+
 def holding(project: Project, url: str) -> str | None:
     """The article (content/<slug>.md) whose front matter has this `url`, if any."""
     wanted = same_address(url)
@@ -106,19 +123,8 @@ def holding(project: Project, url: str) -> str | None:
     for entry in entries:
         if not entry.name.endswith(".md") or entry.name.startswith(".") or not entry.is_file():
             continue
-        try:
-            with open(entry.path, "rb") as handle:
-                head = handle.read(FRONT_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            continue
-        match = _FRONT.match(head.removeprefix("\ufeff"))  # (a BOM: the build reads such a file too)
-        if not match:
-            continue
-        try:
-            front = yaml.safe_load(match.group(1))
-        except yaml.YAMLError:
-            continue  # `check` reports a broken file; it holds no address we can compare
-        if isinstance(front, dict) and isinstance(front.get("url"), str) and same_address(front["url"]) == wanted:
+        url = held_url(entry.path)
+        if url is not None and same_address(url) == wanted:
             return f"content/{entry.name}"
     return None
 

@@ -1,0 +1,72 @@
+"""`build.py add URL` again for a held article, when what is read is not a new text of it: the held
+address now redirects to another page, the bytes are those read before, the page is a paywalled
+teaser. Each is said in one line and nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.capture_server import Handler, serve
+from tests.test_recapture import ANNOTATIONS, OK, ORIGINAL, SLUG, capture, check, files
+
+UTC = dt.UTC
+PATH = "/2026/11/28/council-approves-harbour-wall/"
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[str, dict[str, object]]]:
+    """The story's address on a local server; what it does (a body, or a redirect) a test changes."""
+    served: dict[str, object] = {"body": ORIGINAL}
+
+    def story(handler: Handler) -> None:
+        if "redirect" in served:
+            return handler.redirect(str(served["redirect"]), 301)
+        handler.send(served["body"])  # type: ignore[arg-type]
+
+    yield from ((f"{base}{PATH}", served) for base in serve({PATH: story}))
+
+
+@pytest.fixture
+def held(tmp_path: Path, site: tuple[str, dict[str, object]]) -> Path:
+    """The article captured once, on 1 December, and annotated."""
+    root = tmp_path / "archive"
+    (root / "content").mkdir(parents=True)
+    status, _, err = capture(root, site[0], dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert status == 0, err
+    (root / "annotations").mkdir()
+    (root / "annotations" / f"{SLUG}.yaml").write_text(ANNOTATIONS, encoding="utf-8")
+    assert check(root) == OK
+    return root
+
+
+@pytest.mark.parametrize(("target", "said"), [
+    ("/pages/jsonld-opengraph.html", "names https://www.northerncourier.example/business/2026/dec/01/"
+                                     "rail-night-services-cut as its own address (<link rel=canonical>), not "),
+    ("/pages/comments.html", "names https://www.eastvalepost.example/news/2026/11/30/library-hours-extended "
+                             "as its own address"),
+    ("/deep-ok", "now redirects to http://127.0.0.1:"),  # a page that names no address of its own
+])
+def test_a_held_address_that_redirects_elsewhere_is_refused(held: Path, site: tuple[str, dict[str, object]],
+                                                            target: str, said: str) -> None:
+    """The outlet sends the held address to another article (or its home page): that page used to
+    become the held article's new text, every note pinned to the old one."""
+    before = files(held)
+    site[1]["redirect"] = target
+    status, out, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert (status, out) == (1, "")
+    assert err.startswith("error: ") and said in err.splitlines()[0] and "Traceback" not in err
+    assert f"set `url:` in content/{SLUG}.md" in err and err.endswith("nothing was written\n")
+    assert files(held) == before
+
+
+def test_a_redirect_to_the_page_naming_the_held_address_is_still_captured(
+        held: Path, site: tuple[str, dict[str, object]]) -> None:
+    """A redirect is fine when the page it ends on names the held address as its own (http → https, a
+    short link, a new path the canonical address still points back from)."""
+    site[1]["redirect"] = "/pages/wordpress-post.html"
+    status, out, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert (status, err) == (0, "") and "unchanged since its capture" in out
