@@ -366,6 +366,7 @@ def test_a_title_the_editor_corrected_stays_when_the_outlet_keeps_its_headline(
     content.write_text(content.read_text(encoding="utf-8").replace(f'title: "{HEADLINE}"', f'title: "{corrected}"'),
                        encoding="utf-8")
     before = files(held)
+    page[1]["body"] = ORIGINAL.replace(b"</body>", b"<div class='ad'>Buy a boat</div></body>")  # (other bytes)
     status, out, _ = capture(held, page[0], dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     assert status == 0 and "the same words and headline; nothing was written" in out and files(held) == before
     page[1]["body"] = SECOND

@@ -70,3 +70,20 @@ def test_a_redirect_to_the_page_naming_the_held_address_is_still_captured(
     site[1]["redirect"] = "/pages/wordpress-post.html"
     status, out, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
     assert (status, err) == (0, "") and "unchanged since its capture" in out
+
+
+def test_the_same_bytes_again_keep_the_editors_tidied_text(held: Path, site: tuple[str, dict[str, object]]) -> None:
+    """The editor took an advert's sentence out of the text; the page, read again, has the very bytes
+    read before: the outlet changed nothing, yet that made a version saying the outlet added the advert."""
+    content = held / "content" / f"{SLUG}.md"
+    text = content.read_text(encoding="utf-8")
+    assert "Click here to win a weekend by the sea." in text
+    content.write_text(text.replace("Click here to win a weekend by the sea.", ""), encoding="utf-8")
+    before = files(held)
+    status, out, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        f"content/{SLUG}.md: unchanged since its capture of 1 December 2026, 09:00 UTC: the page's bytes are the "
+        "ones read then (the same SHA-256); nothing was written",
+        f"  content/{SLUG}.md differs from the text read from them: the edits made to it since stand"]
+    assert files(held) == before

@@ -173,6 +173,16 @@ def _create(path: Path, text: str) -> None:
         staging.unlink(missing_ok=True)
 
 
+def _same_bytes(rel: str, old_capture: Capture, edited: bool) -> None:
+    """The page's bytes are those of the last capture: the outlet changed nothing. Where the held
+    text differs from them, an editor tidied it (an advert's sentence removed, a heading fixed):
+    that is no outlet's edit, and it stays."""
+    print(f"{rel}: unchanged since its capture of {moment(old_capture)}: the page's bytes are the ones read then "
+          "(the same SHA-256); nothing was written")
+    if edited:
+        print(f"  {rel} differs from the text read from them: the edits made to it since stand")
+
+
 def recapture(project: Project, slug: str, markdown: str, title: str, capture: Capture) -> int:
     """Capture content/<slug>.md again from the page just read (its Markdown and headline)."""
     annotated = _current(project, slug)
@@ -187,6 +197,9 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
     front, _, old_body, _ = parts
     recorded = _recorded_headline(front)
     headline = new_title(title, recorded, article.title)
+    if capture.sha256 and capture.sha256 == old_capture.sha256:
+        _same_bytes(rel, old_capture, new_page.split() != annotated.page_text.split() or title != article.title)
+        return 0
     if new_page.split() == annotated.page_text.split() and headline == article.title:
         print(f"{rel}: unchanged since its capture of {moment(old_capture)}: the page has the same words and "
               "headline; nothing was written")
