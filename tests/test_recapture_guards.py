@@ -4,12 +4,16 @@ teaser. Each is said in one line and nothing is written."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from glossator.capture.command import add
+from glossator.project import Project
 from tests.capture_server import Handler, serve
 from tests.test_recapture import ANNOTATIONS, OK, ORIGINAL, SLUG, capture, check, files
 
@@ -87,3 +91,36 @@ def test_the_same_bytes_again_keep_the_editors_tidied_text(held: Path, site: tup
         "ones read then (the same SHA-256); nothing was written",
         f"  content/{SLUG}.md differs from the text read from them: the edits made to it since stand"]
     assert files(held) == before
+
+
+PAYWALLED_URL = "https://ledgerreview.example/investigations/meridian-shipping-losses"
+PAGES = Path(__file__).resolve().parent / "capture_pages"
+
+
+def test_a_paywalled_teaser_is_no_deletion_of_the_rest(tmp_path: Path) -> None:
+    """The whole article saved from a browser, then its paywalled teaser: the teaser was recorded as the
+    outlet deleting all but the opening, and the note on the rest pinned, without a paywall warning."""
+    (tmp_path / "content").mkdir()
+    project = Project.at(tmp_path)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert add(project, str(PAGES / "paywall-full.html"), url=PAYWALLED_URL,
+                   now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == 0
+    slug = next((tmp_path / "content").iterdir()).stem
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / f"{slug}.yaml").write_text(
+        f"article: {slug}\nannotations:\n  - id: auditors\n    kind: sourcing\n    quote: \"had relied on figures "
+        "supplied by management\"\n    note: The auditors said so in a statement to the paper on 19 November.\n"
+        "    by: ed\n    added: 2026-12-01\n",
+        encoding="utf-8")
+    assert check(tmp_path) == OK
+    before = files(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = add(project, str(PAGES / "paywall-teaser.html"), url=PAYWALLED_URL,
+                     now=dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert (status, out.getvalue()) == (1, "")
+    first = err.getvalue().splitlines()[0]
+    assert first.startswith("error: the page marks the article as paywalled and holds ")
+    assert f"words of content/{slug}.md: it is only the text's opening, not a new text of it" in first
+    assert "Save Page As" in err.getvalue() and err.getvalue().endswith("nothing was written\n")
+    assert files(tmp_path) == before

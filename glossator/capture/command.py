@@ -120,7 +120,7 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
         capture = Capture(now, hashlib.sha256(page.data).hexdigest(), page.address if page.from_web else "")
         # (a headline we made up, from the page's first heading, is no headline of the outlet's)
         return recapture(project, Path(owner).stem, converted.markdown,
-                         "" if meta.title.guessed else meta.title.value, capture)
+                         "" if meta.title.guessed else meta.title.value, capture, meta.paywalled)
     slug = request.slug or unique_slug(project, slugify(meta.title.value) or f"article-{now.date().isoformat()}")
     # a title or a date made up by us must not be published unseen; trafilatura's dates come from the page
     draft = meta.title.guessed or (meta.published.guessed and not meta.published.origin.startswith("trafilatura"))

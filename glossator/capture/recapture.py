@@ -183,8 +183,22 @@ def _same_bytes(rel: str, old_capture: Capture, edited: bool) -> None:
         print(f"  {rel} differs from the text read from them: the edits made to it since stand")
 
 
-def recapture(project: Project, slug: str, markdown: str, title: str, capture: Capture) -> int:
-    """Capture content/<slug>.md again from the page just read (its Markdown and headline)."""
+def _refuse_a_teaser(rel: str, held: list[str], read: list[str], paywalled: bool) -> None:
+    """A page that holds only the opening of the held text (a paywall's teaser, a page cut short) is
+    no outlet's deletion of the rest: recorded as one, it would pin every note on the rest."""
+    if len(read) >= len(held) or not (paywalled or held[:len(read)] == read):
+        return
+    why = "the page marks the article as paywalled and" if paywalled else "the page"
+    raise CaptureError(f"{why} holds {len(read):,} of the {len(held):,} words of {rel}: it is only the text's "
+                       "opening, not a new text of it",
+                       "capture the whole page: open it in a browser where you can read it all, save it "
+                       "(File → Save Page As…) and run `build.py add FILE.html --url URL`")
+
+
+def recapture(project: Project, slug: str, markdown: str, title: str, capture: Capture,
+              paywalled: bool = False) -> int:
+    """Capture content/<slug>.md again from the page just read (its Markdown and headline);
+    `paywalled`: the page says the article is not free to read."""
     annotated = _current(project, slug)
     article = annotated.article
     old_capture = article.captured
@@ -204,6 +218,7 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
         print(f"{rel}: unchanged since its capture of {moment(old_capture)}: the page has the same words and "
               "headline; nothing was written")
         return 0
+    _refuse_a_teaser(rel, annotated.page_text.split(), new_page.split(), paywalled)
     if capture.at <= old_capture.at:
         raise CaptureError(f"the page was read at {capture.at:%Y-%m-%dT%H:%M:%SZ}, not after the capture of "
                            f"{rel} ({old_capture.at:%Y-%m-%dT%H:%M:%SZ})", "check the computer's clock")
@@ -227,13 +242,13 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
                      + markdown)
     # where the report points: the notes' places in the file as it is now, lines added included
     _report(project, slug, annotated, version_path, new_page, headline, carried, left, pins,
-            quote_positions(pinned) if pinned is not None else {})
+            quote_positions(pinned) if pinned is not None else {}, paywalled)
     return 0
 
 
 def _report(project: Project, slug: str, annotated: AnnotatedArticle, path: Path, new_page: str,
             headline: str, carried: list[Annotation], left: list[LeftBehind], pins: dict[str, str],
-            places: dict[str, tuple[int, int]]) -> None:
+            places: dict[str, tuple[int, int]], paywalled: bool) -> None:
     article = annotated.article
     assert article.captured is not None
     added, deleted, changed = count_words(word_diff(annotated.page_text, new_page))
@@ -263,5 +278,8 @@ def _report(project: Project, slug: str, annotated: AnnotatedArticle, path: Path
         print(f"  {len(moved)} note(s) already shown on earlier texts now say so: {', '.join(moved)}")
     if pins:
         print(f"  {annotations} now gives `version:` for {', '.join(sorted(pins))}")
+    if paywalled:
+        print("check by eye:\n  - the page marks the article as paywalled: compare the end of the new text with "
+              "the earlier text's")
     print(f"next: read what changed (python build.py serve, then /articles/{slug}/changes/), "
           "then run `python build.py check`")
