@@ -127,6 +127,9 @@ def _routes() -> dict[str, Callable[[Handler], None]]:
         "/deep": lambda h: h.send(deep_page(5000)),
         "/deep-ok": lambda h: h.send(deep_page(1000)),
         "/no-article": lambda h: h.send(NO_ARTICLE),
+        # an article page that calls itself a website, as some outlets' do
+        "/website-typed": lambda h: h.send(page_bytes("wordpress-post.html").replace(
+            b'og:type" content="article"', b'og:type" content="website"')),
         "/hostile": lambda h: h.send(hostile),
         **{f"/hop-{n}": _hop(n + 1) for n in range(20)},
     }

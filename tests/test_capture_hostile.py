@@ -60,11 +60,20 @@ def refused(result: Captured, *words: str) -> str:
     ("/to-javascript", ("redirects to `javascript:alert(1)`",)),
     ("/deep", ("nests its elements more than 2,000 levels deep",)),
     ("/no-article", ("no article text found on the page",)),
+    ("/pages/home-page.html", ("no article text found on the page",)),  # twelve teasers, og:type=website
+    ("/pages/search-results.html", ("no article text found on the page",)),
 ])
 def test_a_failing_page_is_one_clear_line_and_nothing_written(server: str, root: Path, path: str,
                                                               words: tuple[str, ...]) -> None:
     refused(capture(root, f"{server}{path}"), *words)
     assert not list((root / "content").iterdir())
+
+
+def test_an_article_page_typed_as_a_website_is_still_an_article(server: str, root: Path) -> None:
+    """Teasers are told by the page's shape, not by og:type alone: some outlets' articles say `website`."""
+    result = capture(root, f"{server}/website-typed")
+    assert result.status == 0, result.err
+    assert "Councillors voted 31 to 4 on Thursday night" in result.body
 
 
 def test_a_silent_server_times_out(server: str, root: Path) -> None:

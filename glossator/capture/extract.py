@@ -24,6 +24,7 @@ from trafilatura import bare_extraction
 
 from . import CaptureError
 from .jsonld import article_node
+from .teasers import lists_other_pages
 
 LINKED_SHARE = 0.6  # an "article" most of whose lines are the page's link texts is its navigation
 MAX_ELEMENTS = 300_000  # a long article page has a few thousand; more is a generated page, not news
@@ -203,7 +204,7 @@ def extract(tree: lxml.html.HtmlElement, base_url: str) -> Extracted:
     if found is not None and found.body is not None:
         _unmask_spaces(found.body, found, stand_ins)
     empty = found is None or found.body is None or not "".join(found.body.itertext()).strip()
-    if empty or _only_links(found.body, tree):
+    if empty or _only_links(found.body, tree) or lists_other_pages(tree, found.body):
         raise CaptureError("no article text found on the page",
                            "is this the article's own page (not a home page, a search or a login page)? "
                            "If the text is loaded by a script, save the page from the browser once it shows the "
