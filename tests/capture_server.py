@@ -110,6 +110,7 @@ def _routes() -> dict[str, Callable[[Handler], None]]:
         "/broken": lambda h: h.send(b"<html><body>Internal error</body></html>", status=500),
         "/pdf": lambda h: h.send(b"%PDF-1.7\n" + b"0" * 2000, "application/pdf"),
         "/no-type": lambda h: h.send(page_bytes("comments.html"), None),
+        "/binary-as-html": lambda h: h.send(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 40),
         "/huge": lambda h: h.stream(HUGE, length_header=True),
         "/huge-unannounced": lambda h: h.stream(HUGE, length_header=False),
         "/gzip": lambda h: h.send(gzip.compress(page_bytes("wordpress-post.html")),

@@ -51,6 +51,8 @@ def refused(result: Captured, *words: str) -> str:
     ("/forbidden", ("refused to serve", "HTTP 403")),
     ("/broken", ("server failed", "HTTP 500")),
     ("/pdf", ("not a web page", "application/pdf")),
+    # (an ELF program labelled text/html became an article of 12,067 "words")
+    ("/binary-as-html", ("not a web page (the server says `text/html`, but its bytes do not begin as an HTML page",)),
     ("/huge", ("too large", "52,428,800 bytes")),
     ("/huge-unannounced", ("too large", "more than 16,777,216 bytes")),
     ("/gzip-bomb", ("too large",)),

@@ -223,10 +223,13 @@ def _read(response: http.client.HTTPResponse, address: str, max_bytes: int, dead
             raise _too_large(final, None, max_bytes)
         parts.append(chunk)
     data = b"".join(parts)
-    if not media and not _looks_like_html(data):
-        raise CaptureError(f"{final}: not a web page (no Content-Type, and the bytes are not HTML)")
     if not data.strip():
         raise CaptureError(f"{final}: the page is empty")
+    # a server's label is no proof: a program or an archive served as text/html is no page either
+    if not _looks_like_html(data) and not _saved_page(data):
+        said = f"the server says `{media}`, but" if media else "no Content-Type, and"
+        raise CaptureError(f"{final}: not a web page ({said} its bytes do not begin as an HTML page does)",
+                           "check that the address is the article's page, not a download")
     return Page(data, final, charset, True)
 
 
