@@ -233,6 +233,8 @@ def test_a_wayback_copy_is_archived_under_the_original_address(tmp_path: Path) -
     assert result.front["url"] == WORDPRESS_URL
     assert result.front["archived"] == wayback
     assert "read from the Wayback Machine" in result.out
+    # the text is the outlet's as the copy found it, not as it is at the moment of the run
+    assert result.front["captured"]["at"] == "2026-11-28T10:15:00Z"  # type: ignore[index]
 
 
 def test_an_article_already_held_is_captured_again_not_overwritten(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from glossator.capture.command import add
 from glossator.project import Project
 from tests.capture_server import Handler, serve
-from tests.test_recapture import ANNOTATIONS, OK, ORIGINAL, SLUG, capture, check, files
+from tests.test_recapture import ANNOTATIONS, OK, ORIGINAL, SECOND, SLUG, URL, capture, check, files
 
 UTC = dt.UTC
 PATH = "/2026/11/28/council-approves-harbour-wall/"
@@ -124,3 +124,24 @@ def test_a_paywalled_teaser_is_no_deletion_of_the_rest(tmp_path: Path) -> None:
     assert f"words of content/{slug}.md: it is only the text's opening, not a new text of it" in first
     assert "Save Page As" in err.getvalue() and err.getvalue().endswith("nothing was written\n")
     assert files(tmp_path) == before
+
+
+def test_a_wayback_copy_older_than_the_held_text_is_refused(held: Path, site: tuple[str, dict[str, object]],
+                                                            tmp_path: Path) -> None:
+    """The archive holds the corrected text; a Wayback copy of the first one, captured again, became the
+    current text stamped with the moment of the run: readers saw the outlet undo its correction today."""
+    site[1]["body"] = SECOND
+    assert capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))[0] == 0
+    before = files(held)
+    saved = tmp_path / "wp-orig.html"
+    saved.write_bytes(ORIGINAL)
+    copy = f"https://web.archive.org/web/20261128100000/{URL}"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = add(Project.at(held), str(saved), url=copy, now=dt.datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    assert (status, out.getvalue()) == (1, "")
+    assert err.getvalue().splitlines()[0] == (
+        f"error: {copy} is a copy made at 2026-11-28T10:00:00Z, before the capture of content/{SLUG}.md "
+        "(2026-12-03T09:00:00Z): an earlier text cannot become the current one")
+    assert f"versions/{SLUG}/2026-11-28-1000.md" in err.getvalue()
+    assert files(held) == before

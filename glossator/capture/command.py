@@ -17,7 +17,7 @@ from .convert import convert
 from .decode import decode_page
 from .extract import extract, parse_page
 from .fetch import MAX_BYTES, TIMEOUT, Page, check_address, fetch, read_file
-from .metadata import Fact, Metadata, read_metadata, unwrap_wayback
+from .metadata import Fact, Metadata, read_metadata, unwrap_wayback, wayback_moment
 from .recapture import recapture
 from .write import FrontMatter, held_url, holding, same_address, slugify, taken, unique_slug, write_article
 
@@ -113,20 +113,22 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
             and owner != f"content/{request.slug}.md":  # (the page's own address is a held article's)
         raise CaptureError(f"{owner} already holds {meta.url.value}, the address {where} gives as its own",
                            f"to capture it again, leave out `--slug {request.slug}`")
+    read_at = _moment_of_text(page, meta, now)
     if owner:  # held already: captured again (a new version if its words changed)
         _check_same_article(project, owner, request, page, meta)
         if request.tags:
             print(f"note: --tags left aside: the front matter of {owner} stays as it is, but for `captured`")
-        capture = Capture(now, hashlib.sha256(page.data).hexdigest(), page.address if page.from_web else "")
+        capture = Capture(read_at, hashlib.sha256(page.data).hexdigest(), page.address if page.from_web else "")
         # (a headline we made up, from the page's first heading, is no headline of the outlet's)
         return recapture(project, Path(owner).stem, converted.markdown,
-                         "" if meta.title.guessed else meta.title.value, capture, meta.paywalled)
+                         "" if meta.title.guessed else meta.title.value, capture, meta.paywalled,
+                         copy=meta.archived if read_at != now else "")
     slug = request.slug or unique_slug(project, slugify(meta.title.value) or f"article-{now.date().isoformat()}")
     # a title or a date made up by us must not be published unseen; trafilatura's dates come from the page
     draft = meta.title.guessed or (meta.published.guessed and not meta.published.origin.startswith("trafilatura"))
     front = FrontMatter(
         title=meta.title.value, source=meta.source.value, published=meta.published.value, url=meta.url.value,
-        captured_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"), sha256=hashlib.sha256(page.data).hexdigest(),
+        captured_at=read_at.strftime("%Y-%m-%dT%H:%M:%SZ"), sha256=hashlib.sha256(page.data).hexdigest(),
         read_from=page.address if page.from_web else "", headline="" if meta.title.guessed else meta.title.value,
         author=author,
         language=meta.language.value if meta.language else "", archived=meta.archived, tags=request.tags,
@@ -135,6 +137,16 @@ def _capture(project: Project, request: Request, page: Page, now: dt.datetime, o
     _report(project, path, converted.words, meta, decoded.note, converted.left_out, converted.links_dropped,
             extracted.removed, page, request, draft)
     return EXIT_OK
+
+
+def _moment_of_text(page: Page, meta: Metadata, now: dt.datetime) -> dt.datetime:
+    """When the text read was the outlet's: a Wayback Machine copy's own moment (the address the
+    redirects ended on first: it names the copy served), else now. A saved file's moment is unknown."""
+    for address in ((page.address,) if page.from_web else ()) + (meta.archived,):
+        copied = wayback_moment(address)
+        if copied is not None and copied <= now:
+            return copied
+    return now
 
 
 def _original(url: str) -> str:

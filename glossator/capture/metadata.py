@@ -23,6 +23,7 @@ from .jsonld import ArticleNode, article_node
 LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*\Z")  # the article schema's pattern
 MAX_TITLE, MAX_SOURCE, MAX_AUTHOR = 500, 200, 300  # the article schema's limits
 _WAYBACK = re.compile(r"https?://(?:www\.)?web\.archive\.org/web/[0-9]{1,14}[a-z_]*/(.+)\Z", re.IGNORECASE)
+_WAYBACK_MOMENT = re.compile(r"https?://(?:www\.)?web\.archive\.org/web/([0-9]{14})[a-z_]*/", re.IGNORECASE)
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", ": ")
 _DATE_METAS = ("article:published_time", "og:published_time", "datepublished", "date", "pubdate", "publish-date",
                "publishdate", "publication_date", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
@@ -63,6 +64,16 @@ def unwrap_wayback(url: str) -> str | None:
     if not inner.lower().startswith(("http://", "https://")):
         inner = "http://" + inner.lstrip("/")
     return inner
+
+
+def wayback_moment(url: str) -> dt.datetime | None:
+    """When a Wayback Machine copy was made: the 14 digits of its address (UTC), or None (a partial
+    timestamp names no copy: the Wayback Machine redirects it to the nearest one)."""
+    match = _WAYBACK_MOMENT.match(url.strip())
+    try:
+        return dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC) if match else None
+    except ValueError:
+        return None
 
 
 def _clean(value: str | None, limit: int = 10_000) -> str:

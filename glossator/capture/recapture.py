@@ -183,6 +183,20 @@ def _same_bytes(rel: str, old_capture: Capture, edited: bool) -> None:
         print(f"  {rel} differs from the text read from them: the edits made to it since stand")
 
 
+def _not_newer(rel: str, slug: str, capture: Capture, old_capture: Capture, copy: str) -> CaptureError:
+    """A text read before the held one cannot become the current text: readers would see the outlet
+    undo its later edit."""
+    held = f"the capture of {rel} ({old_capture.at:%Y-%m-%dT%H:%M:%SZ})"
+    if not copy:
+        return CaptureError(f"the page was read at {capture.at:%Y-%m-%dT%H:%M:%SZ}, not after {held}",
+                            "check the computer's clock")
+    return CaptureError(f"{copy} is a copy made at {capture.at:%Y-%m-%dT%H:%M:%SZ}, before {held}: an earlier "
+                        "text cannot become the current one",
+                        f"to keep it as an earlier text, write it by hand as versions/{slug}/"
+                        f"{capture.at:%Y-%m-%d-%H%M}.md (docs/versions.md, \"By hand\"), then run "
+                        "`python build.py check`")
+
+
 def _refuse_a_teaser(rel: str, held: list[str], read: list[str], paywalled: bool) -> None:
     """A page that holds only the opening of the held text (a paywall's teaser, a page cut short) is
     no outlet's deletion of the rest: recorded as one, it would pin every note on the rest."""
@@ -196,9 +210,10 @@ def _refuse_a_teaser(rel: str, held: list[str], read: list[str], paywalled: bool
 
 
 def recapture(project: Project, slug: str, markdown: str, title: str, capture: Capture,
-              paywalled: bool = False) -> int:
+              paywalled: bool = False, copy: str = "") -> int:
     """Capture content/<slug>.md again from the page just read (its Markdown and headline);
-    `paywalled`: the page says the article is not free to read."""
+    `paywalled`: the page says the article is not free to read; `copy`: the Wayback Machine copy
+    read, whose moment `capture.at` is."""
     annotated = _current(project, slug)
     article = annotated.article
     old_capture = article.captured
@@ -220,8 +235,7 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
         return 0
     _refuse_a_teaser(rel, annotated.page_text.split(), new_page.split(), paywalled)
     if capture.at <= old_capture.at:
-        raise CaptureError(f"the page was read at {capture.at:%Y-%m-%dT%H:%M:%SZ}, not after the capture of "
-                           f"{rel} ({old_capture.at:%Y-%m-%dT%H:%M:%SZ})", "check the computer's clock")
+        raise _not_newer(rel, slug, capture, old_capture, copy)
     history = annotated.history
     old_id = history.texts[-1].id if history else version_id(old_capture.at)
     carried, left, pins = _sort_notes(annotated, markdown, headline, old_id)
