@@ -202,6 +202,7 @@ class Capture:  # front matter `captured`: when the text was read, and what from
     at: dt.datetime  # aware, UTC
     sha256: str = ""
     read_from: str = ""
+    headline: str = ""  # the page's own headline when `add` read it (an editor may correct `title`)
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,24 @@
 """`build.py add URL` again for a held article, when what is read is not a new text of it: the held
 address now redirects to another page, the bytes are those read before, the page is a paywalled
-teaser. Each is said in one line and nothing is written."""
+teaser, an old Wayback copy. Each is said in one line and nothing is written. And an editor's
+corrected title is never taken for the outlet's headline."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from glossator.capture.command import add
+from glossator.cli import main
 from glossator.project import Project
 from tests.capture_server import Handler, serve
-from tests.test_recapture import ANNOTATIONS, OK, ORIGINAL, SECOND, SLUG, URL, capture, check, files
+from tests.test_recapture import ANNOTATIONS, HEADLINE, OK, ORIGINAL, SECOND, SLUG, URL, capture, check, files, front
 
 UTC = dt.UTC
 PATH = "/2026/11/28/council-approves-harbour-wall/"
@@ -145,3 +148,30 @@ def test_a_wayback_copy_older_than_the_held_text_is_refused(held: Path, site: tu
         "(2026-12-03T09:00:00Z): an earlier text cannot become the current one")
     assert f"versions/{SLUG}/2026-11-28-1000.md" in err.getvalue()
     assert files(held) == before
+
+
+def test_the_changes_show_the_outlets_headlines_not_the_editors_title(
+        held: Path, site: tuple[str, dict[str, object]], tmp_path: Path) -> None:
+    """The editor corrected `title`; the outlet then changed its headline: the version file was given the
+    editor's title, and the changes page showed it as the outlet's old headline."""
+    content = held / "content" / f"{SLUG}.md"
+    corrected = "Council approves harbour wall after 10 years of delays"
+    content.write_text(content.read_text(encoding="utf-8").replace(f'title: "{HEADLINE}"', f'title: "{corrected}"'),
+                       encoding="utf-8")
+    site[1]["body"] = ORIGINAL.replace(HEADLINE.encode(), b"Harbour wall approved after ten-year wait")
+    status, _, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert (status, err) == (0, "")
+    assert front(held / "versions" / SLUG / "2026-12-01-0900.md")["title"] == HEADLINE
+    # and the editor corrects the new title too: the outlet's headline stays what the pages compare
+    content.write_text(content.read_text(encoding="utf-8").replace(
+        'title: "Harbour wall approved after ten-year wait"', 'title: "Harbour wall approved after 10-year wait"'),
+        encoding="utf-8")
+    assert check(held) == OK
+    out = tmp_path / "site"
+    assert main(["build", "--root", str(held), "--out", str(out), "--no-search", "--jobs", "1"]) == 0
+    changes = (out / "articles" / SLUG / "changes" / "index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="[^"]*">([^<]*)</a>, captured', changes)
+    assert listed == [HEADLINE, "Harbour wall approved after ten-year wait"]
+    headline = changes[changes.index('class="diff-title"'):]
+    headline = headline[:headline.index("</p>")]
+    assert "decade of delays" in headline and "ten-year" in headline and "10" not in headline

@@ -31,7 +31,9 @@ def _as_article(article: Article, text: Version) -> Article:
 
 def _change(before: Version, after: Version, before_text: Layout, after_text: Layout) -> TextChange:
     runs = word_diff(before_text[0], after_text[0])
-    title_runs = word_diff(before.title, after.title) if before.title != after.title else ()
+    # the outlet's headlines, not a `title` an editor corrected: the change shown is the outlet's
+    headlines = (before.captured.headline or before.title, after.captured.headline or after.title)
+    title_runs = word_diff(*headlines) if headlines[0] != headlines[1] else ()
     added, deleted, changed = count_words(runs)
     title_added, title_deleted, title_changed = count_words(title_runs)
     return TextChange(before.id, after.id, after.captured.at, added + title_added, deleted + title_deleted,

@@ -239,7 +239,8 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
     history = annotated.history
     old_id = history.texts[-1].id if history else version_id(old_capture.at)
     carried, left, pins = _sort_notes(annotated, markdown, headline, old_id)
-    version_front = _captured_yaml(old_capture, recorded) + ([f"title: {yaml_quoted(article.title)}"]
+    # the headline the outlet gave the old text, not a title the editor corrected
+    version_front = _captured_yaml(old_capture, recorded) + ([f"title: {yaml_quoted(recorded or article.title)}"]
                                                             if headline != article.title else [])
     # (the page's headline recorded even when the editor's title differs: the next capture compares with it)
     replacements = {"captured": _captured_yaml(capture, title or None)}

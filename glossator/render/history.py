@@ -51,6 +51,7 @@ class TextView:
     label: str  # when it was captured: "6 December 2026, 07:40 UTC"
     iso: str
     title: str
+    headline: str  # the outlet's, as captured (the list of texts names each by it)
     url: str  # where to read it: its version page, or the article page for the current text
     permalink: str  # its version page (for the current text, a page that says it is current)
     current: bool
@@ -84,6 +85,7 @@ def _text_views(annotated: AnnotatedArticle, config: SiteConfig) -> tuple[TextVi
         current = number == len(history.texts)
         permalink = base + version_path(slug, text.id)
         views.append(TextView(text.id, number, moment(text.captured.at), iso(text.captured.at), text.title,
+                              text.captured.headline or text.title,
                               base + article_path(slug) if current else permalink, permalink, current,
                               len(anchored.annotations)))
     return tuple(views)

@@ -37,8 +37,8 @@ def parse_capture(data: Any) -> Capture | None:
         return None
     try:
         at = dt.datetime.fromisoformat(data["at"])
-        return Capture(at.astimezone(dt.UTC), str(data.get("sha256", "")), str(data.get("from", ""))
-                       ) if at.tzinfo is not None else None
+        return Capture(at.astimezone(dt.UTC), str(data.get("sha256", "")), str(data.get("from", "")),
+                       str(data.get("headline", ""))) if at.tzinfo is not None else None
     except (ValueError, OverflowError):
         return None
 
