@@ -315,3 +315,14 @@ def test_a_file_that_is_no_html_page_is_refused(tmp_path: Path, data: bytes, sai
     assert result.status == 1 and result.path is None and "Traceback" not in result.err
     assert f"{saved}: {said}: its bytes do not begin as an HTML page does" in result.err.splitlines()[0]
     assert not (tmp_path / "content").exists() or not list((tmp_path / "content").iterdir())
+
+
+def test_relative_links_are_resolved_against_the_articles_own_address(tmp_path: Path) -> None:
+    """`chart.html` on a page at /news/2026/port-traffic.html is /news/2026/chart.html, and `#fn1` is a
+    place on that page: trafilatura, given the address, resolved both against the site's root."""
+    saved = Path(__file__).resolve().parent / "capture_pages" / "relative-links.html"
+    result = capture(tmp_path, str(saved), "--url", "https://harbourtimes.example/news/2026/port-traffic.html")
+    assert result.status == 0, result.err
+    assert "[the chart](https://harbourtimes.example/news/2026/chart.html)" in result.body
+    assert "(https://harbourtimes.example/news/2026/port-traffic.html#fn1)" in result.body
+    assert "(https://harbourtimes.example/chart.html)" not in result.body and "example#fn1" not in result.body

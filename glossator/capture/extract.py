@@ -191,6 +191,9 @@ def extract(tree: lxml.html.HtmlElement, base_url: str) -> Extracted:
         raise CaptureError(f"the page has {count:,} elements (the limit is {MAX_ELEMENTS:,})",
                            "this is not how an article page is made: check that the address is the article's")
     work = copy.deepcopy(tree)
+    # resolved here, as a browser does (against the page's address, or its <base href>): trafilatura,
+    # given `url`, resolves relative links against the site's root (`chart.html` → https://host/chart.html)
+    work.make_links_absolute(base_url, handle_failures="ignore")
     live_feed(work)  # (before prune, which takes out the JSON-LD scripts with the others)
     removed = prune(work)
     stand_ins = _mask_spaces(work)
