@@ -326,3 +326,15 @@ def test_relative_links_are_resolved_against_the_articles_own_address(tmp_path: 
     assert "[the chart](https://harbourtimes.example/news/2026/chart.html)" in result.body
     assert "(https://harbourtimes.example/news/2026/port-traffic.html#fn1)" in result.body
     assert "(https://harbourtimes.example/chart.html)" not in result.body and "example#fn1" not in result.body
+
+
+def test_a_short_chinese_article_is_captured_and_its_words_counted_as_characters(tmp_path: Path) -> None:
+    """Three paragraphs, some 130 characters: counted by runs between spaces they were "only 14 words",
+    and refused as a page with no article text."""
+    saved = Path(__file__).resolve().parent / "capture_pages" / "chinese-brief.html"
+    result = capture(tmp_path, str(saved), "--url", "https://zh.example/a/1")
+    assert result.status == 0, result.err
+    assert "市议会周四晚以31票对4票通过决议" in result.body
+    han = len(re.findall(r"[\u4e00-\u9fff]", result.body))
+    reported = int(re.search(r"\(([\d,]+) words\)", result.out).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert han <= reported <= han + 20  # each character a word, and the numbers' digits

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 from lxml.etree import Element, _Element
 
+from ..anchor.diff import SPACELESS
 from .inline import MAX_DEPTH, render
 
 MAX_NESTING = 8  # lists and quotes nested deeper than this are written flat
 BLOCK_TAGS = frozenset({"p", "head", "list", "item", "quote", "table", "div", "row", "cell"})
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _WORD = re.compile(r"\w+")
+# words as a reader counts them (and as the changes pages do): a character of a script written
+# without spaces (Chinese, Japanese, Thai…) is a word, or a 150-character Chinese story had 14
+_COUNTED = re.compile(rf"[{SPACELESS}]|[^\W{SPACELESS}]+")
 _HEADING = re.compile(r"h([1-6])\Z")
 # the words a byline starts with, in the languages of the outlets we archive most
 _BYLINE = re.compile(r"(?:by|from|par|von|por|di|door|av|af|przez|от|від)\s+\w", re.IGNORECASE)
@@ -237,4 +241,4 @@ def convert(body: _Element, base_url: str, title: str = "", author: str = "") ->
             left_out.append(f"{reason}: “{shown}”")
     text = " ".join(block.text for block in kept)
     markdown = "\n".join(_join(kept)) + "\n" if kept else ""
-    return Converted(markdown, len(_WORD.findall(text)), tuple(left_out), writer.links_dropped)
+    return Converted(markdown, len(_COUNTED.findall(text)), tuple(left_out), writer.links_dropped)
