@@ -175,3 +175,17 @@ def test_the_changes_show_the_outlets_headlines_not_the_editors_title(
     headline = changes[changes.index('class="diff-title"'):]
     headline = headline[:headline.index("</p>")]
     assert "decade of delays" in headline and "ten-year" in headline and "10" not in headline
+
+
+def test_a_text_cut_inside_a_paragraph_is_refused_but_a_closing_paragraph_deleted_is_an_edit(
+        held: Path, site: tuple[str, dict[str, object]]) -> None:
+    before = files(held)
+    closing = b"<p>Work is due to start in April"
+    start = ORIGINAL.index(closing)
+    site[1]["body"] = ORIGINAL[:start] + b"<p>Work is due to start</p>" + ORIGINAL[ORIGINAL.index(b"</p>", start) + 4:]
+    status, _, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert status == 1 and "it is only the text's opening, not a new text of it" in err and files(held) == before
+    # the outlet withdrew the closing paragraph: a change of its own, recorded as one
+    site[1]["body"] = ORIGINAL[:start] + ORIGINAL[ORIGINAL.index(b"</p>", start) + 4:]
+    status, out, err = capture(held, site[0], dt.datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
+    assert (status, err) == (0, "") and out.startswith(f"content/{SLUG}.md changed since its capture")

@@ -197,10 +197,21 @@ def _not_newer(rel: str, slug: str, capture: Capture, old_capture: Capture, copy
                         "`python build.py check`")
 
 
-def _refuse_a_teaser(rel: str, held: list[str], read: list[str], paywalled: bool) -> None:
+def _cut_short(held_text: str, read_text: str) -> bool:
+    """Whether the text read is the held one's opening, ending inside one of its paragraphs (an outlet
+    that deletes the closing paragraphs leaves whole ones: that is an edit, and is recorded)."""
+    held, read = held_text.split(), read_text.split()
+    if not read or len(read) >= len(held) or held[:len(read)] != read:
+        return False
+    last = read_text.strip().split("\n")[-1].split()
+    return last not in (block.split() for block in held_text.split("\n"))
+
+
+def _refuse_a_teaser(rel: str, held_text: str, read_text: str, paywalled: bool) -> None:
     """A page that holds only the opening of the held text (a paywall's teaser, a page cut short) is
     no outlet's deletion of the rest: recorded as one, it would pin every note on the rest."""
-    if len(read) >= len(held) or not (paywalled or held[:len(read)] == read):
+    held, read = held_text.split(), read_text.split()
+    if not (paywalled and len(read) < len(held)) and not _cut_short(held_text, read_text):
         return
     why = "the page marks the article as paywalled and" if paywalled else "the page"
     raise CaptureError(f"{why} holds {len(read):,} of the {len(held):,} words of {rel}: it is only the text's "
@@ -233,7 +244,7 @@ def recapture(project: Project, slug: str, markdown: str, title: str, capture: C
         print(f"{rel}: unchanged since its capture of {moment(old_capture)}: the page has the same words and "
               "headline; nothing was written")
         return 0
-    _refuse_a_teaser(rel, annotated.page_text.split(), new_page.split(), paywalled)
+    _refuse_a_teaser(rel, annotated.page_text, new_page, paywalled)
     if capture.at <= old_capture.at:
         raise _not_newer(rel, slug, capture, old_capture, copy)
     history = annotated.history
