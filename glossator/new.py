@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .anchor.locate import Ambiguous, Anchor, NotFound, anchor_quote, fold, fold_text
+from .anchor.fold import fold, fold_text
+from .anchor.locate import Ambiguous, Anchor, NotFound, anchor_quote
 from .anchor.markdown import parse
 from .anchor.textmap import page_text
 from .build.plan import read_config

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from glossator.anchor.fold import fold_text
 from glossator.anchor.highlight import Highlight, apply_highlights
-from glossator.anchor.locate import Ambiguous, NoMatchWithContext, NotFound, anchor_quote, fold_text
+from glossator.anchor.locate import Ambiguous, NoMatchWithContext, NotFound, anchor_quote
 from glossator.anchor.markdown import parse, render_tokens
 from glossator.anchor.textmap import page_text
 from glossator.model import Anchor

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from glossator.anchor.locate import fold
+from glossator.anchor.fold import fold
 from glossator.build import pipeline
 from glossator.build.options import BuildOptions
 from glossator.exports import w3c

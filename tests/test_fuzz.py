@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from glossator.anchor.annotate import annotate_article
-from glossator.anchor.locate import fold, fold_text
+from glossator.anchor.fold import fold, fold_text
 from glossator.anchor.markdown import parse
 from glossator.anchor.textmap import page_text
 from glossator.diagnostics import Diagnostic, format_text

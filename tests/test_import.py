@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from glossator.anchor.annotate import annotate_article
-from glossator.anchor.locate import fold
+from glossator.anchor.fold import fold
 from glossator.build import pipeline
 from glossator.build.plan import read_config
 from glossator.cli import main

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 # Python's side, in one place (module paths change when the package is reorganised)
-from glossator.anchor.locate import _FOLDED as PY_FOLDED
-from glossator.anchor.locate import _SPACE_RUN as PY_SPACE_RUN
+from glossator.anchor.fold import _FOLDED as PY_FOLDED
+from glossator.anchor.fold import _SPACE_RUN as PY_SPACE_RUN
 from glossator.anchor.locate import MAX_CONTEXT_WORDS as PY_MAX_CONTEXT_WORDS
 from glossator.new import _STOPWORDS as PY_STOPWORDS
 from glossator.new import ID_WORDS as PY_ID_WORDS

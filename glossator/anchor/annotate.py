@@ -15,16 +15,15 @@ from markdown_it.token import Token
 
 from ..diagnostics import Diagnostic, error, yaml_quoted
 from ..model import CLOSE_ENOUGH, KIND_LABELS, Anchor, AnnotatedArticle, Annotation, Article, SiteConfig
+from .fold import FoldedText, fold_text
 from .highlight import Highlight, apply_highlights
 from .locate import (
     Ambiguous,
     AnchorResult,
-    FoldedText,
     NoMatchWithContext,
     NotFound,
     Occurrence,
     anchor_quote,
-    fold_text,
 )
 from .markdown import parse, render_note, render_tokens
 from .textmap import PageText, page_text

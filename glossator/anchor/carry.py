@@ -25,7 +25,8 @@ from ..diagnostics import Diagnostic, warning
 from ..model import Anchor, Annotation, Article, Version
 from .annotate import HINTED_PROBLEMS, quote_diagnostic
 from .diff import carried_span
-from .locate import FoldedText, anchor_quote, fold_chars
+from .fold import FoldedText, fold_chars
+from .locate import anchor_quote
 from .textmap import PageText
 
 SURE_WORDS = 4  # a quote this long, kept word for word where it stood, needs no neighbours kept too

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from ..anchor.annotate import annotate_article
 from ..anchor.carry import same_words
+from ..anchor.fold import FoldedText, fold, fold_text
 from ..anchor.locate import (
     Ambiguous,
-    FoldedText,
     NoMatchWithContext,
     NotFound,
     anchor_quote,
     describe_differences,
-    fold,
-    fold_text,
 )
 from ..anchor.markdown import parse
 from ..anchor.textmap import page_text

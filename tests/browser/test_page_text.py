@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from glossator.anchor.locate import fold
+from glossator.anchor.fold import fold
 from tests.helpers import REPO, SEED_SLUG
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 # Python's side, in one place (module paths change when the package is reorganised)
-from glossator.anchor.locate import anchor_quote, fold, fold_text
+from glossator.anchor.fold import fold, fold_text
+from glossator.anchor.locate import anchor_quote
 from glossator.anchor.markdown import parse
 from glossator.anchor.textmap import page_text
 from glossator.model import Anchor
