@@ -260,16 +260,32 @@ def test_another_slug_for_a_held_address_is_refused(held: Path, page: tuple[str,
 
 def test_another_slug_for_a_page_whose_own_address_is_held_is_refused(held: Path,
                                                                       page: tuple[str, dict[str, bytes]]) -> None:
-    """The page fetched from another address (here the local server's) names the held one as its
+    """The page fetched from another address (a copy of it elsewhere) names the held one as its
     canonical address: `--slug` was ignored without a word and the held article captured again."""
-    page[1]["body"] = SECOND
     before = files(held)
     err = io.StringIO()
+    copies = serve({"/copy/": lambda handler: handler.send(SECOND)})
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        status = main(["add", page[0], "--slug", "harbour-copy", "--root", str(held)])
+        status = main(["add", f"{next(copies)}/copy/", "--slug", "harbour-copy", "--root", str(held)])
+    copies.close()
     assert status == 1
     assert f"content/{SLUG}.md already holds {URL}" in err.getvalue()
     assert "leave out `--slug harbour-copy`" in err.getvalue()
+    assert files(held) == before
+
+
+def test_the_same_address_naming_another_as_its_own_makes_no_second_article(
+        held: Path, page: tuple[str, dict[str, bytes]]) -> None:
+    """The address the text was read from serves a page whose canonical address changed: `add` made a
+    second article of it without a word, though `captured.from` named the same address."""
+    page[1]["body"] = SECOND.replace(URL.encode(), b"https://harbourledger.example/news/harbour-wall/")
+    before = files(held)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        status = main(["add", page[0], "--root", str(held)])
+    assert status == 1, err.getvalue()
+    assert "names https://harbourledger.example/news/harbour-wall/ as its own address" in err.getvalue()
+    assert f"set `url:` in content/{SLUG}.md" in err.getvalue()
     assert files(held) == before
 
 def _sha(data: bytes) -> str:

@@ -98,35 +98,51 @@ def same_address(url: str) -> str:
 
 def held_url(path: str) -> str | None:
     """The `url` in the front matter of an article file, if it has one."""
+    return _held_addresses(path)[0]
+
+
+def _held_addresses(path: str) -> tuple[str | None, str | None]:
+    """The `url` in the front matter of an article file, and the address its text was read from
+    (`captured.from`), where it has them."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(FRONT_BYTES).decode("utf-8", errors="replace")
     except OSError:
-        return None
+        return None, None
     match = _FRONT.match(head.removeprefix("\ufeff"))  # (a BOM: the build reads such a file too)
     if not match:
-        return None
+        return None, None
     try:
         front = yaml.safe_load(match.group(1))
     except yaml.YAMLError:
-        return None  # `check` reports a broken file; it holds no address we can compare
-    return front["url"] if isinstance(front, dict) and isinstance(front.get("url"), str) else None
+        return None, None  # `check` reports a broken file; it holds no address we can compare
+    if not isinstance(front, dict):
+        return None, None
+    captured = front.get("captured")
+    read_from = captured.get("from") if isinstance(captured, dict) else None
+    return (front["url"] if isinstance(front.get("url"), str) else None,
+            read_from if isinstance(read_from, str) else None)
 
 
 def holding(project: Project, url: str) -> str | None:
-    """The article (content/<slug>.md) whose front matter has this `url`, if any."""
+    """The article (content/<slug>.md) whose front matter has this `url`, if any; else the one whose
+    text was read from this address (`captured.from`: the page there may now name another address
+    as its own, which the capture again then refuses rather than make a second article of it)."""
     wanted = same_address(url)
     try:
         entries = sorted(os.scandir(project.content_dir), key=lambda e: e.name)
     except OSError:
         return None
+    read_there = None
     for entry in entries:
         if not entry.name.endswith(".md") or entry.name.startswith(".") or not entry.is_file():
             continue
-        url = held_url(entry.path)
+        url, read_from = _held_addresses(entry.path)
         if url is not None and same_address(url) == wanted:
             return f"content/{entry.name}"
-    return None
+        if read_there is None and read_from is not None and same_address(read_from) == wanted:
+            read_there = f"content/{entry.name}"
+    return read_there
 
 
 def write_article(project: Project, slug: str, front: FrontMatter, body: str) -> Path:
