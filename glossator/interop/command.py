@@ -206,28 +206,35 @@ def _prepare(outcome: Outcome, slug: str, article: Article, existing: Existing, 
     return drafts, kept, placements
 
 
+def _named_text(incoming: Incoming, slug: str, index: ArticleIndex,
+                texts: Callable[[], Sequence[Capture]]) -> tuple[str, Capture | None] | None:
+    """The earlier text of this article whose page the annotation targets (our export names so the
+    text a note stays on): its version id, and the text if this archive holds it; None if none is named."""
+    on = index.earlier_text(incoming.uris)
+    if on is None or on[0] != slug:
+        return None
+    return on[1], next((capture for capture in texts()[:-1] if capture.id == on[1]), None)
+
+
 def _whole_text_of(incoming: Incoming, slug: str, index: ArticleIndex,
                    texts: Callable[[], Sequence[Capture]]) -> str | None:
-    """The earlier text a note on a whole text stays on (its target, in our export, is that text's
-    page), if this archive holds it; None: the current text."""
-    on = index.earlier_text(incoming.uris)
-    if on is not None and on[0] == slug and any(capture.id == on[1] for capture in texts()[:-1]):
-        return on[1]
-    return None
+    """The earlier text a note on a whole text stays on, if this archive holds it; None: the current text."""
+    named = _named_text(incoming, slug, index, texts)
+    return named[0] if named is not None and named[1] is not None else None
 
 
 def _placement(incoming: Incoming, slug: str, article: Article, index: ArticleIndex,
                texts: Callable[[], Sequence[Capture]]) -> tuple[Placed, str | None] | Skip:
     """The quote's place, and the earlier text it stays on (None: the current text)."""
     assert incoming.selector is not None
-    # a note on the page of one of the article's earlier texts (our export names so the text a note
-    # stays on) is placed in that text, and pinned to it: never moved to the current text's words
-    on = index.earlier_text(incoming.uris)
-    if on is not None and on[0] == slug:
-        text = next((capture.text for capture in texts()[:-1] if capture.id == on[1]), None)
-        if text is None:
-            return Skip("quote not placed", problem=True, detail=f"versions/{slug}/{on[1]}.md cannot be read")
-        return _placed_in(text, incoming, slug, index, on[1], article.title)
+    # a note on the page of one of the article's earlier texts is placed in that text, and pinned to
+    # it: never moved to the current text's words
+    named = _named_text(incoming, slug, index, texts)
+    if named is not None:
+        version, capture = named
+        if capture is None:
+            return Skip("quote not placed", problem=True, detail=f"versions/{slug}/{version}.md cannot be read")
+        return _placed_in(capture.text, incoming, slug, index, version, article.title)
     # a note made on the live page before the outlet changed the words stays on the text it was made on,
     # as `check` keeps a hand-written one
     home = written_on(texts(), moment(incoming.created), incoming.selector, slug)
