@@ -203,6 +203,48 @@ def test_unchanged_rebuild_renders_nothing(tmp_path: Path) -> None:
     assert second.up_to_date and second.rebuilt == () and tree_digest(out) == before
 
 
+def test_a_first_build_hashes_its_files_while_it_renders_and_caches_the_keys_a_hashing_build_makes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing to reuse, the articles' keys are made beside the workers (build/keys.py). The
+    next build, which hashes first, must find every article's, every search bundle's and the
+    site's key as it would have made them itself."""
+    from glossator.build import keys
+
+    orders: list[list[str]] = []
+    start = keys.KeysInBackground.start
+    monkeypatch.setattr(keys.KeysInBackground, "start",
+                        lambda self, order: (orders.append(list(order)), start(self, order))[1])
+    root, notes = _notes_archive(tmp_path)
+    out = tmp_path / "site"
+    first = _build(root, out, use_cache=True)
+    assert len(orders) == 1 and sorted(orders[0]) == sorted(first.rebuilt) and len(first.rebuilt) == 6
+    bundles = _bundles(out)
+    assert len(bundles) == 3
+    for path in [*(root / "content").iterdir(), *(root / "annotations").iterdir()]:  # saved again, unchanged
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 5_000_000_000))
+    assert _build(root, out, use_cache=True).up_to_date
+    notes.write_text(notes.read_text().replace("First note.", "Second note."))
+    third = _build(root, out, use_cache=True)
+    assert third.rebuilt == ("a3",) and len(orders) == 1  # (a build that may reuse hashes first)
+    assert len(set(_bundles(out)) & set(bundles)) == 2  # the edited article's shard alone is indexed again
+    clean = tmp_path / "clean" / "site"
+    _build(root, clean, use_cache=False)
+    assert tree_digest(out) == tree_digest(clean)
+
+
+def test_a_failure_while_the_keys_are_made_beside_the_workers_fails_the_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: BuildCache, item: object, shared: str) -> str:
+        raise RuntimeError("hashing failed")
+
+    root, _ = _notes_archive(tmp_path)
+    monkeypatch.setattr(BuildCache, "article_key", broken)
+    out = tmp_path / "site"
+    with pytest.raises(RuntimeError, match="hashing failed"):
+        _build(root, out, use_cache=True)
+    assert not out.exists() and not list(tmp_path.glob(".site.glossator-staging-*"))
+
+
 def test_build_with_nothing_changed_imports_no_stage(tmp_path: Path) -> None:
     """`build` with nothing changed answers from the manifest before importing the stages (Jinja,
     markdown-it, the JSON Schema validator, the workers): a third of a second at 10,000 articles,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
@@ -39,7 +40,7 @@ Unit = tuple[int, int]  # (shard, part)
 
 class ShardedIndex:
     def __init__(self, plan: Plan, site_dir: Path, store: Path, *, search: bool,
-                 article_keys: Mapping[str, str]) -> None:
+                 article_keys: Mapping[str, str], reuse: bool = True) -> None:
         self.shards = Shards.for_archive(len(plan.articles), plan.config.search_shard_size)
         self.parts = Shards.parts_of(plan.config.search_shard_size)
         self.members = self.shards.split(plan.articles)  # every article, drafts too: their shard is their slug's
@@ -51,11 +52,8 @@ class ShardedIndex:
         self.store = store
         self.config = plan.config
         self.article_keys = article_keys
+        self.reuse = reuse  # False: nothing is reused, so no stored bundle is looked for (keys.py)
         self.queue = ShardQueue(site_dir, plan.config) if search else None
-        # an article's key covers its page; a shard's, the pages of all its articles
-        self.keys = {shard: self._key(self.shards.name(shard), slugs) for shard, slugs in self.members.items()}
-        self.unit_keys = {unit: self._key(f"{self.shards.name(unit[0])} part {unit[1] + 1}", slugs)
-                          for unit, slugs in self.units.items()}
         self.kept: set[int] = set()  # shards whose bundle is kept
         self.kept_units: set[Unit] = set()
         self._pending: Counter[Unit] = Counter()  # pages still to write
@@ -63,6 +61,17 @@ class ShardedIndex:
         self._published: dict[Unit, list[str]] = {unit: [] for unit in self.units}
         self._indexed: set[Unit] = set()  # parts given to Pagefind in this build
         self._chunks: set[str] = set()  # the compressed index chunks the merged bundle uses
+
+    # an article's key covers its page; a shard's, the pages of all its articles (made when first
+    # asked for: keys.py's are hashed while the first pages are rendered)
+    @cached_property
+    def keys(self) -> dict[int, str]:
+        return {shard: self._key(self.shards.name(shard), slugs) for shard, slugs in self.members.items()}
+
+    @cached_property
+    def unit_keys(self) -> dict[Unit, str]:
+        return {unit: self._key(f"{self.shards.name(unit[0])} part {unit[1] + 1}", slugs)
+                for unit, slugs in self.units.items()}
 
     def _key(self, name: str, slugs: list[str]) -> str:
         if not self.article_keys:
@@ -97,7 +106,7 @@ class ShardedIndex:
         if self.queue is None:
             return []
         pending = {self._unit_of(slug) for slug in dirty}
-        if self.article_keys:  # (pending pages: the same again)
+        if self.article_keys and self.reuse:  # (pending pages: the same again)
             self.kept = {shard for shard in self.members if (self.bundle(shard) / ENTRY).is_file()}
             self.kept_units = {unit for unit in self.units if unit[0] not in self.kept
                                and (self.unit_bundle(unit) / ENTRY).is_file()}

@@ -7,10 +7,9 @@ Pelican, a file that fails is never skipped: its problems fail the build.
 from __future__ import annotations
 
 import errno
-import filecmp
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, error, sort_diagnostics
 from ..project import Project
 from .cache import BuildCache, CachedArticle, Manifest, PendingSave, fingerprint, link_files
+from .changes import SEARCH_DIR, changed_files, files_under
 from .options import BuildOptions
 
 # The stages are imported where they are used, not here: a build with nothing changed answers
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from .site import SiteWriter
 
 Progress = Callable[[str, int, int], None]
-SEARCH_DIR = "pagefind"
 MERGE_APART_FROM = 1000  # articles rendered: from here the exports' merge is worth a process of its own
 
 
@@ -59,6 +58,11 @@ def _orphan_problems(plan: Plan) -> list[Diagnostic]:
 def _shared_key(plan: Plan, options: BuildOptions, writer: SiteWriter) -> str:
     """What every article's cache key holds besides its own files."""
     return fingerprint(repr(plan.config), str(options.drafts), writer.pages.article_fingerprint())
+
+
+def _site_key(shared: str, options: BuildOptions, writer: SiteWriter, keys: Mapping[str, str]) -> str:
+    """What the whole site's pages depend on: an unchanged key means an unchanged site."""
+    return fingerprint(shared, str(options.search), writer.pages.site_fingerprint(), *keys.values())
 
 
 def check(project: Project, progress: Progress | None = None, jobs: int = 0) -> list[Diagnostic]:
@@ -168,41 +172,6 @@ class BuildResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def _files_under(root: Path, folder: str) -> tuple[str, ...]:
-    return tuple(p.relative_to(root).as_posix() for p in sorted((root / folder).rglob("*")) if p.is_file())
-
-
-def _site_files(root: Path) -> Iterator[tuple[str, str]]:
-    """(path relative to root, full path) of a site's files, but the search index and the hidden
-    folders beside it (Pagefind writes the new index into one while the listings are made)."""
-    for directory, folders, files in os.walk(root):
-        if directory == str(root):
-            folders[:] = [name for name in folders if name != SEARCH_DIR and not name.startswith(".")]
-            prefix = ""
-        else:
-            prefix = Path(directory).relative_to(root).as_posix() + "/"
-        for name in files:
-            yield prefix + name, f"{directory}/{name}"
-
-
-def _changed_files(old: Path, new: Path, rendered: set[str], reused: dict[str, CachedArticle]) -> tuple[str, ...]:
-    """What a reader of the old site would see change: re-rendered article files, listings whose
-    bytes differ, and files that appeared or went away (the search index is left out)."""
-    kept = {path for entry in reused.values() for path in entry.outputs}
-    changed = set(rendered)
-    seen: set[str] = set()
-    for relative, path in _site_files(new):
-        seen.add(relative)
-        if relative in kept or relative in rendered:
-            continue
-        before = f"{old}/{relative}"
-        # filecmp compares sizes before bytes: the 100 MB data dump is rarely read
-        if not os.path.isfile(before) or not filecmp.cmp(before, path, shallow=False):
-            changed.add(relative)
-    changed.update(relative for relative, _ in _site_files(old) if relative not in seen)
-    return tuple(sorted(changed))
-
-
 _CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
@@ -248,6 +217,7 @@ def build(
     from ..render.jinja import TemplateProblem
     from .background import start_fork_server
     from .indexing import ShardedIndex
+    from .keys import KeysInBackground
     from .plan import make_plan
     from .site import SiteWriter
     from .staging import Staging
@@ -277,15 +247,18 @@ def build(
         writer = SiteWriter(project, config)
         shared = _shared_key(plan, options, writer)
         items = plan.articles
-        keys = {slug: cache.article_key(item, shared) for slug, item in items.items()} if cache else {}
-        site_key = fingerprint(shared, str(options.search), writer.pages.site_fingerprint(),
-                               *(keys[slug] for slug in items)) if cache else ""
-        if cache and site_key == cache.previous.site_key and not cache.changed_outside and project.out.is_dir():
-            # files saved without change: the next build need not hash them again to know it
-            cache.restamp(options.key, inputs, other_warnings, config)
-            return _up_to_date(cache.previous, diagnostics, plan)
+        keys: Mapping[str, str] = {}
+        if cache and items and not cache.previous.articles:
+            keys = KeysInBackground(cache, items, shared)  # nothing to reuse: hashed while pages are rendered
+        elif cache:
+            keys = {slug: cache.article_key(item, shared) for slug, item in items.items()}
+            if (_site_key(shared, options, writer, keys) == cache.previous.site_key and not cache.changed_outside
+                    and project.out.is_dir()):
+                # files saved without change: the next build need not hash them again to know it
+                cache.restamp(options.key, inputs, other_warnings, config)
+                return _up_to_date(cache.previous, diagnostics, plan)
         reused: dict[str, CachedArticle] = {}
-        if cache:
+        if cache and not isinstance(keys, KeysInBackground):
             for slug in items:
                 entry = cache.reusable(slug, keys[slug])
                 if entry is not None:
@@ -297,7 +270,8 @@ def build(
                 link_files(project.out, staging.dir, reused[slug].outputs, made)
 
         store = cache.dir / "search" if cache else Path(f"{staging.dir}-shards")
-        search = ShardedIndex(plan, staging.dir, store, search=options.search, article_keys=keys)
+        search = ShardedIndex(plan, staging.dir, store, search=options.search, article_keys=keys,
+                              reuse=not isinstance(keys, KeysInBackground))
         try:
             dirty = [slug for slug in items if slug not in reused]
             if _children_ahead(len(dirty), options.search):
@@ -306,8 +280,11 @@ def build(
             link(first)
             # shard by shard, each indexed once its pages are written, while the next is rendered
             order = search.start(reused, dirty)
+            if isinstance(keys, KeysInBackground):
+                keys.start(order)
             outcomes = run_articles(plan, order, drafts=options.drafts, out=staging.dir, jobs=jobs,
                                     progress=progress, on_batch=search.rendered)
+            keys = dict(keys)  # (all hashed by now; a child process the exports are merged in takes a copy)
             linked = set(first)
             link(slug for slug in reused if slug not in linked)
             rendered = [outcome for outcome in outcomes if outcome.summary is not None]
@@ -343,14 +320,16 @@ def build(
                         if outcome.slug not in raced:
                             entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary,
                                                                   outcome.outputs, outcome.diagnostics)
-                    saved = cache.save(site_key if not raced else "", entries, options.key, inputs, other_warnings,
-                                       config, search.shards.count, exports)
+                    site_key = _site_key(shared, options, writer, keys) if not raced else ""
+                    saved = cache.save(site_key, entries, options.key, inputs, other_warnings, config,
+                                       search.shards.count, exports)
                 else:
                     exports()
             finally:
                 archive.stop()
             written = {path for outcome in rendered for path in outcome.outputs}
-            changed = (_changed_files(project.out, staging.dir, written, reused)
+            kept = {path for entry in reused.values() for path in entry.outputs}
+            changed = (changed_files(project.out, staging.dir, written, kept)
                        if report_changes and project.out.is_dir() else None)
             search_problems = search.finish()
             if raced:  # their search bundles are named by their keys too
@@ -361,7 +340,7 @@ def build(
         if search_problems:
             return BuildResult(sort_diagnostics([*diagnostics, *search_problems]), plan=plan)
         if not options.search and keep_old_search and (project.out / SEARCH_DIR).is_dir():
-            link_files(project.out, staging.dir, _files_under(project.out, SEARCH_DIR))
+            link_files(project.out, staging.dir, files_under(project.out, SEARCH_DIR))
         staging.commit(detach_cleanup=detach_cleanup)
         committed = True
         if saved is not None:
