@@ -60,6 +60,23 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(REPO, tmp_path_factory.mktemp("seed") / "site")
 
 
+@pytest.fixture(scope="session")
+def paged_seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed archive built as a large archive's claims are: an overview, and a verdict's pages
+    (render/claims.py, one claim a page: "unsupported" has two)."""
+    from glossator.build import pipeline
+    from glossator.project import Project
+    from glossator.render import claims
+
+    out = tmp_path_factory.mktemp("paged") / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claims, "CLAIMS_PER_PAGE", 1)
+        patch.setattr(claims, "CLAIMS_PREVIEW", 1)
+        result = pipeline.build(Project.at(REPO, out), jobs=1, use_cache=False)
+    assert result.ok, result.diagnostics
+    return out
+
+
 @pytest.fixture
 def seed_url(seed_site: Path, serve_dir: Callable[..., str]) -> str:
     """The seed article's page, on a static server of its own."""

@@ -12,6 +12,7 @@ from typing import Any
 from ..model import RESERVED_IDS, AnnotatedArticle, ArticleSummary, ClaimEntry, SiteConfig, version_path
 from ..project import Project, is_noise
 from .assets import collect_assets
+from .claims import claim_groups, verdict_pages
 from .history import change_anchor, change_views, changes_path, earlier_notes, feed_changes, history_view
 from .jinja import Renderer, markup
 from .views import (
@@ -19,7 +20,6 @@ from .views import (
     annotation_file,
     by_recency,
     claim_entries,
-    claim_groups,
     group_by_outlet,
     group_by_tag,
     kind_key,
@@ -177,6 +177,8 @@ class PageRenderer:
                          totals=totals(summaries, config), article_count=len(summaries))
         yield self._page("articles/", "articles.html", lastmod=newest, stream=True, articles=recent)
         yield self._page("claims/", "claims.html", lastmod=newest, stream=True, groups=claim_groups(summaries, config))
+        for claims in verdict_pages(summaries, config):
+            yield self._page(claims.path, "claims-verdict.html", lastmod=newest, stream=True, page=claims)
         tags = group_by_tag(summaries)
         yield self._page("tags/", "tags.html", lastmod=newest,
                          tags=[(tag, len(entries)) for tag, entries in tags.items()])

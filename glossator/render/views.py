@@ -13,7 +13,7 @@ import pickle
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -277,32 +277,6 @@ def unpack_claims(packed: bytes) -> list[Markup]:
 
 
 NO_CLAIMS: tuple[tuple[str, bytes], ...] = ()
-
-
-@dataclass(frozen=True)
-class VerdictGroup:
-    id: str
-    label: str
-    description: str
-    count: int
-    claims: Iterable[Markup]  # each claim's entry, newest article first; read once, as the page is written
-
-
-def _claims_with(verdict: str, summaries: Sequence[ArticleSummary]) -> Iterator[Markup]:
-    for summary in summaries:
-        for of, packed in summary.claims:
-            if of == verdict:
-                yield from unpack_claims(packed)
-
-
-def claim_groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[VerdictGroup]:
-    """The claims page's groups; each unpacks its claims only as the page is written."""
-    recent = by_recency(summaries)
-    counts: Counter[str] = Counter()
-    for summary in summaries:
-        counts.update(dict(summary.verdict_counts))
-    return [VerdictGroup(v.id, v.label, v.description, counts[v.id], _claims_with(v.id, recent))
-            for v in config.verdicts]
 
 
 def group_by_tag(summaries: Sequence[ArticleSummary]) -> dict[str, list[ArticleSummary]]:

@@ -67,6 +67,22 @@ def test_axe_finds_no_violations(page: Page, site_url: str, name: str, scheme: s
     assert violations == [], json.dumps(violations, indent=2)
 
 
+PAGED = {"claims overview": "claims/", "claims of a verdict": "claims/unsupported/2/"}
+
+
+@pytest.mark.parametrize("name", list(PAGED))
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_a_large_archives_claims_pages(page: Page, paged_seed_site: Path, serve_dir: Callable[..., str],
+                                              name: str, scheme: str) -> None:
+    page.set_viewport_size(WIDE)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(serve_dir(paged_seed_site) + PAGED[name])
+    page.wait_for_load_state("load")
+    assert page.locator(".verdict-more, nav.pager").count() > 0  # (the pages of a large archive)
+    violations = _axe(page)
+    assert violations == [], json.dumps(violations, indent=2)
+
+
 def test_axe_on_the_article_in_its_interactive_states(page: Page, site_url: str) -> None:
     url = site_url + PAGES["article"]
     # narrow: a note open under its paragraph
@@ -184,10 +200,11 @@ def test_note_quotes_are_read_out_and_legible(page: Page, site_url: str, scheme:
     assert len(shown) == 11 and all(q["contrast"] >= 4.5 for q in shown), shown
 
 
-def test_nu_html_checker_finds_no_errors(seed_site: Path, stress_site: Path) -> None:
+def test_nu_html_checker_finds_no_errors(seed_site: Path, stress_site: Path, paged_seed_site: Path) -> None:
     java = shutil.which("java")
     assert java, "Java is needed for the Nu Html Checker (Debian: default-jre-headless)"
-    files = sorted(seed_site.rglob("*.html")) + sorted(stress_site.rglob("*.html"))
+    files = [*sorted(seed_site.rglob("*.html")), *sorted(stress_site.rglob("*.html")),
+             *sorted((paged_seed_site / "claims").rglob("*.html"))]
     assert len(files) >= 10
     checked = subprocess.run(
         [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],

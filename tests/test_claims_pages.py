@@ -1,0 +1,97 @@
+"""A large archive's claims page is an overview, and each verdict's claims have pages of their own
+(render/claims.py): 30 MB of HTML for the claims of 10,000 articles is no page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from glossator.build import pipeline
+from glossator.project import Project
+from glossator.render import claims as claims_module
+
+from .helpers import article_md, write_archive
+
+# article n (1-7) has n claims rated "mixed" and one "inaccurate"; published on day n: 7 is the newest
+ARTICLES = range(1, 8)
+
+
+def _notes(slug: str, n: int) -> str:
+    lines = [f"article: {slug}", "annotations:"]
+    for k in range(n):
+        lines += [f"  - id: m{k}", "    kind: claim", f'    quote: "word{n}x{k}"', "    verdict: mixed",
+                  f"    note: Claim {k} of article {n}, checked.", "    by: tester", "    added: 2026-01-01"]
+    lines += ["  - id: wrong", "    kind: claim", f'    quote: "other{n}"', "    verdict: inaccurate",
+              f"    note: Wrong in article {n}.", "    by: tester", "    added: 2026-01-01"]
+    return "\n".join(lines) + "\n"
+
+
+def _archive(tmp_path: Path) -> Path:
+    articles = {f"a{n}": article_md(f"Article {n}", " ".join([*(f"word{n}x{k}" for k in range(n)), f"other{n}."]))
+                .replace("published: 2024-05-01", f"published: 2024-05-0{n}") for n in ARTICLES}
+    return write_archive(tmp_path / "archive", articles, {f"a{n}": _notes(f"a{n}", n) for n in ARTICLES})
+
+
+def _build(root: Path, out: Path) -> None:
+    result = pipeline.build(Project.at(root, out), jobs=1, use_cache=False)
+    assert result.ok, result.diagnostics
+
+
+def _claims(html: str) -> list[str]:
+    """The permalinks of the claims a page lists, in order."""
+    return re.findall(r'<li class="claim-item"><a href="([^"]+)"', html)
+
+
+def _read(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_large_archives_claims_are_listed_a_page_at_a_time_newest_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(claims_module, "CLAIMS_PER_PAGE", 5)
+    monkeypatch.setattr(claims_module, "CLAIMS_PREVIEW", 3)
+    site = tmp_path / "site"
+    _build(_archive(tmp_path), site)
+    mixed = [f"/articles/a{n}/#m{k}" for n in reversed(ARTICLES) for k in range(n)]  # 28, newest article first
+    inaccurate = [f"/articles/a{n}/#wrong" for n in reversed(ARTICLES)]  # 7
+    # the overview: every verdict's section (the exports link to them), its count, its newest claims
+    overview = _read(site, "claims")
+    for verdict in ("accurate", "mixed", "inaccurate"):
+        assert f'id="verdict-{verdict}"' in overview
+    assert _claims(overview) == mixed[:3] + inaccurate[:3]
+    assert '<a href="/claims/mixed/">All 28 claims rated Mixed</a>' in overview
+    assert '<a href="/claims/inaccurate/">All 7 claims rated Inaccurate</a>' in overview
+    assert "No claims with this verdict yet." in overview  # (accurate: none, and no pages of its own)
+    assert not (site / "claims" / "accurate").exists()
+    # each verdict's pages: every claim once, in order, five a page
+    pages = ["claims/mixed/", *(f"claims/mixed/{n}/" for n in range(2, 7))]
+    listed = [_claims(_read(site, page)) for page in pages]
+    assert [len(claims) for claims in listed] == [5, 5, 5, 5, 5, 3]
+    assert [c for claims in listed for c in claims] == mixed
+    assert not (site / "claims" / "mixed" / "7").exists()
+    assert [c for page in ("claims/inaccurate/", "claims/inaccurate/2/") for c in _claims(_read(site, page))] \
+        == inaccurate
+    # the pager: newer and older, the first, the last and the pages near this one
+    fourth = _read(site, "claims/mixed/4/")
+    assert '<a href="/claims/mixed/3/" rel="prev">Newer</a>' in fourth
+    assert '<a href="/claims/mixed/5/" rel="next">Older</a>' in fourth
+    assert '<a href="/claims/mixed/4/" aria-current="page">4</a>' in fourth
+    numbers = re.findall(r'<li(?: class="pager-gap" aria-hidden="true")?>(?:<a href="[^"]+"[^>]*>)?([0-9]+|…)', fourth)
+    assert numbers == ["1", "2", "3", "4", "5", "6"]
+    first = _read(site, "claims/mixed/")
+    assert 'rel="prev"' not in first and re.findall(r'>([0-9]+|…)</', first.split('class="pager"')[1]) == \
+        ["1", "2", "3", "…", "6"]
+    assert "<title>Claims rated Mixed, page 4 · " in fourth and "page 4 of 6" in fourth
+    # and the sitemap lists them
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert all(f"/{page}</loc>" in sitemap for page in [*pages, "claims/inaccurate/2/"])
+
+
+def test_a_small_archives_claims_page_lists_every_claim(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _build(_archive(tmp_path), site)
+    overview = _read(site, "claims")
+    assert len(_claims(overview)) == 35 and "All 28 claims" not in overview
+    assert not (site / "claims" / "mixed").exists()
