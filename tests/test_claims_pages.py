@@ -1,5 +1,6 @@
-"""A large archive's claims page is an overview, and each verdict's claims have pages of their own
-(render/claims.py): 30 MB of HTML for the claims of 10,000 articles is no page."""
+"""A large archive's lists come in pages (render/paging.py): its claims page is an overview, and each
+verdict's claims have pages of their own (render/claims.py); the list of every article is paged.
+30 MB of HTML for the claims of 10,000 articles, or 5.8 MB for the list of them, is no page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from glossator.build import pipeline
 from glossator.project import Project
 from glossator.render import claims as claims_module
+from glossator.render import pages as pages_module
 
 from .helpers import article_md, write_archive
 
@@ -66,18 +68,18 @@ def test_a_large_archives_claims_are_listed_a_page_at_a_time_newest_first(
     assert "No claims with this verdict yet." in overview  # (accurate: none, and no pages of its own)
     assert not (site / "claims" / "accurate").exists()
     # each verdict's pages: every claim once, in order, five a page
-    pages = ["claims/mixed/", *(f"claims/mixed/{n}/" for n in range(2, 7))]
+    pages = ["claims/mixed/", *(f"claims/mixed/page/{n}/" for n in range(2, 7))]
     listed = [_claims(_read(site, page)) for page in pages]
     assert [len(claims) for claims in listed] == [5, 5, 5, 5, 5, 3]
     assert [c for claims in listed for c in claims] == mixed
-    assert not (site / "claims" / "mixed" / "7").exists()
-    assert [c for page in ("claims/inaccurate/", "claims/inaccurate/2/") for c in _claims(_read(site, page))] \
+    assert not (site / "claims" / "mixed" / "page" / "7").exists()
+    assert [c for page in ("claims/inaccurate/", "claims/inaccurate/page/2/") for c in _claims(_read(site, page))] \
         == inaccurate
     # the pager: newer and older, the first, the last and the pages near this one
-    fourth = _read(site, "claims/mixed/4/")
-    assert '<a href="/claims/mixed/3/" rel="prev">Newer</a>' in fourth
-    assert '<a href="/claims/mixed/5/" rel="next">Older</a>' in fourth
-    assert '<a href="/claims/mixed/4/" aria-current="page">4</a>' in fourth
+    fourth = _read(site, "claims/mixed/page/4/")
+    assert '<a href="/claims/mixed/page/3/" rel="prev">Newer</a>' in fourth
+    assert '<a href="/claims/mixed/page/5/" rel="next">Older</a>' in fourth
+    assert '<a href="/claims/mixed/page/4/" aria-current="page">4</a>' in fourth
     numbers = re.findall(r'<li(?: class="pager-gap" aria-hidden="true")?>(?:<a href="[^"]+"[^>]*>)?([0-9]+|…)', fourth)
     assert numbers == ["1", "2", "3", "4", "5", "6"]
     first = _read(site, "claims/mixed/")
@@ -86,12 +88,32 @@ def test_a_large_archives_claims_are_listed_a_page_at_a_time_newest_first(
     assert "<title>Claims rated Mixed, page 4 · " in fourth and "page 4 of 6" in fourth
     # and the sitemap lists them
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert all(f"/{page}</loc>" in sitemap for page in [*pages, "claims/inaccurate/2/"])
+    assert all(f"/{page}</loc>" in sitemap for page in [*pages, "claims/inaccurate/page/2/"])
 
 
-def test_a_small_archives_claims_page_lists_every_claim(tmp_path: Path) -> None:
+def test_the_list_of_a_large_archives_articles_is_paged_newest_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages_module, "ARTICLES_PER_PAGE", 3)
+    site = tmp_path / "site"
+    _build(_archive(tmp_path), site)
+    paths = ["articles/", "articles/page/2/", "articles/page/3/"]
+    listed = [re.findall(r'<a href="/articles/(a[0-9])/"', _read(site, path)) for path in paths]
+    assert listed == [["a7", "a6", "a5"], ["a4", "a3", "a2"], ["a1"]]
+    second = _read(site, "articles/page/2/")
+    assert "7 articles, newest first · page 2 of 3" in second and "<title>Articles, page 2 · " in second
+    assert '<a href="/articles/" rel="prev">Newer</a>' in second
+    assert '<a href="/articles/page/3/" rel="next">Older</a>' in second
+    assert not (site / "articles" / "page" / "4").exists()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert all(f"/{path}</loc>" in sitemap for path in paths)
+
+
+def test_a_small_archives_lists_are_one_page_each(tmp_path: Path) -> None:
     site = tmp_path / "site"
     _build(_archive(tmp_path), site)
     overview = _read(site, "claims")
     assert len(_claims(overview)) == 35 and "All 28 claims" not in overview
     assert not (site / "claims" / "mixed").exists()
+    articles = _read(site, "articles")
+    assert len(re.findall(r'<a href="/articles/a[0-9]/"', articles)) == 7 and 'class="pager' not in articles
+    assert not (site / "articles" / "page").exists()

@@ -15,6 +15,7 @@ from .assets import collect_assets
 from .claims import claim_groups, verdict_pages
 from .history import change_anchor, change_views, changes_path, earlier_notes, feed_changes, history_view
 from .jinja import Renderer, markup
+from .paging import paged
 from .views import (
     OutletCount,
     annotation_file,
@@ -32,6 +33,7 @@ from .views import (
 )
 
 HOME_LATEST = 20
+ARTICLES_PER_PAGE = 100  # the list of every article (paging.py)
 SITEMAP_URLS = 50_000  # a sitemap file's most (sitemaps.org)
 # the ids the site gives its own elements, for the Suggest panel's script to leave them out as new.fresh_id does
 RESERVED_ID_TEXT = " ".join(sorted(RESERVED_IDS))
@@ -175,10 +177,12 @@ class PageRenderer:
         newest = _newest(summaries)
         yield self._page("", "home.html", lastmod=newest, latest=recent[:HOME_LATEST],
                          totals=totals(summaries, config), article_count=len(summaries))
-        yield self._page("articles/", "articles.html", lastmod=newest, stream=True, articles=recent)
+        for page in paged("articles/", recent, len(recent), ARTICLES_PER_PAGE):
+            yield self._page(page.path, "articles.html", lastmod=newest, stream=True, articles=page.entries,
+                             pager=page.pager, article_count=len(recent))
         yield self._page("claims/", "claims.html", lastmod=newest, stream=True, groups=claim_groups(summaries, config))
-        for claims in verdict_pages(summaries, config):
-            yield self._page(claims.path, "claims-verdict.html", lastmod=newest, stream=True, page=claims)
+        for group, page in verdict_pages(summaries, config):
+            yield self._page(page.path, "claims-verdict.html", lastmod=newest, stream=True, group=group, page=page)
         tags = group_by_tag(summaries)
         yield self._page("tags/", "tags.html", lastmod=newest,
                          tags=[(tag, len(entries)) for tag, entries in tags.items()])

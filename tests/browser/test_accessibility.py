@@ -67,7 +67,7 @@ def test_axe_finds_no_violations(page: Page, site_url: str, name: str, scheme: s
     assert violations == [], json.dumps(violations, indent=2)
 
 
-PAGED = {"claims overview": "claims/", "claims of a verdict": "claims/unsupported/2/"}
+PAGED = {"claims overview": "claims/", "claims of a verdict": "claims/unsupported/page/2/"}
 
 
 @pytest.mark.parametrize("name", list(PAGED))
