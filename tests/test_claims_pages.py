@@ -13,6 +13,7 @@ from glossator.build import pipeline
 from glossator.project import Project
 from glossator.render import claims as claims_module
 from glossator.render import pages as pages_module
+from glossator.render.paging import Pager
 
 from .helpers import article_md, write_archive
 
@@ -64,6 +65,7 @@ def test_a_large_archives_claims_are_listed_a_page_at_a_time_newest_first(
         assert f'id="verdict-{verdict}"' in overview
     assert _claims(overview) == mixed[:3] + inaccurate[:3]
     assert '<a href="/claims/mixed/">All 28 claims rated Mixed</a>' in overview
+    assert 'The newest of 28 · <a href="/claims/mixed/">all of them, a page at a time</a>' in overview
     assert '<a href="/claims/inaccurate/">All 7 claims rated Inaccurate</a>' in overview
     assert "No claims with this verdict yet." in overview  # (accurate: none, and no pages of its own)
     assert not (site / "claims" / "accurate").exists()
@@ -80,6 +82,9 @@ def test_a_large_archives_claims_are_listed_a_page_at_a_time_newest_first(
     assert '<a href="/claims/mixed/page/3/" rel="prev">Newer</a>' in fourth
     assert '<a href="/claims/mixed/page/5/" rel="next">Older</a>' in fourth
     assert '<a href="/claims/mixed/page/4/" aria-current="page">4</a>' in fourth
+    # (and at the top of the page: where it stands, newer and older)
+    assert ('28 claims, newest article first · page 4 of 6 · <a href="/claims/mixed/page/3/">Newer</a> · '
+            '<a href="/claims/mixed/page/5/">Older</a>') in fourth
     numbers = re.findall(r'<li(?: class="pager-gap" aria-hidden="true")?>(?:<a href="[^"]+"[^>]*>)?([0-9]+|…)', fourth)
     assert numbers == ["1", "2", "3", "4", "5", "6"]
     first = _read(site, "claims/mixed/")
@@ -117,3 +122,16 @@ def test_a_small_archives_lists_are_one_page_each(tmp_path: Path) -> None:
     articles = _read(site, "articles")
     assert len(re.findall(r'<a href="/articles/a[0-9]/"', articles)) == 7 and 'class="pager' not in articles
     assert not (site / "articles" / "page").exists()
+
+
+def test_the_pager_names_the_first_the_last_and_the_pages_near_this_one() -> None:
+    def shown(number: int, count: int) -> list[int | str]:
+        pager = Pager(number, tuple(f"p{n}/" for n in range(1, count + 1)))
+        return [entry[0] if entry else "…" for entry in pager.numbers]
+
+    assert shown(6, 11) == [1, "…", 4, 5, 6, 7, 8, "…", 11]
+    assert shown(5, 11) == [1, 2, 3, 4, 5, 6, 7, "…", 11]  # (no "…" for page 2 alone)
+    assert shown(1, 11) == [1, 2, 3, "…", 11]
+    assert shown(11, 11) == [1, "…", 9, 10, 11]
+    assert shown(1, 1) == [1]
+    assert (Pager(1, ("a/", "b/")).newer, Pager(1, ("a/", "b/")).older) == (None, "b/")

@@ -36,10 +36,11 @@ class Pager:
     def numbers(self) -> list[tuple[int, str] | None]:
         """The pages linked by number: the first, the last and those near this one; None where
         pages are left out between them."""
-        shown = sorted({1, self.count, *range(max(1, self.number - PAGER_REACH),
-                                               min(self.count, self.number + PAGER_REACH) + 1)})
+        near = range(max(1, self.number - PAGER_REACH), min(self.count, self.number + PAGER_REACH) + 1)
+        shown = {1, self.count, *near}
+        shown |= {n + 1 for n in shown if n + 2 in shown}  # ("…" for one page would hide no more than its number)
         numbers: list[tuple[int, str] | None] = []
-        for n in shown:
+        for n in sorted(shown):
             if numbers and (previous := numbers[-1]) is not None and n > previous[0] + 1:
                 numbers.append(None)
             numbers.append((n, self.paths[n - 1]))
