@@ -248,17 +248,19 @@ def build(
         shared = _shared_key(plan, options, writer)
         items = plan.articles
         keys: Mapping[str, str] = {}
-        if cache and items and not cache.previous.articles:
-            keys = KeysInBackground(cache, items, shared)  # nothing to reuse: hashed while pages are rendered
+        site_key = ""  # (made once the keys are, in the background: see below)
+        background = KeysInBackground(cache, items, shared) if cache and items and not cache.previous.articles else None
+        if background is not None:
+            keys = background  # nothing to reuse: hashed while pages are rendered
         elif cache:
             keys = {slug: cache.article_key(item, shared) for slug, item in items.items()}
-            if (_site_key(shared, options, writer, keys) == cache.previous.site_key and not cache.changed_outside
-                    and project.out.is_dir()):
+            site_key = _site_key(shared, options, writer, keys)
+            if site_key == cache.previous.site_key and not cache.changed_outside and project.out.is_dir():
                 # files saved without change: the next build need not hash them again to know it
                 cache.restamp(options.key, inputs, other_warnings, config)
                 return _up_to_date(cache.previous, diagnostics, plan)
         reused: dict[str, CachedArticle] = {}
-        if cache and not isinstance(keys, KeysInBackground):
+        if cache and background is None:
             for slug in items:
                 entry = cache.reusable(slug, keys[slug])
                 if entry is not None:
@@ -271,7 +273,7 @@ def build(
 
         store = cache.dir / "search" if cache else Path(f"{staging.dir}-shards")
         search = ShardedIndex(plan, staging.dir, store, search=options.search, article_keys=keys,
-                              reuse=not isinstance(keys, KeysInBackground))
+                              reuse=background is None)
         try:
             dirty = [slug for slug in items if slug not in reused]
             if _children_ahead(len(dirty), options.search):
@@ -280,11 +282,13 @@ def build(
             link(first)
             # shard by shard, each indexed once its pages are written, while the next is rendered
             order = search.start(reused, dirty)
-            if isinstance(keys, KeysInBackground):
-                keys.start(order)
+            if background is not None:
+                background.start(order)
             outcomes = run_articles(plan, order, drafts=options.drafts, out=staging.dir, jobs=jobs,
                                     progress=progress, on_batch=search.rendered)
-            keys = dict(keys)  # (all hashed by now; a child process the exports are merged in takes a copy)
+            if background is not None:  # (all hashed by now; a child process the exports are merged in takes a copy)
+                keys = dict(background)
+                site_key = _site_key(shared, options, writer, keys)
             linked = set(first)
             link(slug for slug in reused if slug not in linked)
             rendered = [outcome for outcome in outcomes if outcome.summary is not None]
@@ -320,9 +324,8 @@ def build(
                         if outcome.slug not in raced:
                             entries[outcome.slug] = CachedArticle(keys[outcome.slug], outcome.summary,
                                                                   outcome.outputs, outcome.diagnostics)
-                    site_key = _site_key(shared, options, writer, keys) if not raced else ""
-                    saved = cache.save(site_key, entries, options.key, inputs, other_warnings, config,
-                                       search.shards.count, exports)
+                    saved = cache.save(site_key if not raced else "", entries, options.key, inputs, other_warnings,
+                                       config, search.shards.count, exports)
                 else:
                     exports()
             finally:
