@@ -48,9 +48,12 @@ def annotation_yaml(note: str = "The crane was ordered in 2019.", quote: str = "
 
 
 class ServeProcess:
-    def __init__(self, root: Path, *extra: str, port: int | None = None) -> None:
+    def __init__(self, root: Path, *extra: str, port: int | None = None, group: bool = False) -> None:
+        """`group`: in a process group of its own, as a terminal starts it, so that stop() can send the
+        signal to it and every process it started at once, as Ctrl-C does."""
         self.root = root
         self.port = port or free_port()
+        self.group = group
         self.proc = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(self.port), *extra],
             cwd=REPO,
@@ -58,6 +61,7 @@ class ServeProcess:
             stderr=subprocess.STDOUT,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=group,
         )
         self.lines: list[str] = []
         self._cond = threading.Condition()
@@ -109,7 +113,10 @@ class ServeProcess:
 
     def stop(self, sig: int = signal.SIGINT, timeout: float = 20) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            if self.group:
+                os.killpg(self.proc.pid, sig)
+            else:
+                self.proc.send_signal(sig)
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

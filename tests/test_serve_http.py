@@ -420,6 +420,44 @@ def test_sigint_during_a_build_stops_cleanly_leaving_no_temp_dirs(tmp_path: Path
     idle.close()
 
 
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """The processes under `pid` (pid, command line), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(entry.name))
+    found, pending = [], list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        pending += children.get(child, [])
+        try:
+            found.append((child, (Path("/proc") / str(child) / "cmdline").read_text().replace("\0", " ")))
+        except OSError:
+            continue
+    return found
+
+
+def test_ctrl_c_while_pagefind_indexes_stops_without_an_error(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group, Pagefind too, often before the preview has stopped
+    it: that is the editor stopping the preview, not a failed search index."""
+    root = many_articles(tmp_path / "archive", 150)
+    server = ServeProcess(root, group=True).ready()
+    deadline = time.monotonic() + 60
+    while not any("pagefind" in command for _, command in descendants(server.proc.pid)):
+        assert time.monotonic() < deadline and "search index updated" not in server.output(), \
+            "Pagefind was seen running:\n" + server.output()
+        time.sleep(0.01)
+    assert server.stop(signal.SIGINT) == 0
+    output = server.output()
+    assert output.rstrip().endswith("stopped")
+    assert "Pagefind failed" not in output and "search index not updated" not in output, output
+    assert "Traceback" not in output
+
+
 def test_an_impossible_port_or_output_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("serve", "--root", REPO, "--port", "70000", timeout=60)
     assert result.returncode == 2 and "--port 70000" in result.stderr

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -69,7 +70,7 @@ def scratch_prefix(target: Path) -> str:
 
 
 class Cancelled(Exception):
-    """The live preview stopped an indexing run: a newer build is about to replace the site."""
+    """An indexing run was stopped: a newer build is about to replace the site, or Ctrl-C."""
 
 
 def index_shard(site_dir: Path, target: Path, slugs: Sequence[str], language: str,
@@ -210,6 +211,10 @@ def run_child(command: list[str], cancel: threading.Event | None, *, stdin: str 
             threading.Thread(target=_stop_when_set, args=(process, cancel, graceful), daemon=True).start()
         stdout, stderr = process.communicate(stdin)
     if cancel is not None and cancel.is_set():
+        raise Cancelled
+    if process.returncode == -signal.SIGINT:
+        # Ctrl-C in a terminal reaches every process of its group, this child too, often before the
+        # process that runs it has set `cancel` (the live preview stopping): it was stopped, not failed
         raise Cancelled
     return process.returncode, stdout, stderr
 
