@@ -1,5 +1,6 @@
 """A large archive's lists come in pages (render/paging.py): its claims page is an overview, and each
-verdict's claims have pages of their own (render/claims.py); the list of every article is paged.
+verdict's claims have pages of their own (render/claims.py); the list of every article is paged, and so
+is a topic's or an outlet's.
 30 MB of HTML for the claims of 10,000 articles, or 5.8 MB for the list of them, is no page."""
 
 from __future__ import annotations
@@ -111,6 +112,35 @@ def test_the_list_of_a_large_archives_articles_is_paged_newest_first(
     assert not (site / "articles" / "page" / "4").exists()
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert all(f"/{path}</loc>" in sitemap for path in paths)
+
+
+def test_a_large_topics_and_outlets_articles_are_paged_newest_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages_module, "ARTICLES_PER_PAGE", 3)
+    root = _archive(tmp_path)
+    for n in ARTICLES:  # every article on the topic "budget"; the odd ones from a second outlet too
+        path = root / "content" / f"a{n}.md"
+        text = path.read_text(encoding="utf-8").replace("---\n", "---\ntags: [budget]\n", 1)
+        path.write_text(text.replace("source: Example Outlet", "source: Other Outlet") if n % 2 else text,
+                        encoding="utf-8")
+    site = tmp_path / "site"
+    _build(root, site)
+    for first, slugs in (("tags/budget/", ["a7", "a6", "a5", "a4", "a3", "a2", "a1"]),
+                         ("sources/other-outlet/", ["a7", "a5", "a3", "a1"])):
+        paths = [first, *(f"{first}page/{n}/" for n in range(2, -(-len(slugs) // 3) + 1))]
+        listed = [re.findall(r'<a href="/articles/(a[0-9])/"', _read(site, path)) for path in paths]
+        assert [slug for page in listed for slug in page] == slugs, first
+        assert [len(page) for page in listed][:-1] == [3] * (len(paths) - 1)
+        assert not (site / first / "page" / str(len(paths) + 1)).exists()
+        second = _read(site, paths[1])
+        assert f"{len(slugs)} articles, newest first · page 2 of {len(paths)}" in second
+        assert f'<a href="/{first}" rel="prev">Newer</a>' in second
+        sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+        assert all(f"/{path}</loc>" in sitemap for path in paths)
+    assert "<title>Topic: budget, page 2 · " in _read(site, "tags/budget/page/2/")
+    assert "<title>Outlet: Other Outlet, page 2 · " in _read(site, "sources/other-outlet/page/2/")
+    example = _read(site, "sources/example-outlet/")  # three articles: one page, as before
+    assert len(re.findall(r'<a href="/articles/a[0-9]/"', example)) == 3 and 'class="pager' not in example
 
 
 def test_a_small_archives_lists_are_one_page_each(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from .views import (
 )
 
 HOME_LATEST = 20
-ARTICLES_PER_PAGE = 100  # the list of every article (paging.py)
+ARTICLES_PER_PAGE = 100  # the list of every article, and a topic's or an outlet's (paging.py)
 SITEMAP_URLS = 50_000  # a sitemap file's most (sitemaps.org)
 # the ids the site gives its own elements, for the Suggest panel's script to leave them out as new.fresh_id does
 RESERVED_ID_TEXT = " ".join(sorted(RESERVED_IDS))
@@ -187,13 +187,18 @@ class PageRenderer:
         yield self._page("tags/", "tags.html", lastmod=newest,
                          tags=[(tag, len(entries)) for tag, entries in tags.items()])
         for tag, entries in tags.items():
-            yield self._page(f"tags/{tag}/", "tag.html", lastmod=_newest(entries), tag=tag, articles=entries)
+            lastmod = _newest(entries)
+            for page in paged(f"tags/{tag}/", entries, len(entries), ARTICLES_PER_PAGE):
+                yield self._page(page.path, "tag.html", lastmod=lastmod, stream=True, tag=tag, articles=page.entries,
+                                 pager=page.pager, article_count=len(entries))
         outlets = group_by_outlet(summaries)
         yield self._page("sources/", "sources.html", lastmod=newest,
                          outlets=[OutletCount(slug, name, len(entries)) for slug, (name, entries) in outlets.items()])
         for slug, (name, entries) in outlets.items():
-            yield self._page(f"sources/{slug}/", "source.html", lastmod=_newest(entries), outlet=name,
-                             articles=entries)
+            lastmod = _newest(entries)
+            for page in paged(f"sources/{slug}/", entries, len(entries), ARTICLES_PER_PAGE):
+                yield self._page(page.path, "source.html", lastmod=lastmod, stream=True, outlet=name,
+                                 articles=page.entries, pager=page.pager, article_count=len(entries))
         yield self._page("search/", "search.html")
         yield self._page("404.html", "404.html")
         # the feed tells subscribers what is new in the archive: an article of 2010 annotated today is
