@@ -270,6 +270,27 @@ def test_missing_or_failing_pagefind_is_a_diagnostic(tmp_path: Path, monkeypatch
     assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
 
 
+@pytest.mark.parametrize("apart", [True, False])
+def test_a_pagefind_stopped_by_a_signal_the_build_did_not_get_fails_the_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apart: bool) -> None:
+    """SIGINT that reaches Pagefind alone (not Ctrl-C, which stops the build too) leaves the index
+    unfinished: the build must fail, not publish a site with parts of its search index missing."""
+    root = write_search_archive(tmp_path / "archive")
+    out = tmp_path / "site"
+    if not apart:  # (indexed on the build's own threads, as a large archive's parts are)
+        monkeypatch.setattr(indexing, "INDEX_APART_UP_TO", 0)
+    stopped = tmp_path / "indexer-stopped"
+    stopped.write_text(f"#!/bin/sh\nexec '{sys.executable}' -c 'import os, signal; "
+                       "signal.signal(signal.SIGINT, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)'\n")
+    stopped.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stopped))
+    result = pipeline.build(Project.at(root, out))
+    assert not result.ok and not out.exists()
+    assert "Pagefind was stopped (interrupted) before the search index was finished" in \
+        result.diagnostics[-1].message
+    assert not [p.name for p in tmp_path.iterdir() if "staging" in p.name or "pagefind" in p.name]
+
+
 def test_pagefind_settings_from_the_environment_are_ignored(tmp_path: Path) -> None:
     root = write_search_archive(tmp_path / "archive")
     out = tmp_path / "site"

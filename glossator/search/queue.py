@@ -20,10 +20,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, error
 from ..model import SiteConfig
 from .job import index_apart
-from .pagefind import Cancelled, index_shard, replace_folder
+from .pagefind import REPORTED, Cancelled, index_shard, replace_folder
 from .sharded import combine
 
 _DONE = None
@@ -120,15 +120,24 @@ class ShardQueue:
                     else:
                         self._runs[item.target] = indexing.submit(self._index, item)
                 except Cancelled:
+                    self._stopped()
                     break
                 except Exception as failure:  # (disk full, a vanished folder…): the build reports it, not this thread
                     self._failure = failure
             try:
                 self._joined()
             except Cancelled:
-                pass
+                self._stopped()
             except Exception as failure:
                 self._failure = self._failure or failure
+
+    def _stopped(self) -> None:
+        """A run was stopped. Asked by stop(), the build is ending anyway; not asked, a signal reached
+        Pagefind (or the process running it) but not the build, which must not publish a search
+        index with parts missing."""
+        if not self._cancel.is_set():
+            self._record([error(REPORTED, 0, 0, "Pagefind was stopped (interrupted) before the search index "
+                                "was finished", "the previous site was kept; build again", title="Search index")])
 
     def _index(self, item: _Shard) -> list[Diagnostic]:
         if self._cancel.is_set():
