@@ -143,6 +143,38 @@ def test_a_large_topics_and_outlets_articles_are_paged_newest_first(
     assert len(re.findall(r'<a href="/articles/a[0-9]/"', example)) == 3 and 'class="pager' not in example
 
 
+def test_an_archives_own_list_templates_without_a_pager_list_everything_on_one_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates an archive made before its lists were paged show no pager: cut into pages, their
+    first page would have hidden the rest. Such a list stays whole, as it was."""
+    monkeypatch.setattr(pages_module, "ARTICLES_PER_PAGE", 3)
+    monkeypatch.setattr(claims_module, "CLAIMS_PER_PAGE", 5)
+    monkeypatch.setattr(claims_module, "CLAIMS_PREVIEW", 3)
+    root = _archive(tmp_path)
+    for n in ARTICLES:
+        path = root / "content" / f"a{n}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\ntags: [budget]\n", 1),
+                        encoding="utf-8")
+    own = root / "templates"
+    own.mkdir()
+    for name, heading in (("articles.html", "Articles"), ("tag.html", "Topic: {{ tag }}"),
+                          ("source.html", "Outlet: {{ outlet }}")):
+        (own / name).write_text('{% extends "base.html" %}{% from "_macros.html" import article_list %}'
+                                "{# (made before lists had a pager) #}{% block main %}"
+                                f"<h1>{heading}</h1>{{{{ article_list(articles) }}}}{{% endblock %}}\n",
+                                encoding="utf-8")
+    (own / "claims.html").write_text('{% extends "base.html" %}{% block main %}<h1>Claims</h1>'
+                                     "{% for group in groups %}<ul>{% for claim in group.claims %}{{ claim }}"
+                                     "{% endfor %}</ul>{% endfor %}{% endblock %}\n", encoding="utf-8")
+    site = tmp_path / "site"
+    _build(root, site)
+    for path in ("articles/", "tags/budget/", "sources/example-outlet/"):
+        assert len(re.findall(r'<a href="/articles/a[0-9]/"', _read(site, path))) == 7, path
+        assert not (site / path / "page").exists(), path
+    assert len(_claims(_read(site, "claims"))) == 35
+    assert not (site / "claims" / "mixed").exists()
+
+
 def test_a_small_archives_lists_are_one_page_each(tmp_path: Path) -> None:
     site = tmp_path / "site"
     _build(_archive(tmp_path), site)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import signal
 import socket
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -456,6 +457,24 @@ def test_ctrl_c_while_pagefind_indexes_stops_without_an_error(tmp_path: Path) ->
     assert output.rstrip().endswith("stopped")
     assert "Pagefind failed" not in output and "search index not updated" not in output, output
     assert "Traceback" not in output
+
+
+def test_a_pagefind_stopped_by_a_signal_the_preview_did_not_send_is_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not Ctrl-C (the preview stops too) and not a newer build (which stops it on purpose): the
+    editor is told the search index is behind, not left to find out."""
+    stopped = tmp_path / "indexer-stopped"
+    stopped.write_text(f"#!/bin/sh\nexec '{sys.executable}' -c 'import os, signal; "
+                       "signal.signal(signal.SIGINT, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)'\n")
+    stopped.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stopped))
+    server = ServeProcess(write_archive(tmp_path / "archive", {SLUG: ARTICLE})).ready()
+    try:
+        server.wait_for("search index not updated: Pagefind was stopped \\(interrupted\\); "
+                        "it is indexed again after the next change")
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in server.output()
 
 
 def test_an_impossible_port_or_output_folder_is_a_usage_error(tmp_path: Path) -> None:

@@ -50,25 +50,27 @@ def _groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[Ver
             for v in config.verdicts]
 
 
-def _paged(groups: Sequence[VerdictGroup]) -> bool:
-    return sum(group.count for group in groups) > CLAIMS_PER_PAGE
+def _paged(groups: Sequence[VerdictGroup], pages: bool) -> bool:
+    return pages and sum(group.count for group in groups) > CLAIMS_PER_PAGE
 
 
-def claim_groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[VerdictGroup]:
+def claim_groups(summaries: Sequence[ArticleSummary], config: SiteConfig, pages: bool = True
+                 ) -> list[VerdictGroup]:
     """The claims page's groups; each unpacks its claims only as the page is written. In a large
-    archive, a group shows its newest claims and names its own pages."""
+    archive, a group shows its newest claims and names its own pages (unless `pages` is False: the
+    claims page names none)."""
     groups = _groups(summaries, config)
-    if not _paged(groups):
+    if not _paged(groups, pages):
         return groups
     return [VerdictGroup(g.id, g.label, g.description, g.count, islice(g.claims, CLAIMS_PREVIEW),
                          f"claims/{g.id}/" if g.count > CLAIMS_PREVIEW else None) for g in groups]
 
 
-def verdict_pages(summaries: Sequence[ArticleSummary], config: SiteConfig
+def verdict_pages(summaries: Sequence[ArticleSummary], config: SiteConfig, pages: bool = True
                   ) -> Iterator[tuple[VerdictGroup, ListPage[Markup]]]:
     """The pages of every verdict the overview names (none in a small archive), one at a time."""
     groups = _groups(summaries, config)
-    if not _paged(groups):
+    if not _paged(groups, pages):
         return
     for group in groups:
         if group.count > CLAIMS_PREVIEW:

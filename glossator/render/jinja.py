@@ -94,6 +94,7 @@ class Renderer:
         self.assets = assets
         self.base_path = config.base_path  # a property that parses base_url; url() runs for every link
         self._modules: dict[str, Any] = {}
+        self._names: dict[tuple[str, str], bool] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
             autoescape=True,  # every template, .xml included: all fields are untrusted
@@ -176,6 +177,20 @@ class Renderer:
                 self._path(name), data.count(b"\n", 0, bad) + 1, column,
                 f"template is not valid UTF-8 text (bad byte at offset {bad})", "save the file as UTF-8 in your editor",
                 title="Not UTF-8")) from None
+
+    def names(self, template: str, name: str) -> bool:
+        """Whether `template` (an archive's own, where it has one) uses `name` in its code, comments
+        aside. A long list is cut into pages only for a template that shows their pager: an archive's
+        own template, made before that list was paged, lists it whole as it always did rather than
+        show its first page with no way to the others."""
+        key = (template, name)
+        if key not in self._names:
+            try:
+                self._names[key] = any(kind == "name" and value == name
+                                       for _, kind, value in self.env.lex(self.source(template)))
+            except jinja2.TemplateSyntaxError:  # (reported where it is rendered, with its line)
+                self._names[key] = True
+        return self._names[key]
 
     def _path(self, name: str) -> str:
         """Where a template is, as the diagnostics name it (templates/article.html)."""

@@ -5,6 +5,7 @@ build's (build/site.py)."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,18 +178,21 @@ class PageRenderer:
         newest = _newest(summaries)
         yield self._page("", "home.html", lastmod=newest, latest=recent[:HOME_LATEST],
                          totals=totals(summaries, config), article_count=len(summaries))
-        for page in paged("articles/", recent, len(recent), ARTICLES_PER_PAGE):
+        for page in paged("articles/", recent, len(recent), self._per_page("articles.html")):
             yield self._page(page.path, "articles.html", lastmod=newest, stream=True, articles=page.entries,
                              pager=page.pager, article_count=len(recent))
-        yield self._page("claims/", "claims.html", lastmod=newest, stream=True, groups=claim_groups(summaries, config))
-        for group, page in verdict_pages(summaries, config):
+        # (an archive's own claims page that names no verdict's pages lists every claim, as it always did)
+        claims_paged = self.renderer.names("claims.html", "all_claims")
+        yield self._page("claims/", "claims.html", lastmod=newest, stream=True,
+                         groups=claim_groups(summaries, config, claims_paged))
+        for group, page in verdict_pages(summaries, config, claims_paged):
             yield self._page(page.path, "claims-verdict.html", lastmod=newest, stream=True, group=group, page=page)
         tags = group_by_tag(summaries)
         yield self._page("tags/", "tags.html", lastmod=newest,
                          tags=[(tag, len(entries)) for tag, entries in tags.items()])
         for tag, entries in tags.items():
             lastmod = _newest(entries)
-            for page in paged(f"tags/{tag}/", entries, len(entries), ARTICLES_PER_PAGE):
+            for page in paged(f"tags/{tag}/", entries, len(entries), self._per_page("tag.html")):
                 yield self._page(page.path, "tag.html", lastmod=lastmod, stream=True, tag=tag, articles=page.entries,
                                  pager=page.pager, article_count=len(entries))
         outlets = group_by_outlet(summaries)
@@ -196,7 +200,7 @@ class PageRenderer:
                          outlets=[OutletCount(slug, name, len(entries)) for slug, (name, entries) in outlets.items()])
         for slug, (name, entries) in outlets.items():
             lastmod = _newest(entries)
-            for page in paged(f"sources/{slug}/", entries, len(entries), ARTICLES_PER_PAGE):
+            for page in paged(f"sources/{slug}/", entries, len(entries), self._per_page("source.html")):
                 yield self._page(page.path, "source.html", lastmod=lastmod, stream=True, outlet=name,
                                  articles=page.entries, pager=page.pager, article_count=len(entries))
         yield self._page("search/", "search.html")
@@ -208,6 +212,10 @@ class PageRenderer:
         feed_updated = changed[0].last_modified or changed[0].published if changed else "1970-01-01"
         yield self._page("feed.xml", "feed.xml", articles=changed, updated=feed_updated)
         yield self._page("robots.txt", "robots.txt")
+
+    def _per_page(self, template: str) -> int:
+        """A list's articles a page: all of them for an archive's own template that shows no pager."""
+        return ARTICLES_PER_PAGE if self.renderer.names(template, "pager") else sys.maxsize
 
     def changes_feed(self, summaries: Sequence[ArticleSummary]) -> Page:
         """/changes.xml: the newest changes the outlets made to the archive's articles."""

@@ -50,6 +50,7 @@ BEHIND_MARK = ".glossator-search-behind"
 DELTA_META = b' data-pagefind-meta="glossator_delta:1"'
 HTML_TAG = re.compile(rb"<html\b", re.IGNORECASE)
 KEEP_DELTAS = 2  # the current delta and the one before it, for a search page still loading it
+SIGNAL_GRACE = 2.0  # seconds for the preview to say a signal that stopped Pagefind was its Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,11 @@ class BackgroundIndexer:
             if full:
                 self._index_full(config, shards, cancel)
         except Cancelled:
+            # Stopped by a signal: Ctrl-C's reaches the preview too, which then stops this run (sets
+            # `cancel`) within moments; one that reached Pagefind alone leaves the index behind
+            if not cancel.wait(SIGNAL_GRACE):
+                self.say("search index not updated: Pagefind was stopped (interrupted); "
+                         "it is indexed again after the next change")
             return
         except OSError as exc:  # e.g. the site folder went away: the next build says why
             self.say(f"search index not updated: {exc}")
