@@ -95,3 +95,13 @@ def processes_working_in(folder: Path) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def pagefind_stopped_by_sigint(folder: Path) -> Path:
+    """A stand-in for Pagefind that ends as a SIGINT sent to it alone would end it (for
+    PAGEFIND_BINARY_PATH). Named so that no test's search for leftover "pagefind" folders finds it."""
+    stopped = folder / "indexer-stopped"
+    stopped.write_text(f"#!/bin/sh\nexec '{sys.executable}' -c 'import os, signal; "
+                       "signal.signal(signal.SIGINT, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)'\n")
+    stopped.chmod(0o755)
+    return stopped

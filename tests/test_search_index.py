@@ -28,7 +28,7 @@ from glossator.search.sharded import index_site
 from glossator.search.shards import ONE_BUNDLE, Shards
 from glossator.validate.site import DEFAULTS
 
-from .helpers import article_md, build_site, processes_working_in, run_cli, write_archive
+from .helpers import article_md, build_site, pagefind_stopped_by_sigint, processes_working_in, run_cli, write_archive
 
 TITLE = "Ferry <b>fares</b> & 'the harbour'"
 OUTLET = "AT&T, Inc: News"
@@ -279,11 +279,7 @@ def test_a_pagefind_stopped_by_a_signal_the_build_did_not_get_fails_the_build(
     out = tmp_path / "site"
     if not apart:  # (indexed on the build's own threads, as a large archive's parts are)
         monkeypatch.setattr(indexing, "INDEX_APART_UP_TO", 0)
-    stopped = tmp_path / "indexer-stopped"
-    stopped.write_text(f"#!/bin/sh\nexec '{sys.executable}' -c 'import os, signal; "
-                       "signal.signal(signal.SIGINT, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)'\n")
-    stopped.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stopped))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(pagefind_stopped_by_sigint(tmp_path)))
     result = pipeline.build(Project.at(root, out))
     assert not result.ok and not out.exists()
     assert "Pagefind was stopped (interrupted) before the search index was finished" in \

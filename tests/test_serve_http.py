@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import signal
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,15 @@ from glossator.diagnostics import format_text
 from glossator.project import Project
 from glossator.serve.state import SiteState
 from glossator.serve.watch import Changes
-from tests.helpers import REPO, article_md, build_site, run_cli, write_archive
+from tests.helpers import (
+    REPO,
+    article_md,
+    build_site,
+    pagefind_stopped_by_sigint,
+    processes_working_in,
+    run_cli,
+    write_archive,
+)
 from tests.serve_process import (
     ARTICLE,
     FAILED,
@@ -421,34 +428,13 @@ def test_sigint_during_a_build_stops_cleanly_leaving_no_temp_dirs(tmp_path: Path
     idle.close()
 
 
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """The processes under `pid` (pid, command line), read from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat[stat.rindex(")") + 2:].split()[1]), []).append(int(entry.name))
-    found, pending = [], list(children.get(pid, []))
-    while pending:
-        child = pending.pop()
-        pending += children.get(child, [])
-        try:
-            found.append((child, (Path("/proc") / str(child) / "cmdline").read_text().replace("\0", " ")))
-        except OSError:
-            continue
-    return found
-
-
 def test_ctrl_c_while_pagefind_indexes_stops_without_an_error(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group, Pagefind too, often before the preview has stopped
     it: that is the editor stopping the preview, not a failed search index."""
     root = many_articles(tmp_path / "archive", 150)
     server = ServeProcess(root, group=True).ready()
     deadline = time.monotonic() + 60
-    while not any("pagefind" in command for _, command in descendants(server.proc.pid)):
+    while not processes_working_in(root / "site"):  # (Pagefind works in a folder of the site's pages)
         assert time.monotonic() < deadline and "search index updated" not in server.output(), \
             "Pagefind was seen running:\n" + server.output()
         time.sleep(0.01)
@@ -463,11 +449,7 @@ def test_a_pagefind_stopped_by_a_signal_the_preview_did_not_send_is_reported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Not Ctrl-C (the preview stops too) and not a newer build (which stops it on purpose): the
     editor is told the search index is behind, not left to find out."""
-    stopped = tmp_path / "indexer-stopped"
-    stopped.write_text(f"#!/bin/sh\nexec '{sys.executable}' -c 'import os, signal; "
-                       "signal.signal(signal.SIGINT, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGINT)'\n")
-    stopped.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stopped))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(pagefind_stopped_by_sigint(tmp_path)))
     server = ServeProcess(write_archive(tmp_path / "archive", {SLUG: ARTICLE})).ready()
     try:
         server.wait_for("search index not updated: Pagefind was stopped \\(interrupted\\); "
