@@ -219,6 +219,16 @@ def scale_curve(sizes: list[int], out: Path) -> str:
     return "\n".join(lines)
 
 
+def interpreter() -> str:
+    """Where the Python running Glossator comes from and how it was built: a build with libpython
+    shared and no profile-guided optimisation (pyenv's default) runs the page stage ~18% slower."""
+    try:  # (Debian's is configured --enable-shared too, yet its python3 links libpython in)
+        shared = "libpython shared" if "/libpython" in Path("/proc/self/maps").read_text() else "libpython linked in"
+    except OSError:
+        shared = "libpython unknown"
+    return f"{os.path.realpath(sys.executable)}, {shared}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 articles once, Hugo only (under a minute)")
@@ -232,8 +242,8 @@ def main() -> None:
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.quick else args.repeat
     args.out.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.platform()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} "
+          f"({interpreter()}), {platform.platform()}")
     if args.scale:
         print(scale_curve([int(s) for s in args.scale.split(",")], args.out))
         return
