@@ -111,7 +111,8 @@ def first_search(word: str, sites: dict[str, Path], page: str | None = None) -> 
     return first_queries(word, sites, page)
 
 
-def record_in_memory(corpus: Path, hugo: Path, memory: Path, record: Callable[[str, Run], None]) -> None:
+def record_in_memory(corpus: Path, hugo: Path, memory: Path, record: Callable[[str, Run], None],
+                     sample: bool) -> None:
     """Pages only and Hugo again, their inputs and outputs in a memory file system (tmpfs): the work
     itself, without the disk's. On this machine's ext4 (no journal) a file made soon after many were
     deleted costs ~0.2 ms in the kernel (ext4 skips recently deleted inodes one by one, in
@@ -123,11 +124,11 @@ def record_in_memory(corpus: Path, hugo: Path, memory: Path, record: Callable[[s
     try:
         site = work / "site"
         record("in memory: glossator pages only", settled(measure(glossator(
-            f"build --root {work / 'corpus'} --out {site} --no-search")), site))
+            f"build --root {work / 'corpus'} --out {site} --no-search"), memory=sample), site))
         hugo_command = subprocess.run([PYTHON, str(SHARED / "peers.py"), "commands", str(work)], check=True,
                                       capture_output=True, text=True).stdout
         command = dict(line.split("\t", 1) for line in hugo_command.strip().splitlines())["hugo"]
-        record("in memory: hugo", measure(command))
+        record("in memory: hugo", measure(command, memory=sample))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -146,24 +147,26 @@ def bench_size(size: int, out: Path, repeat: int, quick: bool,
         results.setdefault(name, []).append(run)
 
     for round_ in range(repeat):
+        sample = round_ == 0  # memory in the first round; the time from the others, if any (measure.py)
         # Each round's peers start from fresh folders: over the output of an earlier run, Pagefind
         # skips the files it finds there already (59.5 s on the Hugo-notes pages fresh, 24.6 s again)
         peers = peer_commands(corpus, out / f"peers-{size}", quick)
         shutil.rmtree(cache, ignore_errors=True)
-        record("glossator cold build", settled(measure(glossator(f"build {root}")), site))
-        record("glossator no-change rebuild", settled(measure(glossator(f"build {root}")), site))
+        record("glossator cold build", settled(measure(glossator(f"build {root}"), memory=sample), site))
+        record("glossator no-change rebuild", settled(measure(glossator(f"build {root}"), memory=sample), site))
         edit_one_note(corpus, round_)
-        record("glossator one-note rebuild", settled(measure(glossator(f"build {root}")), site))
+        record("glossator one-note rebuild", settled(measure(glossator(f"build {root}"), memory=sample), site))
         if searches is not None and not round_:  # (the site has its search index until the pages-only build)
             searches.update(first_search(word := rare_word(corpus)[0], {"glossator": site}, page="glossator"))
         shutil.rmtree(cache, ignore_errors=True)
-        record("glossator pages only (no search)", settled(measure(glossator(f"build {root} --no-search")), site))
-        record("glossator check", measure(glossator(f"check --root {corpus}")))
+        record("glossator pages only (no search)",
+               settled(measure(glossator(f"build {root} --no-search"), memory=sample), site))
+        record("glossator check", measure(glossator(f"check --root {corpus}"), memory=sample))
         for name, command in peers.items():
             shutil.rmtree(out / f"peers-{size}" / "floor", ignore_errors=True)
-            record(name, measure(command))
+            record(name, measure(command, memory=sample))
         if memory is not None and "hugo" in peers:
-            record_in_memory(corpus, out / f"peers-{size}" / "hugo", memory, record)
+            record_in_memory(corpus, out / f"peers-{size}" / "hugo", memory, record, sample)
         if searches is not None and not round_:
             peer_sites = {"hugo+pagefind": out / f"peers-{size}" / "hugo" / "public",
                           "hugo-notes+pagefind": out / f"peers-{size}" / "hugo-notes" / "public"}
@@ -176,11 +179,15 @@ def report(size: int, results: dict[str, list[Run]]) -> str:
         runs = results.get(name)
         if not runs:
             return None
-        return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs),
+        timed = [r for r in runs if not r.memory] or runs  # (sampling memory slows a run: measure.py)
+        return Run(statistics.median(r.seconds for r in timed), max(r.peak_mib for r in runs),
                    max(r.peak_rss_mib for r in runs))
 
     hugo, hugo_pagefind, fair = median("hugo"), median("hugo+pagefind"), median("hugo-notes+pagefind")
-    lines = [f"\n### {size:,} articles (median of {len(next(iter(results.values())))})\n",
+    runs = len(next(iter(results.values())))
+    timed = "one run" if runs == 2 else f"median of {runs - 1} runs"
+    how = f"time: {timed}; memory: another run" if runs > 1 else "one run, timed with memory sampled"
+    lines = [f"\n### {size:,} articles ({how})\n",
              "| | wall | peak PSS (RSS) | × Hugo | × Hugo+Pagefind | × Hugo-notes+Pagefind |",
              "|---|---|---|---|---|---|"]
 
@@ -203,7 +210,7 @@ def report(size: int, results: dict[str, list[Run]]) -> str:
 
 def scale_curve(sizes: list[int], out: Path) -> str:
     """Cold builds only, with and without the search index, at each size: how cost grows."""
-    lines = ["\n### Scale: cold builds (median of 1)\n",
+    lines = ["\n### Scale: cold builds (one run each, timed with memory sampled)\n",
              "| articles | cold build | peak | pages only | peak | cold ÷ articles |", "|---|---|---|---|---|---|"]
     for size in sizes:
         corpus = make_corpus(size, out)
