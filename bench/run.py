@@ -228,7 +228,7 @@ def scale_curve(sizes: list[int], out: Path) -> str:
 
 def interpreter() -> str:
     """Where the Python running Glossator comes from and how it was built: a build with libpython
-    shared and no profile-guided optimisation (pyenv's default) runs the page stage ~18% slower."""
+    shared and no profile-guided optimisation (pyenv's default) takes ~22% longer over the pages."""
     try:  # (Debian's is configured --enable-shared too, yet its python3 links libpython in)
         shared = "libpython shared" if "/libpython" in Path("/proc/self/maps").read_text() else "libpython linked in"
     except OSError:
