@@ -338,3 +338,20 @@ def test_a_short_chinese_article_is_captured_and_its_words_counted_as_characters
     han = len(re.findall(r"[\u4e00-\u9fff]", result.body))
     reported = int(re.search(r"\(([\d,]+) words\)", result.out).group(1).replace(",", ""))  # type: ignore[union-attr]
     assert han <= reported <= han + 20  # each character a word, and the numbers' digits
+
+
+def test_a_tables_caption_is_a_line_above_it_and_its_header_row_stays_the_header(tmp_path: Path) -> None:
+    """trafilatura made the <caption> the table's first row, padded with empty cells, so the caption
+    became the header and the real header row a row of data."""
+    story = "".join(f"<p>Paragraph {n}: the council met on Tuesday and argued over the harbour budget for the "
+                    "coming year, line by line, until late in the evening.</p>" for n in range(6))
+    saved = tmp_path / "votes.html"
+    saved.write_text(f"""<!doctype html><html lang="en"><head><title>Budget passes</title></head><body><article>
+<h1>Budget passes</h1>{story}
+<table><caption>Votes by <b>district</b></caption>
+<tr><th>District</th><th>Yes</th><th>No</th></tr><tr><td>North</td><td>12</td><td>3</td></tr>
+<tr><td>South</td><td>8</td><td>7</td></tr></table>{story}</article></body></html>""", encoding="utf-8")
+    result = capture(tmp_path, str(saved), "--url", "https://harbourtimes.example/news/budget-passes")
+    assert result.status == 0, result.err
+    assert "\n\nVotes by **district**\n\n| District | Yes | No |\n| --- | --- | --- |\n| North | 12 | 3 |\n" \
+        in result.body, result.body

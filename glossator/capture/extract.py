@@ -121,6 +121,18 @@ def live_feed(tree: lxml.html.HtmlElement) -> int:
     return posts
 
 
+def captions_above_tables(tree: lxml.html.HtmlElement) -> None:
+    """A table's <caption> as a paragraph above it, where a reader sees it: trafilatura makes it the
+    table's first row, padded with empty cells, and the real header row then read as data."""
+    for caption in list(tree.iter("caption")):
+        table = caption.getparent()
+        if table is None or table.tag != "table":
+            continue
+        caption.tail = None  # (white space inside the table)
+        caption.tag = "p"
+        table.addprevious(caption)
+
+
 def _mask_spaces(tree: _Element) -> dict[str, str]:
     """Swap the page's no-break and narrow spaces for stand-ins trafilatura leaves alone (it
     splits text on every white space, and an outlet's no-break spaces are part of what we
@@ -196,6 +208,7 @@ def extract(tree: lxml.html.HtmlElement, base_url: str) -> Extracted:
     work.make_links_absolute(base_url, handle_failures="ignore")
     live_feed(work)  # (before prune, which takes out the JSON-LD scripts with the others)
     removed = prune(work)
+    captions_above_tables(work)
     stand_ins = _mask_spaces(work)
     with _quiet():
         try:
