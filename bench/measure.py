@@ -30,6 +30,8 @@ SAMPLE_EVERY = 0.02  # seconds between two samples of the tree's memory
 def _tree(root: int) -> list[int]:
     """A process and all its descendants, from each thread's list of the children it started
     (Pagefind is started from a thread). Cheap: it reads the tree's own files, not all of /proc."""
+    if not _CHILDREN_LISTED:
+        return _tree_from_all(root)
     found, pending = [], [root]
     while pending:
         pid = pending.pop()
@@ -45,6 +47,29 @@ def _tree(root: int) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def _tree_from_all(root: int) -> list[int]:
+    """The same from every process's parent in /proc, for kernels without the children lists."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(children.get(pid, []))
+    return found
+
+
+_CHILDREN_LISTED = os.path.exists(f"/proc/self/task/{os.getpid()}/children")  # (CONFIG_PROC_CHILDREN)
 
 
 def _rss(pid: int) -> int:
