@@ -1,8 +1,8 @@
 # Glossator. Two commands on a fresh machine: `make serve` and `make test`.
 # The Python that makes .venv: the system's own (/usr/bin/python3) when it is 3.11 or newer and can
-# make a venv, else python3 from PATH; `make PYTHON=...` chooses another. Distribution builds
-# (Debian's, Ubuntu's) are compiled with profile-guided optimisation and libpython linked in;
-# pyenv's default build has neither, and the page stage takes ~22% longer on it (bench/README.md).
+# make a venv, else python3 from PATH; `make PYTHON=...` chooses another. Distributions compile
+# theirs with profile-guided optimisation and libpython linked in; pyenv's default build has
+# neither, and the page stage took ~22% longer on it than on Debian's (bench/README.md).
 SYSTEM_PYTHON := /usr/bin/python3
 PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
   >/dev/null 2>&1 && echo $(SYSTEM_PYTHON) || echo python3)
