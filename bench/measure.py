@@ -25,6 +25,7 @@ class Run:
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_EVERY = 0.02  # seconds between two samples of the tree's memory
+_CHILDREN_LISTED = os.path.exists(f"/proc/self/task/{os.getpid()}/children")  # (CONFIG_PROC_CHILDREN)
 
 
 def _tree(root: int) -> list[int]:
@@ -67,9 +68,6 @@ def _tree_from_all(root: int) -> list[int]:
         found.append(pid)
         pending.extend(children.get(pid, []))
     return found
-
-
-_CHILDREN_LISTED = os.path.exists(f"/proc/self/task/{os.getpid()}/children")  # (CONFIG_PROC_CHILDREN)
 
 
 def _rss(pid: int) -> int:
@@ -127,13 +125,13 @@ def measure(command: str | list[str], cwd: Path | None = None, memory: bool = Tr
             peak, peak_rss = max(peak, pss), max(peak_rss, rss)
             done.wait(SAMPLE_EVERY)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if memory:
+    sampler = threading.Thread(target=sample, daemon=True) if memory else None
+    if sampler:
         sampler.start()
     _, stderr = process.communicate()
     elapsed = time.perf_counter() - started
     done.set()
-    if memory:
+    if sampler:
         sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {command!r}\n{stderr.decode()[-2000:]}")

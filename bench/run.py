@@ -185,8 +185,8 @@ def report(size: int, results: dict[str, list[Run]]) -> str:
 
     hugo, hugo_pagefind, fair = median("hugo"), median("hugo+pagefind"), median("hugo-notes+pagefind")
     runs = len(next(iter(results.values())))
-    timed = "one run" if runs == 2 else f"median of {runs - 1} runs"
-    how = f"time: {timed}; memory: another run" if runs > 1 else "one run, timed with memory sampled"
+    timing = "one run" if runs == 2 else f"median of {runs - 1} runs"
+    how = f"time: {timing}; memory: another run" if runs > 1 else "one run, timed with memory sampled"
     lines = [f"\n### {size:,} articles ({how})\n",
              "| | wall | peak PSS (RSS) | × Hugo | × Hugo+Pagefind | × Hugo-notes+Pagefind |",
              "|---|---|---|---|---|---|"]
