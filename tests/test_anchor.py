@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor.fold import fold_text
+from glossator.anchor.fold import _SPACE_RUN, _collapse, fold_text
 from glossator.anchor.highlight import Highlight, apply_highlights
 from glossator.anchor.locate import Ambiguous, NoMatchWithContext, NotFound, anchor_quote
 from glossator.anchor.markdown import parse, render_tokens
@@ -185,3 +185,25 @@ def test_property_random_spans_anchor_exactly(case: tuple[str, int, int]) -> Non
 def test_the_closest_passage_has_the_quotes_words_and_no_more(text: str, quote: str, closest: str) -> None:
     result = anchor_quote("x", fold_text(text), text, quote)
     assert isinstance(result, NotFound) and result.closest == closest
+
+
+def _collapse_by_regex(text: str) -> tuple[str, list[int], list[int]]:
+    """What fold._collapse computed before it found runs without the regex: the reference."""
+    out, derived, source, last, removed = [], [0], [0], 0, 0
+    for match in _SPACE_RUN.finditer(text):
+        out += [text[last : match.start()], " "]
+        derived.append(match.start() - removed + 1)
+        source.append(match.end())
+        removed += match.end() - match.start() - 1
+        last = match.end()
+    return "".join(out) + text[last:], derived, source
+
+
+_WHITE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029\u1680\u3000"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*_WHITE, "a", "b", "é", " ", " "]), max_size=40))
+def test_white_space_runs_are_collapsed_as_the_regex_collapses_them(text: str) -> None:
+    collapsed, mapping = _collapse(text)
+    assert (collapsed, mapping.derived, mapping.source) == _collapse_by_regex(text)

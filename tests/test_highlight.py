@@ -5,12 +5,13 @@ a mark opens or closes or at a hard break; this checks that neither shortcut cha
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from glossator.anchor.highlight import Highlight, apply_highlights
+from glossator.anchor.highlight import Highlight, _with_children, apply_highlights
 from glossator.anchor.markdown import parse, render_tokens
 from glossator.anchor.textmap import page_text
 from tests.test_fuzz import articles
@@ -57,3 +58,13 @@ def test_a_highlighted_fence_keeps_markdown_its_language_class() -> None:
     html = render_tokens(marked)
     assert 'class="language-a&amp;b_c"' in html
     assert ADDED.sub("", html) == render_tokens(parse(body))
+
+
+def test_a_highlighted_block_is_the_token_dataclasses_replace_would_make() -> None:
+    # _with_children names Token's fields one by one: a field markdown-it adds must be added there too
+    for token in parse("# A *title*\n\nSome `code` and [a link](https://example.org) here.\n\n```py\nx\n```\n"):
+        children = [*(token.children or []), token]
+        assert _with_children(token, children) == dataclasses.replace(token, children=children)
+        token.meta["seen"] = True
+        token.hidden = not token.hidden
+        assert _with_children(token, children) == dataclasses.replace(token, children=children)
