@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import markupsafe
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from glossator.model import SiteConfig
-from glossator.render.jinja import Renderer, escape
+from glossator.render.jinja import Renderer, escape, json_text
 
 
 class _Html:
@@ -53,3 +54,28 @@ def test_templates_escape_through_it(tmp_path: Path) -> None:
     assert template.root_render_func.__globals__["escape"] is escape  # (the speed-up is in use)
     assert renderer.render("page.html", text="<a href='x'>&", safe=Markup("<b>"), number=3) == (
         "&lt;a href=&#39;x&#39;&gt;&amp;|<b>|3")
+
+
+json_values = st.recursive(
+    st.one_of(st.text(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False),
+              st.none(), st.booleans()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_tojson_is_the_same_json_and_cannot_close_a_script(value: object) -> None:
+    # |tojson writes orjson's compact text (integers beyond 64 bits through json.dumps): read back,
+    # the same value; and nothing in it can end the <script> it is written into
+    config = SiteConfig(title="t", description="", base_url="https://example.org/", repo_url="", repo_branch="main",
+                        language="en", verdicts=())
+    renderer = Renderer([], config, {})
+    text = renderer.env.from_string("{{ value|tojson }}").render(value=value)
+    assert json.loads(text) == value
+    assert not set("<>&'") & set(text)
+
+
+def test_tojson_sorts_keys_and_keeps_characters_beyond_ascii() -> None:
+    assert json_text({"b": "“é”", "a": [1, None]}) == '{"a":[1,null],"b":"“é”"}'
+    assert json_text({"big": 2**70}, sort_keys=True) == '{"big": 1180591620717411303424}'  # json.dumps's

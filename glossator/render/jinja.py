@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 import jinja2
 import markupsafe
+import orjson
 from jinja2 import nodes
 from markupsafe import Markup
 
@@ -76,6 +78,17 @@ _new_str = str.__new__
 _escape_inner = markupsafe._escape_inner  # type: ignore[attr-defined]
 
 
+def json_text(value: Any, **fallback: Any) -> str:
+    """The JSON `|tojson` writes (which then escapes < > & ' so that no string can close a script):
+    orjson's compact text, keys sorted, characters beyond ASCII as they are (pages are UTF-8). json.dumps
+    took ~45 µs for an article's ClaimReviews, 1.5% of its page; orjson ~4. What orjson refuses (an
+    integer beyond 64 bits, a key that is not text) goes to json.dumps, with the policy's options."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, **fallback)
+
+
 class _Template(jinja2.Template):
     """A template whose `{{ }}` escape through escape() above. Compiled code takes `escape` from
     its module's namespace, which is the one a template is made from."""
@@ -105,7 +118,8 @@ class Renderer:
             auto_reload=False,
         )
         self.env.template_class = _Template
-        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}
+        self.env.policies["json.dumps_function"] = json_text
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": True}  # (json_text's fallback)
         self.env.filters["atom_date"] = atom_date
         self.env.filters["version_label"] = version_label
         # ` dir="rtl"` after a lang="{{ x }}" whose text runs otherwise than the site's: `{{ x|text_dir }}`
