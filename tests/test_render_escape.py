@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jinja2
 import markupsafe
 from hypothesis import given
 from hypothesis import strategies as st
@@ -79,3 +80,18 @@ def test_tojson_is_the_same_json_and_cannot_close_a_script(value: object) -> Non
 def test_tojson_sorts_keys_and_keeps_characters_beyond_ascii() -> None:
     assert json_text({"b": "“é”", "a": [1, None]}) == '{"a":[1,null],"b":"“é”"}'
     assert json_text({"big": 2**70}, sort_keys=True) == '{"big": 1180591620717411303424}'  # json.dumps's
+
+
+def test_calls_reach_macros_the_renderers_functions_and_those_that_take_the_context(tmp_path: Path) -> None:
+    # macros and url() are called without Context.call's look for pass_context (render/jinja.py _Context);
+    # a function that takes the context still gets it, in a loop too (where Jinja passes _loop_vars)
+    (tmp_path / "page.html").write_text(
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        "{% for i in [1, 2] %}{{ m(i) }}{{ url('a/') }}{{ who() }}{% endfor %}|{{ m(x=3) }}",
+        encoding="utf-8")
+    config = SiteConfig(title="t", description="", base_url="https://example.org/x/", repo_url="", repo_branch="main",
+                        language="en", verdicts=())
+    renderer = Renderer([tmp_path], config, {})
+    renderer.env.globals["who"] = jinja2.pass_context(lambda context: context["name"])
+    assert renderer.render("page.html", name="n") == "[1]/x/a/n[2]/x/a/n|[3]"
+    assert renderer.env.context_class.__name__ == "_Context"
