@@ -40,11 +40,10 @@ def read_text(
         return None, [error(rel, 0, 0, "this file is a link to somewhere outside the archive; it was not read",
                             "replace the link with the file itself", title="Outside the archive")]
     try:
-        data = _read_bytes(path, max_bytes)
+        size, data = _read_bytes(path, max_bytes)
     except OSError as exc:
         return None, [error(rel, 0, 0, f"cannot read this file: {exc.strerror}", title="Unreadable file")]
-    if data is None or len(data) > max_bytes:
-        size = path.stat().st_size if data is None else len(data)
+    if data is None:
         return None, [error(rel, 0, 0, f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
                             "split it, or raise `max_file_bytes` in site.yaml", title="File too large")]
     text, bad = decode_utf8(data)
@@ -55,19 +54,23 @@ def read_text(
     return text, []
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes | None:
-    """The file's bytes, or None if it is larger than max_bytes (then it is not read). One open and one
-    fstat, without the file object and the second stat of Path.stat() and Path.read_bytes(): two files
-    an article. (Reads to the end: a file that grew since its fstat is read whole, then refused.)"""
+def _read_bytes(path: Path, max_bytes: int) -> tuple[int, bytes | None]:
+    """The file's size and bytes; None for the bytes of a file larger than max_bytes, which is not read
+    (or only up to the limit, for one that grew since its fstat). One open and one fstat, without the file
+    object and the second stat of Path.stat() then Path.read_bytes(): two files an article."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         size = os.fstat(fd).st_size
         if size > max_bytes:
-            return None
+            return size, None
         chunks = [os.read(fd, size + 1)]
-        while chunks[-1]:
+        read = len(chunks[0])
+        while chunks[-1] and read <= max_bytes:
             chunks.append(os.read(fd, 1 << 20))
-        return chunks[0] if len(chunks) == 2 else b"".join(chunks)
+            read += len(chunks[-1])
+        if read > max_bytes:
+            return read, None
+        return size, chunks[0] if len(chunks) == 2 else b"".join(chunks)
     finally:
         os.close(fd)
 

@@ -106,8 +106,8 @@ class _Context(Context):
     """Jinja's context, with a shorter way to call a macro or one of the renderer's functions (url,
     asset…): Context.call looks on every callable for the marks pass_context and its kind leave (three
     attribute lookups, ~1 µs a call), and an article page makes ~70 calls, none of them to a callable so
-    marked. Other callables go through Context.call as before. (Jinja's own names: `__self` and `__obj`
-    cannot clash with a template's keyword arguments.)"""
+    marked (no method of the Renderer takes the context). Other callables go through Context.call.
+    (Jinja's own argument names: `__self` and `__obj` cannot clash with a template's keywords.)"""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if type(__obj) is not Macro and not (type(__obj) is MethodType and type(__obj.__self__) is Renderer):
