@@ -74,12 +74,13 @@ def test_tojson_is_the_same_json_and_cannot_close_a_script(value: object) -> Non
     renderer = Renderer([], config, {})
     text = renderer.env.from_string("{{ value|tojson }}").render(value=value)
     assert json.loads(text) == value
-    assert not set("<>&'") & set(text)
+    assert not set("<>&'\u2028\u2029") & set(text)
 
 
 def test_tojson_sorts_keys_and_keeps_characters_beyond_ascii() -> None:
     assert json_text({"b": "“é”", "a": [1, None]}) == '{"a":[1,null],"b":"“é”"}'
     assert json_text({"big": 2**70}, sort_keys=True) == '{"big": 1180591620717411303424}'  # json.dumps's
+    assert json_text(["a\u2028b\u2029"]) == '["a\\u2028b\\u2029"]'  # line ends to old JavaScript parsers
 
 
 def test_calls_reach_macros_the_renderers_functions_and_those_that_take_the_context(tmp_path: Path) -> None:
