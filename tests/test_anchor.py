@@ -203,7 +203,7 @@ _WHITE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2028\u2029\u1680\u3000"
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from([*_WHITE, "a", "b", "é", " ", " "]), max_size=40))
+@given(st.text(alphabet=st.sampled_from([*_WHITE, "a", "b", "é", *"   "]), max_size=40))  # (spaces: thrice)
 def test_white_space_runs_are_collapsed_as_the_regex_collapses_them(text: str) -> None:
     collapsed, mapping = _collapse(text)
     assert (collapsed, mapping.derived, mapping.source) == _collapse_by_regex(text)
