@@ -39,6 +39,11 @@ values = st.one_of(
 )
 
 
+def _config(base_url: str = "https://example.org/") -> SiteConfig:
+    return SiteConfig(title="t", description="", base_url=base_url, repo_url="", repo_branch="main", language="en",
+                      verdicts=())
+
+
 @given(values)
 def test_escape_is_markupsafes(value: object) -> None:
     ours, theirs = escape(value), markupsafe.escape(value)
@@ -48,9 +53,7 @@ def test_escape_is_markupsafes(value: object) -> None:
 
 def test_templates_escape_through_it(tmp_path: Path) -> None:
     (tmp_path / "page.html").write_text("{{ text }}|{{ safe }}|{{ number }}", encoding="utf-8")
-    config = SiteConfig(title="t", description="", base_url="https://example.org/", repo_url="", repo_branch="main",
-                        language="en", verdicts=())
-    renderer = Renderer([tmp_path], config, {})
+    renderer = Renderer([tmp_path], _config(), {})
     template = renderer.env.get_template("page.html")
     assert template.root_render_func.__globals__["escape"] is escape  # (the speed-up is in use)
     assert renderer.render("page.html", text="<a href='x'>&", safe=Markup("<b>"), number=3) == (
@@ -69,9 +72,7 @@ json_values = st.recursive(
 def test_tojson_is_the_same_json_and_cannot_close_a_script(value: object) -> None:
     # |tojson writes orjson's compact text (integers beyond 64 bits through json.dumps): read back,
     # the same value; and nothing in it can end the <script> it is written into
-    config = SiteConfig(title="t", description="", base_url="https://example.org/", repo_url="", repo_branch="main",
-                        language="en", verdicts=())
-    renderer = Renderer([], config, {})
+    renderer = Renderer([], _config(), {})
     text = renderer.env.from_string("{{ value|tojson }}").render(value=value)
     assert json.loads(text) == value
     assert not set("<>&'\u2028\u2029") & set(text)
@@ -90,9 +91,7 @@ def test_calls_reach_macros_the_renderers_functions_and_those_that_take_the_cont
         "{% macro m(x) %}[{{ x }}]{% endmacro %}"
         "{% for i in [1, 2] %}{{ m(i) }}{{ url('a/') }}{{ who() }}{% endfor %}|{{ m(x=3) }}",
         encoding="utf-8")
-    config = SiteConfig(title="t", description="", base_url="https://example.org/x/", repo_url="", repo_branch="main",
-                        language="en", verdicts=())
-    renderer = Renderer([tmp_path], config, {})
+    renderer = Renderer([tmp_path], _config("https://example.org/x/"), {})
     renderer.env.globals["who"] = jinja2.pass_context(lambda context: context["name"])
     assert renderer.render("page.html", name="n") == "[1]/x/a/n[2]/x/a/n|[3]"
     assert renderer.env.context_class.__name__ == "_Context"
