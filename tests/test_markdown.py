@@ -13,9 +13,19 @@ from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from markdown_it.common.normalize_url import normalizeLink
 
 from glossator.anchor.highlight import Highlight, apply_highlights
-from glossator.anchor.markdown import _PROSE, markdown, parse, parse_texts, render_note, render_tokens
+from glossator.anchor.markdown import (
+    _PLAIN_LINK,
+    _PROSE,
+    markdown,
+    normalize_link,
+    parse,
+    parse_texts,
+    render_note,
+    render_tokens,
+)
 from glossator.anchor.textmap import page_text
 
 # letters, digits, spaces of several kinds, and every character with a meaning somewhere in Markdown
@@ -118,3 +128,30 @@ def test_texts_parsed_together_are_parsed_as_each_alone(texts: list[list[str]]) 
     if text.text.strip():
         apply_highlights(first, text, [Highlight("n", 0, len(text.text.rstrip()), "k-claim", 1, "Note 1")])
         assert [render_tokens(tokens) for tokens in together] == [render_tokens(parse(body)) for body in bodies]
+
+
+# the characters of a link's address, and more: each with a meaning to URL parsing, percent-encoding or
+# punycode somewhere
+LINK_CHARS = "aZ09-._~/?#=&;+,:@%!*'()$[] \\\u00e9\u4e2dxn"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.from_regex(_PLAIN_LINK, fullmatch=True),
+                 st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["", "http://", "https://", "//", "/"]),
+                           st.text(alphabet=st.sampled_from(LINK_CHARS), max_size=30))))
+@example("https://example.org/a-page?x=1&y=2#part")
+@example("http://" + "a" * 64 + ".org/")
+@example("http://a:/")
+@example("http://a.b_c/")
+def test_plain_links_are_what_normalize_link_makes_them(url: str) -> None:
+    """The links normalize_link gives back without markdown-it's normalizeLink are those it would give
+    back unchanged; every other one goes through it."""
+    assert normalize_link(url) == normalizeLink(url), repr(url)
+
+
+def test_links_are_normalized_through_the_fast_path() -> None:
+    assert _PLAIN_LINK.fullmatch("https://example.org/draimsha") and _PLAIN_LINK.fullmatch("../x/#n-2")
+    assert markdown().normalizeLink is normalize_link
+    html = markdown().render("[a](https://example.org/a) [b](https://example.org/ä) [c](HTTP://EX.org/%zz)")
+    assert 'href="https://example.org/a"' in html and 'href="https://example.org/%C3%A4"' in html
+    assert 'href="HTTP://EX.org/%25zz"' in html

@@ -13,6 +13,7 @@ from typing import Any
 
 import markdown_it.rules_block
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
@@ -100,6 +101,21 @@ def _normalize(state: StateCore) -> None:
     state.src = text
 
 
+# A link's address as markdown-it's normalizeLink leaves it unchanged (tests/test_markdown.py holds
+# the two to each other): an http(s) address or a relative one, of letters, digits and the marks
+# that need no percent-encoding, without `%`, `@`, a port, or a host name part over 63 characters.
+_PLAIN_LINK = re.compile(r"(?:https?://(?=[A-Za-z0-9.-]{1,253}(?:[/?#]|$))(?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63})?"
+                         r"[A-Za-z0-9\-._~/?#=&;+,]*")
+
+
+def normalize_link(url: str) -> str:
+    """markdown-it's normalizeLink, without parsing and formatting again an address that it would
+    give back as it is: most links are such (normalizeLink took ~14 µs a link, 1.7% of an article)."""
+    if _PLAIN_LINK.fullmatch(url):
+        return url
+    return normalizeLink(url)
+
+
 class _NoDebug:
     """A logger whose debug() does nothing, in C: it takes any arguments and returns ""."""
 
@@ -135,6 +151,7 @@ def markdown(shared_inlines: bool = False) -> MarkdownIt:
     md.use(container_plugin, name="aside")
     md.core.ruler.push("glossator_aside", _aside_tags)
     md.validateLink = link_is_safe  # type: ignore[method-assign]
+    md.normalizeLink = normalize_link  # type: ignore[method-assign]
     md.core.ruler.push("glossator_links", _harden_links)
     md.core.ruler.push("glossator_forbidden_characters", _forbidden_characters)
     # highlight.py writes marked-up text runs as ready HTML (already escaped there)
