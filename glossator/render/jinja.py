@@ -61,21 +61,22 @@ def _relative(filename: str, dirs: list[Path]) -> str:
     return filename
 
 
-def escape(value: Any, /) -> Markup:
-    """markupsafe.escape, the same result, with less of Python around it for text and Markup.
+def escape(value: Any, /) -> str:
+    """markupsafe.escape's text, with less of Python around it for text and Markup.
 
-    A template calls it for every `{{ }}` (~600 an article page): markupsafe 3 wraps its C escaping
-    in two Python calls (escape, Markup.__new__); this one makes the Markup directly. The result is
-    the same object type and text (tests/test_render_escape.py holds it to markupsafe's).
+    A template calls it for every `{{ }}` (~600 an article page), and Jinja only ever joins what it
+    returns into the template's output (a macro's or a `{% set %}` block's output becomes Markup
+    there). So text comes back as the plain str markupsafe's C escaping makes (the same object when
+    there is nothing to escape), without markupsafe's two Python calls and the copy into a Markup.
+    (tests/test_render_escape.py holds the text to markupsafe's.)
     """
     if type(value) is str:
-        return _new_str(Markup, _escape_inner(value))
+        return _escape_inner(value)
     if type(value) is Markup:  # (markupsafe returns an equal copy)
         return value
     return markupsafe.escape(value)
 
 
-_new_str = str.__new__
 # MarkupSafe is pinned (requirements.lock); its C escaping is what markupsafe.escape itself calls
 _escape_inner = markupsafe._escape_inner  # type: ignore[attr-defined]
 
