@@ -19,6 +19,7 @@ from glossator.anchor.highlight import Highlight, apply_highlights
 from glossator.anchor.markdown import (
     _PLAIN_LINK,
     _PROSE,
+    DELIMITER_RULES,
     markdown,
     normalize_link,
     parse,
@@ -155,3 +156,24 @@ def test_links_are_normalized_through_the_fast_path() -> None:
     html = markdown().render("[a](https://example.org/a) [b](https://example.org/ä) [c](HTTP://EX.org/%zz)")
     assert 'href="https://example.org/a"' in html and 'href="https://example.org/%C3%A4"' in html
     assert 'href="HTTP://EX.org/%25zz"' in html
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab *_~[]()\n`\\!"), max_size=40))
+@example("a *b* ~~c~~ _d_ [x](y) ~e~ **f**")
+@example("[a *b*](c) ~~[d](e)~~")
+def test_delimiter_rules_skipped_without_marks_change_nothing(text: str) -> None:
+    """The rules that pair `*`, `_` and `~` run only for a text that holds one (DELIMITER_RULES): the
+    tokens are the ones markdown-it's own rules make."""
+    md = markdown()
+    ours = md.render(text)
+    ruler = md.inline.ruler2
+    guarded = [(name, ruler.getRules("")[ruler.get_all_rules().index(name)]) for name, _, _ in DELIMITER_RULES]
+    try:
+        for name, _, rule in DELIMITER_RULES:
+            ruler.at(name, rule)
+        assert ours == md.render(text), repr(text)
+    finally:
+        for name, rule in guarded:
+            ruler.at(name, rule)
+    assert [rule.__name__ for rule in ruler.getRules("")][:3] == ["guarded"] * 3

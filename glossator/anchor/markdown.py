@@ -7,14 +7,15 @@ import importlib
 import logging
 import pkgutil
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
 import markdown_it.rules_block
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_inline
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
@@ -116,6 +117,30 @@ def normalize_link(url: str) -> str:
     return normalizeLink(url)
 
 
+# markdown-it's inline post-processing rules that pair delimiters, and the marks that make them
+DELIMITER_RULES: tuple[tuple[str, str, Callable[[StateInline], None]], ...] = (
+    ("balance_pairs", "*_~", rules_inline.link_pairs),
+    ("strikethrough", "~", rules_inline.strikethrough.postProcess),
+    ("emphasis", "*_", rules_inline.emphasis.postProcess),
+)
+
+
+def _only_with(marks: str, rule: Callable[[StateInline], None]) -> Callable[[StateInline], None]:
+    """An inline post-processing rule run only for a text holding one of `marks`. The rules that pair
+    delimiters (balance_pairs, strikethrough, emphasis) have none to pair in a text without `*`, `_` or
+    `~` (only the emphasis and strikethrough rules make delimiters), but they walk its tokens all the
+    same: ~1.5% of an article."""
+
+    def guarded(state: StateInline) -> None:
+        src = state.src
+        for mark in marks:
+            if mark in src:
+                rule(state)
+                return
+
+    return guarded
+
+
 class _NoDebug:
     """A logger whose debug() does nothing, in C: it takes any arguments and returns ""."""
 
@@ -149,6 +174,8 @@ def markdown(shared_inlines: bool = False) -> MarkdownIt:
     # `::: aside` … `:::` marks a passage that is not part of the story's text flow,
     # such as a "READ MORE" teaser; it renders as <aside>
     md.use(container_plugin, name="aside")
+    for name, marks, rule in DELIMITER_RULES:
+        md.inline.ruler2.at(name, _only_with(marks, rule))
     md.core.ruler.push("glossator_aside", _aside_tags)
     md.validateLink = link_is_safe  # type: ignore[method-assign]
     md.normalizeLink = normalize_link  # type: ignore[method-assign]
