@@ -33,6 +33,11 @@ Progress = Callable[[str, int, int], None]
 MERGE_APART_FROM = 1000  # articles rendered: from here the exports' merge is worth a process of its own
 
 
+def _articles_among(inputs: Mapping[str, object]) -> int:
+    """About how many articles an archive has, from its input files (at most: earlier texts count too)."""
+    return sum(1 for name in inputs if name.endswith(".md"))
+
+
 def _children_ahead(articles: int, search: bool) -> bool:
     """Whether rendering `articles` will start processes from the fork server: the exports' merge
     apart, or the workers of a build whose search runs on threads (build/background.py)."""
@@ -213,9 +218,12 @@ def build(
     inputs = cache.stat_inputs() if cache else {}
     if cache and cache.unchanged(options.key, inputs) and project.out.is_dir():
         return _up_to_date(cache.previous, list(cache.previous.other_warnings))
+    from .background import start_fork_server
+
+    if cache and not cache.previous.articles and _children_ahead(_articles_among(inputs), options.search):
+        start_fork_server()  # (its engine loads while the archive is listed: ~0.25 s at the start of a cold build)
     from ..exports.merge import DamagedExport
     from ..render.jinja import TemplateProblem
-    from .background import start_fork_server
     from .indexing import ShardedIndex
     from .keys import KeysInBackground
     from .plan import make_plan
