@@ -34,19 +34,23 @@ class VerdictGroup:
     all_claims: str | None = None  # the first of its own pages, when /claims/ shows only its newest
 
 
-def _claims_with(verdict: str, summaries: Sequence[ArticleSummary]) -> Iterator[Markup]:
-    for summary in summaries:
-        for of, packed in summary.claims:
-            if of == verdict:
-                yield from unpack_claims(packed)
+def _claims_with(packed: Sequence[bytes]) -> Iterator[Markup]:
+    for entries in packed:
+        yield from unpack_claims(entries)
 
 
 def _groups(summaries: Sequence[ArticleSummary], config: SiteConfig) -> list[VerdictGroup]:
-    recent = by_recency(summaries)
+    # each article's packed claims filed under their verdict in one pass, newest article first (a pass
+    # over every article for each verdict took 0.2 s of a 10,000-article build's last, single-core part)
+    packed: dict[str, list[bytes]] = {v.id: [] for v in config.verdicts}
+    for summary in by_recency(summaries):
+        for verdict, entries in summary.claims:
+            if verdict in packed:
+                packed[verdict].append(entries)
     counts: Counter[str] = Counter()
     for summary in summaries:
         counts.update(dict(summary.verdict_counts))
-    return [VerdictGroup(v.id, v.label, v.description, counts[v.id], _claims_with(v.id, recent))
+    return [VerdictGroup(v.id, v.label, v.description, counts[v.id], _claims_with(packed[v.id]))
             for v in config.verdicts]
 
 
