@@ -4,6 +4,7 @@ file, line and column, and the words of the message and hint that let them fix i
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from glossator.build import pipeline
-from glossator.diagnostics import Diagnostic, format_github, format_text, sort_diagnostics
+from glossator.diagnostics import Diagnostic, format_github, format_text, from_columns, sort_diagnostics, to_columns
 from glossator.project import Project
 from tests.helpers import article_md, run_cli
 
@@ -810,3 +811,13 @@ def test_sort_diagnostics_orders_by_position_and_drops_repeats(raw: list[tuple[s
     assert keys == sorted({(d.path, d.line, d.col, d.message) for d in diagnostics})
     for kept in ordered:  # of equal ones (severity aside), the first given
         assert kept is next(d for d in diagnostics if d == kept)
+
+
+@given(st.lists(st.builds(Diagnostic, st.text(max_size=8), st.integers(0, 10**6), st.integers(0, 10**6),
+                          st.sampled_from(["error", "warning"]), st.text(max_size=8),
+                          st.lists(st.text(max_size=4), max_size=3).map(tuple), st.text(max_size=4)), max_size=20))
+def test_diagnostics_through_columns_are_the_same_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    # (how a build's cache pickles its warnings: tests/test_cache.py reports them again from it)
+    back = from_columns(pickle.loads(pickle.dumps(to_columns(diagnostics))))
+    assert [(d.path, d.line, d.col, d.severity, d.message, d.hints, d.title) for d in back] == [
+        (d.path, d.line, d.col, d.severity, d.message, d.hints, d.title) for d in diagnostics]

@@ -36,9 +36,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import Diagnostic, sort_diagnostics
+from ..diagnostics import Diagnostic, from_columns, sort_diagnostics, to_columns
 from ..project import BUILTIN_SCHEMAS, ENGINE_DIR, Project
 from .inputs import MISSING, file_stat, input_stats, shared_changed
 
@@ -78,6 +78,14 @@ class Manifest:
     other_warnings: tuple[Diagnostic, ...] = ()  # site.yaml's and the orphan annotation files'
     config: SiteConfig | None = None  # the site's settings the last build had (the live preview's mount)
     search_shards: int = 1  # how many shards the search index has (search/shards.py)
+
+    # Its warnings pickled as columns (to_columns): written at the end of every build that renders,
+    # on the single-core part, and read by every build that finds nothing changed.
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "warnings": to_columns(self.warnings)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, warnings=from_columns(state["warnings"]))
 
 
 # The libraries whose versions shape the output: a new markdown-it or Pagefind may render or index
