@@ -671,3 +671,17 @@ def test_a_large_sitemap_is_split_under_an_index_and_a_recapture_is_a_change(
     # the current text was captured on 6 December, after every note: its pages changed then
     for page in (f"articles/{SLUG}/", f"articles/{SLUG}/changes/"):
         assert urls[base + page] == "2026-12-06", page
+
+
+def test_archive_entries_reach_the_merge_as_they_were_sent() -> None:
+    # (sent as columns of text to the process that merges the exports: build/site.py)
+    import pickle
+
+    from glossator.exports.merge import ArchiveEntries, ArchiveEntry
+
+    entries = ArchiveEntries([ArchiveEntry("a", "articles/a/", "2024-05-01 n-1\n2024-06-02 n-2", "2024-06-02"),
+                              ArchiveEntry("b", "articles/b/", "", "")])
+    back = pickle.loads(pickle.dumps(entries))
+    assert type(back) is ArchiveEntries and back == entries and all(type(e) is ArchiveEntry for e in back)
+    assert back[0].feed() == [("2024-05-01", "n-1"), ("2024-06-02", "n-2")] and back[1].feed() == []
+    assert pickle.loads(pickle.dumps(ArchiveEntries())) == ()

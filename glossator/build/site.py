@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..exports.article import article_export
 from ..exports.claimreview import claim_reviews
-from ..exports.merge import COLLECTION, ArchiveData, ArchiveEntry, ExportLayout, write_archive_data
+from ..exports.merge import COLLECTION, ArchiveData, ArchiveEntries, ArchiveEntry, ExportLayout, write_archive_data
 from ..exports.w3c import article_data_path
 from ..model import AnnotatedArticle, ArticleSummary, SiteConfig
 from ..project import Project
@@ -44,7 +44,7 @@ class SiteWriter:
         `previous` site's for articles whose cache `keys` are unchanged): in a child process if
         `apart`, while this one writes the listings (build/background.py)."""
         site, layout = previous if previous else (None, None)
-        entries = [ArchiveEntry.of(summary) for summary in summaries]
+        entries = ArchiveEntries(map(ArchiveEntry.of, summaries))
         return InBackground(write_archive_data, out.root, entries, self.config, FEED_ENTRIES, keys, site, layout,
                             apart=apart)
 

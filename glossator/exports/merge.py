@@ -73,12 +73,29 @@ class ArchiveEntry(NamedTuple):
 
     slug: str
     path: str
-    feed_keys: tuple[tuple[str, str], ...]
+    feed_keys: str  # "<added> <id>" of each annotation, a line each (ArticleSummary.feed_keys)
     last_modified: str
 
     @classmethod
     def of(cls, summary: ArticleSummary) -> ArchiveEntry:
         return cls(summary.slug, summary.path, summary.feed_keys, summary.last_modified)
+
+    def feed(self) -> list[tuple[str, str]]:
+        """(added, id) of each of its annotations, in file order (ids are slugs: no spaces)."""
+        return [(line[:space], line[space + 1:]) for line in self.feed_keys.split("\n")
+                if (space := line.find(" ")) > 0]
+
+
+class ArchiveEntries(tuple[ArchiveEntry, ...]):
+    """The entries of every article, pickled as four columns of text for the process that merges the
+    exports: as 10,000 named tuples, pickling took 0.15 s of the build's single-core end."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _entries, (tuple(zip(*self, strict=True)) if self else (),)
+
+
+def _entries(columns: tuple[tuple[str, ...], ...]) -> ArchiveEntries:
+    return ArchiveEntries(map(ArchiveEntry, *columns) if columns else ())
 
 
 @dataclass(frozen=True)
@@ -282,10 +299,11 @@ def write_archive_data(site: Path, summaries: Sequence[ArchiveEntry], config: Si
     keys = keys or {}
     before = _Previous(previous_site, previous if keys else None)
     ordered = sorted(summaries, key=lambda s: s.slug)
-    annotated = [_Member(s.slug, keys.get(s.slug, ""), len(s.feed_keys)) for s in ordered]
+    feeds = {s.slug: s.feed() for s in ordered}
+    annotated = [_Member(s.slug, keys.get(s.slug, ""), len(feeds[s.slug])) for s in ordered]
     total = sum(m.count for m in annotated)
     newest = heapq.nlargest(feed_entries, ((added, s.slug, id_, i) for s in ordered
-                                           for i, (added, id_) in enumerate(s.feed_keys)))
+                                           for i, (added, id_) in enumerate(feeds[s.slug])))
     updated = max((s.last_modified for s in ordered if s.last_modified), default=None)
     counts = {m.slug: m.count for m in annotated}
     layout_out = ExportLayout()

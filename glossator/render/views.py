@@ -216,7 +216,7 @@ def summarise(annotated: AnnotatedArticle, config: SiteConfig) -> ArticleSummary
         verdict_counts=tuple((v.id, verdicts[v.id]) for v in config.verdicts if verdicts[v.id]),
         claims=NO_CLAIMS,
         last_modified=max(dates) if dates else "",
-        feed_keys=tuple((a.added.isoformat(), a.id) for a in annotations),
+        feed_keys="\n".join(f"{a.added.isoformat()} {a.id}" for a in annotations),
         versions=tuple(text.id for text in history.texts[:-1]) if history else (),
         # the listings need the counts, not the words (the summaries are cached for every article)
         changes=tuple(dataclasses.replace(c, runs=(), title_runs=(), blocks=((), ()))
