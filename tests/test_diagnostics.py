@@ -499,11 +499,16 @@ def test_placeholders_left_by_new_are_errors_that_name_the_field(check: Check) -
               TODO: is this claim accurate?
             by: TODO
             added: 2024-06-01
+            sources:
+              - title: TODO
+                url: https://example.org/report
+                date: 2024-05
         """)
     assert [(d.line, d.col, d.message) for d in diags] == [
         (6, 14, "`verdict` is still a placeholder: `TODO`"),
         (7, 11, "`note` is still a placeholder: `TODO: is this claim accurate?`"),
         (9, 9, "`by` is still a placeholder: `TODO`"),
+        (12, 16, "`title` is still a placeholder: `TODO`"),  # (a source's: the lists' entries are looked in)
     ]
     assert all(d.is_error for d in diags)
     assert "choose one of the verdict scale: accurate," in hints(diags[0])
