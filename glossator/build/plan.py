@@ -105,7 +105,7 @@ def make_plan(project: Project, options: BuildOptions, config: SiteConfig | None
     by_stem = {path.stem: path for path in annotation_paths}
     versions, version_problems = list_versions(project, {path.stem for path in article_paths})
     listing_problems += [*folder_problems(project), *template_link_problems(project)]
-    articles = {path.stem: ArticleInput(path.stem, path, by_stem.pop(path.stem, None), versions.get(path.stem, ()))
-                for path in article_paths}
+    articles = {stem: ArticleInput(stem, path, by_stem.pop(stem, None), versions.get(stem, ()))
+                for path in article_paths for stem in (path.stem,)}
     return Plan(project, config, articles, tuple(sorted(by_stem.values())),
                 (*problems, *listing_problems, *version_problems))
