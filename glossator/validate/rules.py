@@ -106,11 +106,9 @@ _ENOUGH_WORDS = re.compile(rf"\W*(?:\w+\W+){{{MIN_NOTE_WORDS - 1}}}\w")  # MIN_N
 def _fields_and_entries(item: YNode) -> Iterator[tuple[str, YNode]]:
     """An item's fields, then those of the entries of its lists (sources and links)."""
     yield from item.value.items()
-    for value in item.value.values():
-        if value.kind == "sequence":
-            for entry in value.value:
-                if entry.kind == "mapping":
-                    yield from entry.value.items()
+    for entry in (entry for value in item.value.values() if value.kind == "sequence" for entry in value.value):
+        if entry.kind == "mapping":
+            yield from entry.value.items()
 
 
 def _placeholders(path: str, item: YNode, config: SiteConfig) -> list[Diagnostic]:
