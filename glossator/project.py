@@ -89,10 +89,8 @@ class Project:
     def relative(self, path: Path) -> str:
         # the entry itself, not what it links to: a symlink out of the archive is reported
         # where it stands (content/x.md), not as the absolute path of its target
-        try:
-            return (real_folder(path.parent) / path.name).relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        within = _folder_within(path.parent, self.root)
+        return path.as_posix() if within is None else within + path.name
 
     def contains(self, path: Path) -> bool:
         """True if `path`, with symlinks resolved, stays inside the archive root."""
@@ -107,9 +105,27 @@ class Project:
 @lru_cache(maxsize=1024)
 def real_folder(folder: Path) -> Path:
     """Where a folder really is, symlinks resolved: asked for every file a build reads (resolving
-    stats every part of the path), answered once a build. make_plan() forgets the answers, so a
+    stats every part of the path), answered once a build. make_plan() forgets the answers (forget_folders), so a
     folder replaced by a link is seen by the next build."""
     return folder.resolve()
+
+
+@lru_cache(maxsize=1024)
+def _folder_within(folder: Path, root: Path) -> str | None:
+    """`folder`, symlinks resolved, as a path from `root` ending in "/" ("" for the root itself); None
+    if it is outside. Asked for the two files an article has: a Path made and parsed each time was
+    ~7 µs a file."""
+    try:
+        inside = real_folder(folder).relative_to(root).as_posix()
+    except ValueError:
+        return None
+    return "" if inside == "." else inside + "/"
+
+
+def forget_folders() -> None:
+    """Let the next build look at the folders again: one may have become a link (make_plan)."""
+    real_folder.cache_clear()
+    _folder_within.cache_clear()
 
 
 def safe_join(base: Path, relative: str) -> Path | None:

@@ -21,7 +21,7 @@ from ..load.site import load_site
 from ..load.templates import template_link_problems
 from ..load.versions import list_versions
 from ..model import ArticleInput, SiteConfig
-from ..project import Project, real_folder
+from ..project import Project, forget_folders
 from ..validate.site import site_config
 from .options import BuildOptions
 
@@ -97,7 +97,7 @@ def read_config(project: Project, base_url: str | None = None) -> tuple[SiteConf
 
 def make_plan(project: Project, options: BuildOptions, config: SiteConfig | None = None) -> Plan:
     """The plan of a build of `project`; with `config`, site.yaml is known unchanged and not read again."""
-    real_folder.cache_clear()  # (the folders are looked at again: one may have become a link)
+    forget_folders()  # (the folders are looked at again: one may have become a link)
     problems: list[Diagnostic] = []
     if config is None:
         config, problems = read_config(project, options.base_url)
