@@ -75,6 +75,7 @@ class NoteView:
     # what reading a field does, and the article page shows each note's dates twice.
     added_iso: str
     updated_iso: str  # "" when never updated
+    by_text: str  # the handles, as the page names them ("ana, bo"): `|join` costs a filter call a note
     search_key: str  # id:kind[:verdict], the note's entry in the page's data-notes (search.py)
 
     @property
@@ -118,6 +119,7 @@ def note_view(annotation: Annotation, annotated: AnnotatedArticle, config: SiteC
         permalink=config.base_path + article_path(annotated.article.slug) + "#" + annotation.id,
         added_iso=annotation.added.isoformat(),
         updated_iso=annotation.updated.isoformat() if annotation.updated else "",
+        by_text=", ".join(annotation.by),
         search_key=search_key(annotation, config),
     )
 
