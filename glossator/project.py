@@ -105,8 +105,8 @@ class Project:
 @lru_cache(maxsize=1024)
 def real_folder(folder: Path) -> Path:
     """Where a folder really is, symlinks resolved: asked for every file a build reads (resolving
-    stats every part of the path), answered once a build. make_plan() forgets the answers (forget_folders), so a
-    folder replaced by a link is seen by the next build."""
+    stats every part of the path), answered once a build. make_plan() forgets the answers
+    (forget_folders), so a folder replaced by a link is seen by the next build."""
     return folder.resolve()
 
 

@@ -111,7 +111,8 @@ _PLAIN_LINK = re.compile(r"(?:https?://(?=[A-Za-z0-9.-]{1,253}(?:[/?#]|$))(?:[A-
 
 def normalize_link(url: str) -> str:
     """markdown-it's normalizeLink, without parsing and formatting again an address that it would
-    give back as it is: most links are such (normalizeLink took ~14 µs a link, 1.7% of an article)."""
+    give back as it is: most links are such (normalizeLink took ~14 µs a link, 1.4% of an article's
+    instructions in the bench corpus)."""
     if _PLAIN_LINK.fullmatch(url):
         return url
     return normalizeLink(url)
@@ -129,7 +130,7 @@ def _only_with(marks: str, rule: Callable[[StateInline], None]) -> Callable[[Sta
     """An inline post-processing rule run only for a text holding one of `marks`. The rules that pair
     delimiters (balance_pairs, strikethrough, emphasis) have none to pair in a text without `*`, `_` or
     `~` (only the emphasis and strikethrough rules make delimiters), but they walk its tokens all the
-    same: ~1.5% of an article."""
+    same (0.3% of an article's instructions in the bench corpus, where half the paragraphs hold one)."""
 
     def guarded(state: StateInline) -> None:
         src = state.src

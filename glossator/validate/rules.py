@@ -115,7 +115,7 @@ def _placeholders(path: str, item: YNode, config: SiteConfig) -> list[Diagnostic
     """Values still holding the `TODO` placeholder that `build.py new` wrote."""
     found: list[Diagnostic] = []
     for key, node in _fields_and_entries(item):
-        # (the word looked for first: a regex call for each of a file's values was 1% of an article)
+        # (the word looked for first: a regex call for each of a file's values, 0.45% of an article)
         if (node.kind != "scalar" or type(node.value) is not str or PLACEHOLDER not in node.value
                 or not _PLACEHOLDER_RE.match(node.value)):
             continue
