@@ -352,7 +352,7 @@ class History:
 NO_HTML = Markup()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (made for a macro and dropped: no frozen __init__'s object.__setattr__ per field)
 class ClaimEntry:
     """A claim as its entry on the claims page shows it (rendered with the article, then only its HTML is kept)."""
 

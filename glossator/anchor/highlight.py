@@ -21,7 +21,7 @@ from .textmap import Leaf, PageText
 HTML_TOKEN = "glossator_html"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (made for one article's marking and dropped: no frozen __init__'s object.__setattr__)
 class Highlight:
     annotation_id: str
     start: int
