@@ -95,11 +95,13 @@ class Project:
     def contains(self, path: Path) -> bool:
         """True if `path`, with symlinks resolved, stays inside the archive root."""
         try:
-            real = path.resolve() if path.is_symlink() else real_folder(path.parent) / path.name
-            real.relative_to(self.root)
+            if path.is_symlink():
+                path.resolve().relative_to(self.root)
+                return True
+            # (a file that is no link is inside if its folder is: asked once a build for each folder)
+            return _folder_within(path.parent, self.root) is not None
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
             return False
-        return True
 
 
 @lru_cache(maxsize=1024)
@@ -113,8 +115,8 @@ def real_folder(folder: Path) -> Path:
 @lru_cache(maxsize=1024)
 def _folder_within(folder: Path, root: Path) -> str | None:
     """`folder`, symlinks resolved, as a path from `root` ending in "/" ("" for the root itself); None
-    if it is outside. Asked for the two files an article has: a Path made and parsed each time was
-    ~7 µs a file."""
+    if it is outside. Asked for the two files an article has (relative, contains): a Path made and
+    parsed each time was ~7 µs a file."""
     try:
         inside = real_folder(folder).relative_to(root).as_posix()
     except ValueError:
