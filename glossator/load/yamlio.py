@@ -26,6 +26,7 @@ from yaml.events import (
 )
 
 from ..model import YNode
+from .yamllines import read_block_yaml
 
 try:  # the C parser is several times faster; the pure-Python one gives the same events
     _Loader: type = yaml.CSafeLoader
@@ -114,6 +115,9 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
     `line_offset` shifts reported lines (front matter starts below the `---`).
     """
     position = _positions(text)
+    if position is None and _FAST_STR and (root := read_block_yaml(text, line_offset, max_depth, _plain_value,
+                                                                    _TYPED_FIRST)) is not None:
+        return root
     base = 1 + line_offset  # marks count lines from 0
     # The reader refuses a raw FORBIDDEN_CHAR before the scanner can take it into a value, so
     # only a double-quoted escape can put one there: without a backslash, no value needs a scan.
