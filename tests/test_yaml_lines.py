@@ -37,11 +37,19 @@ QUOTED_TEXT = st.sampled_from(["", " padded ", "a: b", "# not a comment", "it's"
                                "null", "a  b", "'", "''"])
 
 
+FLOW_ITEMS = st.sampled_from(["crime", "two words", "ümlaut", "2026-11-24", "12", "null", "~", "yes", "it's", "'q'",
+                              "'it''s'", '"d d"', '""', "a.b", "x-y"])
+
+
 @st.composite
 def one_line_value(draw: st.DrawFn) -> str:
-    style = draw(st.sampled_from(["plain", "plain", "single", "double"]))
+    style = draw(st.sampled_from(["plain", "plain", "single", "double", "flow"]))
     if style == "plain":
         return draw(PLAIN)
+    if style == "flow":  # `[a, b]`, spaced every way YAML allows
+        gap = st.sampled_from(["", " ", "  "])
+        items = [draw(gap) + item + draw(gap) for item in draw(st.lists(FLOW_ITEMS, max_size=4))]
+        return "[" + ",".join(items) + (draw(gap) if not items else "") + "]" + draw(gap)
     text = draw(QUOTED_TEXT)
     if style == "single":
         return "'" + text.replace("'", "''") + "'" + draw(st.sampled_from(["", "  "]))
@@ -204,13 +212,15 @@ def test_the_files_in_the_repository_are_read_alike_and_the_archive_s_by_lines()
 def test_what_the_line_reader_hands_on() -> None:
     handed_on = {
         "null value": "a:\nb: 1\n", "value below": "a:\n  text\n", "comment after": "a: b # c\n",
-        "flow": "a: [b]\n", "two lines": "a: b\n  c\n", "escape": 'a: "\\n"\n',
+        "two lines": "a: b\n  c\n", "escape": 'a: "\\n"\n',
         "tab": "a:\tb\n", "duplicate": "a: 1\na: 2\n", "typed key": "true: 1\n", "dash alone": "-\n  a: 1\n",
         "document": "---\na: 1\n", "colon in plain": "a: b: c\n", "trailing colon": "a: b:\n", "anchor": "a: &x b\n",
         "stray entry": "a: 1\n- b\n", "sequence under entry": "- a: 1\n  - b\n", "scalar document": "text\n",
         "only comments": "# nothing\n", "empty": "", "NEL": "a: b\x85\n", "indented key": "a: 1\n  b: 2\n",
         "key at a sequence's column": "a:\n  - 1\n  b: 2\n", "indentation indicator": "a: |2\n   b\n",
-        "comment after a header": "a: | # c\n  b\n", "empty block scalar": "a: |\nb: 1\n",
+        "comment after a header": "a: | # c\n  b\n", "flow mapping": "a: {b: c}\n", "nested flow": "a: [[b]]\n",
+        "comma too many": "a: [b, ]\n", "flow over lines": "a: [b,\n  c]\n",
+        "text after a flow": "a: [b] c\n", "empty block scalar": "a: |\nb: 1\n",
         "spaces that set the indentation": "a: |\n    \n  b\n", "block scalar not indented": "- a: |\n  b\n",
     }
     for name, text in handed_on.items():

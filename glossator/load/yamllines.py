@@ -27,6 +27,11 @@ _CHAR = r"\x20-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U
 _LINE = re.compile(rf"( *)(?:(-) +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?([{_CHAR}]*)").fullmatch
 _DOUBLE = re.compile(r'"([^"\\]*)" *').fullmatch
 _SINGLE = re.compile(r"'((?:[^']|'')*)' *").fullmatch
+# one item of a one-line flow sequence, and what follows it: a quoted text, or a plain one without
+# the characters that end or may end it in flow context
+_FLOW_ITEM = re.compile(
+    r""" *(?:"([^"\\]*)"|'((?:[^']|'')*)'|([^-,\[\]{}:#?'"&*!|>%@` ][^,\[\]{}:#]*?)) *([,\]])""").match
+_FLOW_END = re.compile(r" *\]").match
 _BLOCK_HEADER = re.compile(r"([|>])([-+]?) *").fullmatch
 _TEXT = re.compile(rf"[{_CHAR}]*").fullmatch
 # what cannot begin a plain value (YAML's indicators), or may not be within one in block context
@@ -103,7 +108,11 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
 
     def value(rest: str, index: int, col: int, parent_col: int) -> YNode:
         nonlocal resume
-        if rest[0] in "|>":
+        if rest[0] in "|>[":
+            if rest[0] == "[":
+                if len(stack) >= max_depth:
+                    raise _NotSimple
+                return _flow_sequence(rest, line, col + 1, plain_value, typed_first)
             node, resume = _block_scalar(lines, index + 1, line, col + 1, rest, parent_col)
             return node
         return _value(rest, line, col + 1, plain_value, typed_first)
@@ -256,3 +265,34 @@ def _value(rest: str, line: int, col: int, plain_value: Callable[[str], Any], ty
         raise _NotSimple
     value = plain_value(text) if first in typed_first else text
     return YNode("scalar", value, line, col, line, col + len(text), {}, False)
+
+
+def _flow_sequence(rest: str, line: int, col: int, plain_value: Callable[[str], Any],
+                   typed_first: frozenset[str]) -> YNode:
+    """`[a, 'b c', 2026-11-24]` on one line: the front matter's tags."""
+    items: list[YNode] = []
+    at = 1
+    if (empty := _FLOW_END(rest, 1)) is None:
+        while True:
+            if (item := _FLOW_ITEM(rest, at)) is None:
+                raise _NotSimple  # a nested collection, a mapping, a comma too many, or no `]` on the line
+            plain, double, single = item.group(3), item.group(1), item.group(2)
+            if plain is not None:
+                start = item.start(3)
+                value = plain_value(plain) if plain[0] in typed_first else plain
+                items.append(YNode("scalar", value, line, col + start, line, col + item.end(3), {}, False))
+            else:
+                start = item.start(1 if double is not None else 2) - 1
+                text = double if double is not None else single.replace("''", "'")
+                end = item.end(1 if double is not None else 2) + 1
+                items.append(YNode("scalar", text, line, col + start, line, col + end, {}, True))
+            at = item.end()
+            if item.group(4) == "]":
+                closing = at - 1
+                break
+    else:
+        closing = empty.end() - 1
+        at = empty.end()
+    if rest[at:].strip(" "):
+        raise _NotSimple  # something after the `]`
+    return YNode("sequence", items, line, col, line, col + closing, {}, False)
