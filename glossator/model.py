@@ -77,25 +77,52 @@ class ArticleInput:
     version_paths: tuple[Path, ...] = ()  # its earlier texts: versions/<slug>/<id>.md, by name
 
 
-@dataclass(slots=True)  # smaller and quicker to make: an annotation file has hundreds of nodes
 class YNode:
-    """A YAML node with its position: a scalar's Python value, a list of nodes, or a dict of nodes."""
+    """A YAML node with its position: a scalar's Python value, a list of nodes, or a dict of nodes.
 
-    kind: str  # "scalar" | "sequence" | "mapping"
-    value: Any
-    line: int
-    col: int
-    end_line: int = 0
-    end_col: int = 0
-    # for mappings: the key nodes, so diagnostics can point at a key
-    keys: dict[str, YNode] = field(default_factory=dict)
-    quoted: bool = False
+    A mapping's `keys` are its key nodes, so that diagnostics can point at a key. The line reader
+    (load/yamllines.py) gives them as (key, line, column) triples, made into nodes when first asked
+    for: an annotation file has a hundred keys, and only a diagnostic ever looks at one.
+    """
+
+    __slots__ = ("_keys", "col", "end_col", "end_line", "kind", "line", "quoted", "value")
+
+    def __init__(self, kind: str, value: Any, line: int, col: int, end_line: int = 0, end_col: int = 0,
+                 keys: dict[str, YNode] | list[tuple[str, int, int]] | None = None, quoted: bool = False) -> None:
+        self.kind = kind  # "scalar" | "sequence" | "mapping"
+        self.value = value
+        self.line = line
+        self.col = col
+        self.end_line = end_line
+        self.end_col = end_col
+        self._keys = keys
+        self.quoted = quoted
+
+    @property
+    def keys(self) -> dict[str, YNode]:
+        keys = self._keys
+        if type(keys) is not dict:
+            keys = self._keys = {key: YNode("scalar", key, line, col, line, col + len(key))
+                                 for key, line, col in keys or ()}
+        return keys
 
     def get(self, key: str) -> YNode | None:
         if self.kind != "mapping":
             return None
         node: YNode | None = self.value.get(key)
         return node
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.kind, self.value, self.line, self.col, self.end_line, self.end_col, self.keys, self.quoted)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if type(other) is YNode else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return (f"YNode(kind={self.kind!r}, value={self.value!r}, line={self.line!r}, col={self.col!r}, "
+                f"end_line={self.end_line!r}, end_col={self.end_col!r}, keys={self.keys!r}, quoted={self.quoted!r})")
 
 
 def to_plain(node: YNode | None) -> Any:

@@ -159,7 +159,7 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                     else:
                         end_line, end_col = position(mark)
                         end_line += line_offset
-                    node = YNode("scalar", value, line, col, end_line, end_col, {}, event.style in _QUOTES)
+                    node = YNode("scalar", value, line, col, end_line, end_col, None, event.style in _QUOTES)
                 else:
                     if len(stack) >= max_depth:
                         raise YamlProblem(
@@ -169,7 +169,7 @@ def parse_yaml(text: str, *, max_depth: int = MAX_DEPTH, line_offset: int = 0) -
                     if cls is MappingStartEvent:
                         stack.append(YNode("mapping", {}, line, col, 0, 0, {}, False))
                     else:
-                        stack.append(YNode("sequence", [], line, col, 0, 0, {}, False))
+                        stack.append(YNode("sequence", [], line, col, 0, 0, None, False))
                     pending.append(None)
                     continue
             elif cls is MappingEndEvent or cls is SequenceEndEvent:

@@ -46,10 +46,12 @@ class _NotSimple(Exception):
 class _Open:
     """A collection still open: where it stands, and what it waits for."""
 
-    __slots__ = ("col", "entry_line", "indentless", "key", "mapping", "node")
+    __slots__ = ("col", "entry_line", "indentless", "key", "keys", "mapping", "node", "values")
 
-    def __init__(self, node: YNode, col: int, indentless: bool) -> None:
+    def __init__(self, node: YNode, col: int, indentless: bool, keys: list[tuple[str, int, int]]) -> None:
         self.node = node
+        self.values = node.value
+        self.keys = keys  # a mapping's (key, line, column), as its node was given them
         self.col = col
         self.mapping = node.kind == "mapping"
         self.key: str | None = None  # a mapping's key whose value has not come yet
@@ -88,7 +90,7 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
             top = stack[-1] if stack else None
         return top
 
-    def open_(node: YNode, col: int, indentless: bool) -> _Open:
+    def open_(node: YNode, col: int, indentless: bool, keys: list[tuple[str, int, int]]) -> _Open:
         nonlocal top, root
         if len(stack) >= max_depth:
             raise _NotSimple
@@ -102,7 +104,7 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
         else:
             top.node.value.append(node)
             top.entry_line = 0
-        top = _Open(node, col, indentless)
+        top = _Open(node, col, indentless, keys)
         stack.append(top)
         return top
 
@@ -133,18 +135,19 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
                 raise _NotSimple  # a value alone on its line: a continuation, or a scalar document
             if rest and top is not None and top.col == col and top.mapping and top.key is None:
                 # the common line: the next `key: value` of the open mapping
-                values = top.node.value
+                values = top.values
                 if len(key) > _MAX_KEY or key in values or (
                         key[0] in typed_first and type(plain_value(key)) is not str):
                     raise _NotSimple
-                top.node.keys[key] = YNode("scalar", key, line, col + 1, line, col + 1 + len(key), {}, False)
-                values[key] = value(rest, index, match.start(4), col)
+                top.keys.append((key, line, col + 1))
+                values[key] = (value(rest, index, match.start(4), col) if rest[0] in "|>[" else
+                               _value(rest, line, match.start(4) + 1, plain_value, typed_first))
                 continue
         else:
             close(col, False)
             if top is None or (top.mapping and top.key is not None and col >= top.col):
-                top = open_(YNode("sequence", [], line, col + 1, 0, 0, {}, False), col,
-                            top is not None and col == top.col)
+                top = open_(YNode("sequence", [], line, col + 1, 0, 0, None, False), col,
+                            top is not None and col == top.col, [])
             elif top.mapping or top.col != col:
                 raise _NotSimple
             top.entry_line = line
@@ -159,13 +162,14 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
         close(col, True)
         if top is None or (top.mapping and top.key is not None and col > top.col) or (
                 not top.mapping and top.entry_line == line):
-            top = open_(YNode("mapping", {}, line, col + 1, 0, 0, {}, False), col, False)
+            keys: list[tuple[str, int, int]] = []
+            top = open_(YNode("mapping", {}, line, col + 1, 0, 0, keys, False), col, False, keys)
         elif not top.mapping or top.col != col or top.key is not None:
             raise _NotSimple
         values = top.node.value
         if len(key) > _MAX_KEY or key in values or (key[0] in typed_first and type(plain_value(key)) is not str):
             raise _NotSimple  # a long key, a duplicate, or one read as a number, date or boolean
-        top.node.keys[key] = YNode("scalar", key, line, col + 1, line, col + 1 + len(key), {}, False)
+        top.keys.append((key, line, col + 1))
         if rest:
             values[key] = value(rest, index, match.start(4), col)
         else:
@@ -245,7 +249,7 @@ def _block_scalar(lines: list[str], at: int, line: int, col: int, header: str,
         parts.append(leading_break)
         if chomping == "+":
             parts.append("\n" * trailing_breaks)
-    return YNode("scalar", "".join(parts), line, col, end_line, end_col, {}, False), k
+    return YNode("scalar", "".join(parts), line, col, end_line, end_col, None, False), k
 
 
 def _value(rest: str, line: int, col: int, plain_value: Callable[[str], Any], typed_first: frozenset[str]) -> YNode:
@@ -253,18 +257,18 @@ def _value(rest: str, line: int, col: int, plain_value: Callable[[str], Any], ty
     if first == '"':
         if (quoted := _DOUBLE(rest)) is None:
             raise _NotSimple
-        return YNode("scalar", quoted.group(1), line, col, line, col + quoted.end(1) + 1, {}, True)
+        return YNode("scalar", quoted.group(1), line, col, line, col + quoted.end(1) + 1, None, True)
     if first == "'":
         if (quoted := _SINGLE(rest)) is None:
             raise _NotSimple
-        return YNode("scalar", quoted.group(1).replace("''", "'"), line, col, line, col + quoted.end(1) + 1, {}, True)
+        return YNode("scalar", quoted.group(1).replace("''", "'"), line, col, line, col + quoted.end(1) + 1, None, True)
     if first in _NOT_PLAIN_FIRST or ": " in rest or " #" in rest:
         raise _NotSimple
     text = rest.rstrip(" ")
     if text[-1] == ":":
         raise _NotSimple
     value = plain_value(text) if first in typed_first else text
-    return YNode("scalar", value, line, col, line, col + len(text), {}, False)
+    return YNode("scalar", value, line, col, line, col + len(text), None, False)
 
 
 def _flow_sequence(rest: str, line: int, col: int, plain_value: Callable[[str], Any],
@@ -280,12 +284,12 @@ def _flow_sequence(rest: str, line: int, col: int, plain_value: Callable[[str], 
             if plain is not None:
                 start = item.start(3)
                 value = plain_value(plain) if plain[0] in typed_first else plain
-                items.append(YNode("scalar", value, line, col + start, line, col + item.end(3), {}, False))
+                items.append(YNode("scalar", value, line, col + start, line, col + item.end(3), None, False))
             else:
                 start = item.start(1 if double is not None else 2) - 1
                 text = double if double is not None else single.replace("''", "'")
                 end = item.end(1 if double is not None else 2) + 1
-                items.append(YNode("scalar", text, line, col + start, line, col + end, {}, True))
+                items.append(YNode("scalar", text, line, col + start, line, col + end, None, True))
             at = item.end()
             if item.group(4) == "]":
                 closing = at - 1
@@ -295,4 +299,4 @@ def _flow_sequence(rest: str, line: int, col: int, plain_value: Callable[[str], 
         at = empty.end()
     if rest[at:].strip(" "):
         raise _NotSimple  # something after the `]`
-    return YNode("sequence", items, line, col, line, col + closing, {}, False)
+    return YNode("sequence", items, line, col, line, col + closing, None, False)
