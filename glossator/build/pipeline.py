@@ -314,7 +314,7 @@ def build(
             laid_out = cache.exports if cache else None
             archive = writer.start_archive_data(summaries, staging.files, keys,
                                                 (project.out, laid_out) if laid_out else None,
-                                                apart=len(rendered) >= MERGE_APART_FROM)
+                                                reused=reused.keys(), apart=len(rendered) >= MERGE_APART_FROM)
             try:
                 writer.write_listings(summaries, staging.files)
                 writer.write_assets(staging.files)

@@ -4,7 +4,7 @@ articles' files. Every write says what it wrote."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from ..exports.article import article_export
@@ -39,14 +39,15 @@ class SiteWriter:
 
     def start_archive_data(self, summaries: Sequence[ArticleSummary], out: OutputDir,
                            keys: Mapping[str, str] | None = None, previous: tuple[Path, ExportLayout] | None = None,
-                           *, apart: bool = False) -> InBackground[ArchiveData]:
+                           *, reused: Collection[str] | None = None, apart: bool = False) -> InBackground[ArchiveData]:
         """The archive's exports, merged from the articles' files in `out` (or copied from the
         `previous` site's for articles whose cache `keys` are unchanged): in a child process if
-        `apart`, while this one writes the listings (build/background.py)."""
+        `apart`, while this one writes the listings (build/background.py). `reused`: the articles
+        whose files in `out` the cache took from the last site (None: any may be)."""
         site, layout = previous if previous else (None, None)
         entries = ArchiveEntries(map(ArchiveEntry.of, summaries))
         return InBackground(write_archive_data, out.root, entries, self.config, FEED_ENTRIES, keys, site, layout,
-                            apart=apart)
+                            None if reused is None else frozenset(reused), apart=apart)
 
     def write_listings(self, summaries: Sequence[ArticleSummary], out: OutputDir) -> None:
         """Everything but the article pages, which are in `out` already, and the archive's exports

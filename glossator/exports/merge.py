@@ -24,7 +24,7 @@ import heapq
 import json
 import os
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -118,18 +118,22 @@ class DamagedExport(Exception):
         return DamagedExport, (self.path, self.message)
 
 
-def _elements(site: Path, path: str, name: str, expected: int) -> list[bytes]:
+def _elements(site: Path, path: str, name: str, expected: int, reused: bool = True) -> list[bytes]:
     """The elements of the array `name` in a per-article file, as bytes (jsontext.array_elements):
     never decoded, split or encoded again, which at 10,000 articles was most of the merge's time."""
-    return _array(_export_bytes(site, path), path, name, expected)
+    return _array(_export_bytes(site, path, reused), path, name, expected)
 
 
-def _export_bytes(site: Path, path: str) -> bytes:
+def _export_bytes(site: Path, path: str, reused: bool) -> bytes:
+    """A per-article file's bytes. One the cache `reused` from the last site may have been edited
+    since, so it must still be text; one this build's workers wrote from text is (decoding 20,000
+    files to see so was a quarter of the merge's time)."""
     # (a plain string path: 30,000 files at 10k articles, and Path objects cost more than the reads)
     try:
         with open(f"{site}/{path}", "rb") as stream:
             data = stream.read()
-        data.decode()  # what goes into the archive's files is text
+        if reused and not data.isascii():
+            data.decode()  # what goes into the archive's files is text
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         raise DamagedExport(path, f"the built file cannot be read ({exc}): it was changed after it was built") from None
     return data
@@ -301,9 +305,10 @@ def _slices(members: Sequence[_Member], starts: Sequence[int], items: range) -> 
 
 def write_archive_data(site: Path, summaries: Sequence[ArchiveEntry], config: SiteConfig, feed_entries: int,
                        keys: Mapping[str, str] | None = None, previous_site: Path | None = None,
-                       previous: ExportLayout | None = None) -> ArchiveData:
+                       previous: ExportLayout | None = None, reused: Collection[str] | None = None) -> ArchiveData:
     """The collection, its pages and the data dump, into `site`; `keys` (the articles' cache keys),
-    `previous_site` and `previous` (its layout) let unchanged articles' bytes be copied."""
+    `previous_site` and `previous` (its layout) let unchanged articles' bytes be copied. `reused`:
+    the articles whose files the cache took from the last site rather than built (None: any)."""
     keys = keys or {}
     before = _Previous(previous_site, previous if keys else None)
     ordered = sorted(summaries, key=lambda s: s.slug)
@@ -317,12 +322,13 @@ def write_archive_data(site: Path, summaries: Sequence[ArchiveEntry], config: Si
     layout_out = ExportLayout()
 
     paths = {s.slug: s.path for s in ordered}
+    was_reused = (lambda slug: True) if reused is None else reused.__contains__
     read: dict[str, list[bytes]] = {}  # the last article's items: two neighbouring pages share it
 
     def items(slug: str) -> list[bytes]:
         if slug not in read:
             read.clear()
-            read[slug] = _elements(site, paths[slug] + COLLECTION, "items", counts[slug])
+            read[slug] = _elements(site, paths[slug] + COLLECTION, "items", counts[slug], was_reused(slug))
         return read[slug]
 
     starts = list(accumulate((m.count for m in annotated), initial=0))
@@ -352,12 +358,13 @@ def write_archive_data(site: Path, summaries: Sequence[ArchiveEntry], config: Si
 
     def annotation_lines(slug: str) -> list[bytes]:
         path = article_data_path(slug)
-        data = _export_bytes(site, path)
+        data = _export_bytes(site, path, was_reused(slug))
         article_lines[slug] = _array(data, path, "articles", 1)
         return _array(data, path, "annotations", counts[slug])
 
     def article_line(slug: str) -> list[bytes]:  # (or read: an article without notes, or copied from the last dump)
-        return article_lines.pop(slug, None) or _elements(site, article_data_path(slug), "articles", 1)
+        return article_lines.pop(slug, None) or _elements(site, article_data_path(slug), "articles", 1,
+                                                          was_reused(slug))
 
     arrays = {
         "annotations": (annotated, annotation_lines),
