@@ -77,33 +77,27 @@ class ArticleInput:
     version_paths: tuple[Path, ...] = ()  # its earlier texts: versions/<slug>/<id>.md, by name
 
 
+@dataclass(slots=True, eq=False)  # smaller and quicker to make: an annotation file has hundreds of nodes
 class YNode:
-    """A YAML node with its position: a scalar's Python value, a list of nodes, or a dict of nodes.
+    """A YAML node with its position: a scalar's Python value, a list of nodes, or a dict of nodes."""
 
-    A mapping's `keys` are its key nodes, so that diagnostics can point at a key. The line reader
-    (load/yamllines.py) gives them as (key, line, column) triples, made into nodes when first asked
-    for: an annotation file has a hundred keys, and only a diagnostic ever looks at one.
-    """
-
-    __slots__ = ("_keys", "col", "end_col", "end_line", "kind", "line", "quoted", "value")
-
-    def __init__(self, kind: str, value: Any, line: int, col: int, end_line: int = 0, end_col: int = 0,
-                 keys: dict[str, YNode] | list[tuple[str, int, int]] | None = None, quoted: bool = False) -> None:
-        self.kind = kind  # "scalar" | "sequence" | "mapping"
-        self.value = value
-        self.line = line
-        self.col = col
-        self.end_line = end_line
-        self.end_col = end_col
-        self._keys = keys
-        self.quoted = quoted
+    kind: str  # "scalar" | "sequence" | "mapping"
+    value: Any
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+    # A mapping's key nodes (`keys`), so diagnostics can point at a key. The line reader
+    # (load/yamllines.py) gives them as (key, line, column), made into nodes when first asked for:
+    # a file has a hundred keys, and only a diagnostic ever looks at one.
+    key_nodes: dict[str, YNode] | list[tuple[str, int, int]] | None = None
+    quoted: bool = False
 
     @property
     def keys(self) -> dict[str, YNode]:
-        keys = self._keys
-        if type(keys) is not dict:
-            keys = self._keys = {key: YNode("scalar", key, line, col, line, col + len(key))
-                                 for key, line, col in keys or ()}
+        if type(keys := self.key_nodes) is not dict:
+            keys = self.key_nodes = {key: YNode("scalar", key, line, col, line, col + len(key))
+                                     for key, line, col in keys or ()}
         return keys
 
     def get(self, key: str) -> YNode | None:
@@ -112,36 +106,14 @@ class YNode:
         node: YNode | None = self.value.get(key)
         return node
 
-    def _fields(self) -> tuple[Any, ...]:
-        return (self.kind, self.value, self.line, self.col, self.end_line, self.end_col, self.keys, self.quoted)
+    def __eq__(self, other: object) -> bool:  # (key nodes as nodes, however they were given)
+        if type(other) is not YNode:
+            return NotImplemented
+        return ((self.kind, self.value, self.line, self.col, self.end_line, self.end_col, self.keys, self.quoted)
+                == (other.kind, other.value, other.line, other.col, other.end_line, other.end_col, other.keys,
+                    other.quoted))
 
-    def __eq__(self, other: object) -> bool:
-        return self._fields() == other._fields() if type(other) is YNode else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
-
-    def __repr__(self) -> str:
-        return (f"YNode(kind={self.kind!r}, value={self.value!r}, line={self.line!r}, col={self.col!r}, "
-                f"end_line={self.end_line!r}, end_col={self.end_col!r}, keys={self.keys!r}, quoted={self.quoted!r})")
-
-
-def to_plain(node: YNode | None) -> Any:
-    """JSON-compatible data for schema validation: dates become ISO strings."""
-    if node is None:
-        return None
-    kind = node.kind
-    if kind == "mapping":
-        return {k: to_plain(v) for k, v in node.value.items()}
-    if kind == "sequence":
-        return [to_plain(v) for v in node.value]
-    value = node.value
-    if type(value) is str:  # the common case first: no isinstance chain for text
-        return value
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    return value
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

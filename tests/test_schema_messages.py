@@ -17,9 +17,9 @@ import pytest
 from glossator.build import pipeline
 from glossator.diagnostics import Diagnostic, format_text
 from glossator.load.yamlio import parse_yaml
-from glossator.model import to_plain
 from glossator.project import BUILTIN_SCHEMAS, Project
 from glossator.validate import schema
+from glossator.validate.plain import to_plain
 from tests.helpers import article_md
 
 Edit = Callable[[str, Callable[[dict[str, Any]], None]], Path]

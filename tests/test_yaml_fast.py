@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from glossator.load import yamlio
 from glossator.load.yamlio import YamlProblem, parse_yaml
-from glossator.model import to_plain
+from glossator.validate.plain import to_plain
 
 # ---- the oracle: glossator/yamlio.py's reader before issue 7 (parse_yaml renamed oracle_parse_yaml) ----
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..diagnostics import yaml_quoted
 from ..load.yamlio import YamlProblem, decode_utf8, parse_yaml
-from ..model import YNode, to_plain
+from ..model import YNode
+from ..validate.plain import to_plain
 from . import CaptureError
 
 

@@ -41,10 +41,10 @@ from ..model import (
     Source,
     Version,
     YNode,
-    to_plain,
 )
 from ..new import Insertion, Layout, annotation_file, fresh_id, insert_items
 from ..project import Project, is_slug, safe_join
+from ..validate.plain import to_plain
 from ..validate.rules import validate_annotations, validate_article
 from ..validate.schema import validator
 

@@ -46,7 +46,7 @@ class Draft:
     version: str | None = None  # the earlier text of the article the quote was placed in
 
     def plain(self) -> dict[str, Any]:
-        """The item as the engine reads it back (yamlio.to_plain): what the written text must give."""
+        """The item as the engine reads it back (validate/plain.py to_plain): what the written text must give."""
         item: dict[str, Any] = {"id": self.id, "kind": self.kind}
         for key in ("quote", "prefix", "suffix", "verdict", "version"):
             if getattr(self, key) is not None:

@@ -27,9 +27,9 @@ from ..model import (
     SiteConfig,
     Source,
     YNode,
-    to_plain,
 )
 from . import schema
+from .plain import to_plain
 from .versions import capture_problem, parse_capture
 
 

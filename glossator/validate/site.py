@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from ..diagnostics import Diagnostic, error
-from ..model import RawSite, SiteConfig, Verdict, to_plain
+from ..model import RawSite, SiteConfig, Verdict
 from . import schema
+from .plain import to_plain
 
 DEFAULT_VERDICTS = (
     Verdict("accurate", "Accurate", 5, "The claim is correct and nothing significant is missing."),

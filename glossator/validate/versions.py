@@ -16,8 +16,9 @@ from itertools import pairwise
 from typing import Any
 
 from ..diagnostics import Diagnostic, error
-from ..model import Article, Capture, RawArticle, SiteConfig, Version, YNode, to_plain
+from ..model import Article, Capture, RawArticle, SiteConfig, Version, YNode
 from . import schema
+from .plain import to_plain
 
 CAPTURE_EXAMPLE = "2026-12-06T07:40:00Z"
 # `published` is the outlet's local day; `captured.at` is UTC: a day's slack for the time zones
