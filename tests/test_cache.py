@@ -351,7 +351,10 @@ def test_a_built_file_changed_by_hand_fails_the_build_with_a_clear_error(tmp_pat
     out = tmp_path / "site"
     _build(root, out, use_cache=True)
     reused = out / "articles" / "a1" / "annotations.jsonld"
-    for damage in (b"\xff\xfe not text", b'{"items": []}'):
+    # (the last keeps the file's shape: only decoding it finds the byte that is not UTF-8)
+    not_text = reused.read_bytes().replace(b"A note", b"A n\xffte", 1)
+    assert b"\xff" in not_text
+    for damage in (b"\xff\xfe not text", b'{"items": []}', not_text):
         reused.write_bytes(damage)
         before = tree_digest(out)
         (root / "annotations" / "a2.yaml").write_text(
