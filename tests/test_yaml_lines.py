@@ -41,8 +41,17 @@ FLOW_ITEMS = st.sampled_from(["crime", "two words", "ümlaut", "2026-11-24", "12
                               "'it''s'", '"d d"', '""', "a.b", "x-y"])
 
 
+COMMENT = st.sampled_from(["", "", "", "  # why", " #", " # one of: a, b: c"])
+
+
 @st.composite
 def one_line_value(draw: st.DrawFn) -> str:
+    """A value, and maybe a comment after it (as `build.py new` writes them)."""
+    return draw(bare_value()) + draw(COMMENT)
+
+
+@st.composite
+def bare_value(draw: st.DrawFn) -> str:
     style = draw(st.sampled_from(["plain", "plain", "single", "double", "flow"]))
     if style == "plain":
         return draw(PLAIN)
@@ -64,7 +73,7 @@ BLOCK_TEXT = st.sampled_from(["Line one.", "a: b # not a comment", "  more inden
 def block_scalar(draw: st.DrawFn, parent_col: int) -> tuple[str, list[str]]:
     """A `|` or `>` header and its lines, indented past the collection it is a value in."""
     header = draw(st.sampled_from(["|", ">"])) + draw(st.sampled_from(["", "", "-", "+"])) + draw(
-        st.sampled_from(["", " "]))
+        st.sampled_from(["", " ", " # a note"]))
     pad = " " * (parent_col + draw(st.integers(1, 3)))
     texts = draw(st.lists(BLOCK_TEXT, max_size=5))
     body = [pad + "First line."] + [pad + text if text.strip() else text for text in texts]
@@ -99,7 +108,7 @@ def block(draw: st.DrawFn, col: int, first_col: int | None = None, depth: int = 
         else:
             head = lead + keys[n] + ":"
             if nested:
-                lines.append(head + draw(st.sampled_from(["", "  "])))
+                lines.append(head + draw(st.sampled_from(["", "  ", "  # the evidence"])))
                 below = col + draw(st.sampled_from([0, 1, 2, 4]))
                 if below == col:  # only a sequence may stand at its key's column
                     lines += draw(sequence_at(col, depth + 1))
@@ -211,14 +220,14 @@ def test_the_files_in_the_repository_are_read_alike_and_the_archive_s_by_lines()
 
 def test_what_the_line_reader_hands_on() -> None:
     handed_on = {
-        "null value": "a:\nb: 1\n", "value below": "a:\n  text\n", "comment after": "a: b # c\n",
+        "null value": "a:\nb: 1\n", "value below": "a:\n  text\n", "comment glued to a flow": "a: [b]#c\n",
         "two lines": "a: b\n  c\n", "escape": 'a: "\\n"\n',
         "tab": "a:\tb\n", "duplicate": "a: 1\na: 2\n", "typed key": "true: 1\n", "dash alone": "-\n  a: 1\n",
         "document": "---\na: 1\n", "colon in plain": "a: b: c\n", "trailing colon": "a: b:\n", "anchor": "a: &x b\n",
         "stray entry": "a: 1\n- b\n", "sequence under entry": "- a: 1\n  - b\n", "scalar document": "text\n",
         "only comments": "# nothing\n", "empty": "", "NEL": "a: b\x85\n", "indented key": "a: 1\n  b: 2\n",
         "key at a sequence's column": "a:\n  - 1\n  b: 2\n", "indentation indicator": "a: |2\n   b\n",
-        "comment after a header": "a: | # c\n  b\n", "flow mapping": "a: {b: c}\n", "nested flow": "a: [[b]]\n",
+        "comment glued to a quote": 'a: "b"# c\n', "flow mapping": "a: {b: c}\n", "nested flow": "a: [[b]]\n",
         "comma too many": "a: [b, ]\n", "flow over lines": "a: [b,\n  c]\n",
         "text after a flow": "a: [b] c\n", "empty block scalar": "a: |\nb: 1\n",
         "spaces that set the indentation": "a: |\n    \n  b\n", "block scalar not indented": "- a: |\n  b\n",
@@ -227,6 +236,24 @@ def test_what_the_line_reader_hands_on() -> None:
         assert read_lines(text) is None, name
         assert outcome(parse_yaml, text) == outcome(oracle_parse_yaml, text), name
     assert read_lines("a:\n- b\nc:\n  - d: 1\n    e: 'f'\n") is not None
+
+
+def test_a_stub_as_build_py_new_writes_it_is_read_by_lines(tmp_path: Path) -> None:
+    """Comments after values and keys, and commented-out lines, as the stub has them."""
+    from glossator.new import new_stub
+    from glossator.project import Project
+
+    for folder in ("content", "annotations"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "content" / "a1.md").write_text("---\ntitle: T\nsource: S\npublished: 2026-01-02\n---\n"
+                                                "The minister said the figures were final.\n", encoding="utf-8")
+    assert new_stub(Project.at(tmp_path), "a1", "the figures were final", "claim") == 0
+    text = (tmp_path / "annotations" / "a1.yaml").read_text(encoding="utf-8")
+    assert "verdict: TODO  # one of:" in text and "# sources:" in text
+    for filled in (text, text.replace("verdict: TODO", "verdict: misleading").replace("by: TODO", "by: me")):
+        fast = read_lines(filled)
+        assert fast is not None
+        assert ("tree", shape(fast)) == outcome(oracle_parse_yaml, filled)
 
 
 def test_depth_is_counted_as_the_events_count_it() -> None:

@@ -5,10 +5,11 @@ and `|` or `>` notes: the shape `build.py new` writes and the shape contributors
 through libyaml's events costs ~0.6 µs an event in event and mark objects alone, and an
 article's notes have hundreds. This reader takes each line apart with one regular expression and
 builds the same YNode tree, positions included (end marks where libyaml puts them, block scalars
-folded by its rules). Anything outside that subset (flow collections, values over several lines,
-escapes, comments after a value, indentation indicators, anchors, tags, tabs, characters YAML
-refuses or reads as line breaks, null values, duplicate keys) makes it give up, and parse_yaml
-reads the file through the events as before: every error and refusal is still theirs.
+folded by its rules, comments where `build.py new` puts them). Anything outside that subset (flow
+mappings, flow sequences over lines or nested, values over several lines, escapes, indentation
+indicators, anchors, tags, tabs, characters YAML refuses or reads as line breaks, null values,
+duplicate keys) makes it give up, and parse_yaml reads the file through the events as before:
+every error and refusal is still theirs.
 tests/test_yaml_lines.py holds both to the same trees.
 """
 
@@ -23,16 +24,17 @@ from ..model import YNode
 # Characters a value may hold here: what YAML allows raw (yamlio.FORBIDDEN_CHAR's complement) less
 # what changes how a line reads (tab, backslash, NEL, U+2028/U+2029, BOM).
 _CHAR = r"\x20-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
-# indent, `- ` (one), a key and its colon, the rest of the line
-_LINE = re.compile(rf"( *)(?:(-) +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?([{_CHAR}]*)").fullmatch
-_DOUBLE = re.compile(r'"([^"\\]*)" *').fullmatch
-_SINGLE = re.compile(r"'((?:[^']|'')*)' *").fullmatch
+# indent, `- ` (one), a key and its colon (and a comment, if nothing else follows), the rest of the line
+_LINE = re.compile(rf"( *)(?:(-) +)?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +#[{_CHAR}]*$| +|$))?([{_CHAR}]*)").fullmatch
+# a quoted value, then spaces, or a comment after at least one
+_DOUBLE = re.compile(r'"([^"\\]*)"(?: +#.*| *)').fullmatch
+_SINGLE = re.compile(r"'((?:[^']|'')*)'(?: +#.*| *)").fullmatch
 # one item of a one-line flow sequence, and what follows it: a quoted text, or a plain one without
 # the characters that end or may end it in flow context
 _FLOW_ITEM = re.compile(
     r""" *(?:"([^"\\]*)"|'((?:[^']|'')*)'|([^-,\[\]{}:#?'"&*!|>%@` ][^,\[\]{}:#]*?)) *([,\]])""").match
 _FLOW_END = re.compile(r" *\]").match
-_BLOCK_HEADER = re.compile(r"([|>])([-+]?) *").fullmatch
+_BLOCK_HEADER = re.compile(r"([|>])([-+]?)(?: +#.*| *)").fullmatch
 _TEXT = re.compile(rf"[{_CHAR}]*").fullmatch
 # what cannot begin a plain value (YAML's indicators), or may not be within one in block context
 _NOT_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -166,7 +168,7 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
             top = open_(YNode("mapping", {}, line, col + 1, 0, 0, keys, False), col, False, keys)
         elif not top.mapping or top.col != col or top.key is not None:
             raise _NotSimple
-        values = top.node.value
+        values = top.values
         if len(key) > _MAX_KEY or key in values or (key[0] in typed_first and type(plain_value(key)) is not str):
             raise _NotSimple  # a long key, a duplicate, or one read as a number, date or boolean
         top.keys.append((key, line, col + 1))
@@ -262,7 +264,9 @@ def _value(rest: str, line: int, col: int, plain_value: Callable[[str], Any], ty
         if (quoted := _SINGLE(rest)) is None:
             raise _NotSimple
         return YNode("scalar", quoted.group(1).replace("''", "'"), line, col, line, col + quoted.end(1) + 1, None, True)
-    if first in _NOT_PLAIN_FIRST or ": " in rest or " #" in rest:
+    if (comment := rest.find(" #")) >= 0:
+        rest = rest[:comment]  # a plain value ends where a comment begins
+    if first in _NOT_PLAIN_FIRST or ": " in rest:
         raise _NotSimple
     text = rest.rstrip(" ")
     if text[-1] == ":":
@@ -297,6 +301,6 @@ def _flow_sequence(rest: str, line: int, col: int, plain_value: Callable[[str], 
     else:
         closing = empty.end() - 1
         at = empty.end()
-    if rest[at:].strip(" "):
-        raise _NotSimple  # something after the `]`
+    if (tail := rest[at:].lstrip(" ")) and not (tail[0] == "#" and at < len(rest) and rest[at] == " "):
+        raise _NotSimple  # something after the `]` but spaces, or a comment after one
     return YNode("sequence", items, line, col, line, col + closing, None, False)
