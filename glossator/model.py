@@ -143,7 +143,7 @@ class RawAnnotations:
 # --- the validated archive (validate) ------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (this, Source, Annotation, Anchor: 15 an article; no frozen __init__'s object.__setattr__)
 class Position:
     path: str
     line: int
@@ -204,7 +204,7 @@ class Capture:  # front matter `captured`: when the text was read, and what from
     headline: str = ""  # the page's own headline when `add` read it (an editor may correct `title`)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Source:
     title: str
     url: str
@@ -219,7 +219,7 @@ class Link:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Annotation:
     id: str
     kind: Kind
@@ -297,7 +297,7 @@ class AnnotationSet:
 # --- results of anchoring (anchor) ----------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Anchor:
     """Where an annotation's quote landed in the page text (code point offsets)."""
 
