@@ -135,16 +135,6 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
                 if not rest or rest[0] == "#":
                     continue  # blank, or a comment line
                 raise _NotSimple  # a value alone on its line: a continuation, or a scalar document
-            if rest and top is not None and top.col == col and top.mapping and top.key is None:
-                # the common line: the next `key: value` of the open mapping
-                values = top.values
-                if len(key) > _MAX_KEY or key in values or (
-                        key[0] in typed_first and type(plain_value(key)) is not str):
-                    raise _NotSimple
-                top.keys.append((key, line, col + 1))
-                values[key] = (value(rest, index, match.start(4), col) if rest[0] in "|>[" else
-                               _value(rest, line, match.start(4) + 1, plain_value, typed_first))
-                continue
         else:
             close(col, False)
             if top is None or (top.mapping and top.key is not None and col >= top.col):
@@ -160,20 +150,23 @@ def _read(text: str, line_offset: int, max_depth: int, plain_value: Callable[[st
                 top.entry_line = 0
                 continue
             col = match.start(3)
-        # a key that opens a mapping, or follows the end of a nested collection
-        close(col, True)
-        if top is None or (top.mapping and top.key is not None and col > top.col) or (
-                not top.mapping and top.entry_line == line):
-            keys: list[tuple[str, int, int]] = []
-            top = open_(YNode("mapping", {}, line, col + 1, 0, 0, keys, False), col, False, keys)
-        elif not top.mapping or top.col != col or top.key is not None:
-            raise _NotSimple
+        # the common line, the next key of the open mapping, needs none of this: a key that opens a
+        # mapping, or follows the end of a nested collection
+        if dash is not None or top is None or top.col != col or not top.mapping or top.key is not None:
+            close(col, True)
+            if top is None or (top.mapping and top.key is not None and col > top.col) or (
+                    not top.mapping and top.entry_line == line):
+                keys: list[tuple[str, int, int]] = []
+                top = open_(YNode("mapping", {}, line, col + 1, 0, 0, keys, False), col, False, keys)
+            elif not top.mapping or top.col != col or top.key is not None:
+                raise _NotSimple
         values = top.values
         if len(key) > _MAX_KEY or key in values or (key[0] in typed_first and type(plain_value(key)) is not str):
             raise _NotSimple  # a long key, a duplicate, or one read as a number, date or boolean
         top.keys.append((key, line, col + 1))
         if rest:
-            values[key] = value(rest, index, match.start(4), col)
+            values[key] = (value(rest, index, match.start(4), col) if rest[0] in "|>[" else
+                           _value(rest, line, match.start(4) + 1, plain_value, typed_first))
         else:
             top.key = key
     if root is None:
